@@ -1,0 +1,66 @@
+/* rdds — Cyclone DDS glue for recording without compiled types.
+ *
+ * Owns: the DDS participant, continuous discovery of publications (late joiners too), topic
+ * selection (all / names / regex / exclude / hidden / non-ROS DDS topics), ROS 2 name and type
+ * mapping, QoS adaptation to the matched publishers (reliable / transient-local only when all
+ * offer it, re-checked as publishers come and go), keyed and keyless topics, partitions, and one
+ * raw-CDR reader per selected topic (a custom ddsi_sertype, see REFERENCE.md).
+ *
+ * Prefix `rdds_` because Cyclone owns `dds_`. Samples are taken inside the DDS listener and
+ * handed to on_sample, which must not block: the recorder copies into its bounded queue.
+ */
+#ifndef RDDS_H
+#define RDDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rdds_topic {
+    uint32_t id;            /* dense index, stable for the session's lifetime */
+    const char *dds_topic;  /* DDS topic name, "rt/chatter" */
+    const char *dds_type;   /* DDS type name, "std_msgs::msg::dds_::String_" */
+    const char *name;       /* recorded name: "/chatter" for ROS topics, DDS name otherwise */
+    const char *type;       /* recorded type: "std_msgs/msg/String", or the DDS type name */
+    int is_ros;             /* 1: ROS 2 topic (message encoding cdr, schema ros2msg) */
+    int keyed;              /* 1: keyed topic (copied from the writer GUID) */
+    const char *qos_yaml;   /* offered_qos_profiles YAML list of the publishers' QoS */
+} rdds_topic;
+
+typedef struct rdds_callbacks {
+    void *ctx; /* passed back to every callback */
+    /* A topic was selected and its reader created (or its QoS/publisher set changed: called
+     * again with the same id and updated qos_yaml). Called from a DDS thread. */
+    void (*on_topic)(void *ctx, const rdds_topic *topic);
+    /* One sample: serialized CDR including the 4-byte encapsulation header, valid only during
+     * the call. source_ts_ns = DDS source timestamp, recv_ts_ns = realtime at take. */
+    void (*on_sample)(void *ctx, uint32_t topic_id, const void *data, size_t len,
+                      int64_t source_ts_ns, int64_t recv_ts_ns);
+} rdds_callbacks;
+
+typedef struct rdds_filter {
+    int all;                    /* -a: every topic (subject to exclude/hidden/include_dds) */
+    const char *const *topics;  /* explicit ROS topic names ("/chatter") */
+    size_t ntopics;             /* entries in topics */
+    const char *regex;          /* POSIX ERE on the recorded name, NULL = none */
+    const char *exclude;        /* POSIX ERE on the recorded name, NULL = none */
+    int include_dds;            /* also record non-ROS DDS topics under their DDS name */
+    int include_hidden;         /* also record hidden ROS topics (a path segment starting '_') */
+} rdds_filter;
+
+typedef struct rdds_session rdds_session;
+
+/* Join `domain` and start discovery; readers are created as matching publications appear.
+ * 0 or -errno with a sentence in err (bad regex, DDS failure). */
+int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *filter,
+                      const rdds_callbacks *cb, char *err, size_t errlen);
+/* Delete every reader and the participant; no callback runs after it returns. NULL is a no-op. */
+void rdds_session_close(rdds_session *s);
+
+/* Pure name mapping (unit-tested). Return 0, or -EINVAL when `in` is not a ROS 2 name. */
+int rdds_ros_topic_from_dds(const char *dds_topic, char *out, size_t outlen); /* rt/x -> /x */
+int rdds_dds_topic_from_ros(const char *ros_topic, char *out, size_t outlen); /* /x -> rt/x */
+int rdds_ros_type_from_dds(const char *dds_type, char *out, size_t outlen);   /* a::msg::dds_::T_ -> a/msg/T */
+int rdds_dds_type_from_ros(const char *ros_type, char *out, size_t outlen);   /* a/msg/T -> a::msg::dds_::T_ */
+int rdds_topic_is_hidden(const char *ros_topic);                             /* 1 when any segment starts '_' */
+
+#endif
