@@ -7,7 +7,7 @@
  * "hello <i>" (i = 0..N-1), on /chatter2 "second <i>" for every third i. CDR payloads are
  * built by hand: XCDR1 little-endian encapsulation, u32 length (with NUL), bytes, NUL,
  * padding to a multiple of 4. log_time = 1700000000000000000 + i ms, publish = log - 1 us.
- * A `recguard_drops` metadata record says /chatter dropped 0.
+ * A `recguard_drops` metadata record says /chatter dropped 7.
  */
 #include "mcap/mcap_writer.h"
 
@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
             rc = mcap_writer_write(w, c2, (uint32_t)(i / 3), t, t - 1000, buf, cdr_string(buf, text), 0);
         }
     }
-    const char *dk[] = {"/chatter"}, *dv[] = {"0"};
+    const char *dk[] = {"/chatter"}, *dv[] = {"7"};
     if (!rc) rc = mcap_writer_add_metadata(w, "recguard_drops", dk, dv, 1);
     if (rc) fprintf(stderr, "helper_mcap_write: %s (%d)\n", mcap_writer_error(w), rc);
     int crc = mcap_writer_close(w);
