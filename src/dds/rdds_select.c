@@ -35,15 +35,14 @@ int rdds_dds_topic_from_ros(const char *ros_topic, char *out, size_t outlen) {
 int rdds_ros_type_from_dds(const char *dds_type, char *out, size_t outlen) {
     /* pkg::ns::dds_::T_ (ns: msg, srv, action, possibly nested) -> pkg/ns/T */
     const char *mark = strstr(dds_type, "::dds_::");
-    if (mark == NULL || mark == dds_type) return -EINVAL;
+    if (mark == NULL || mark == dds_type || dds_type[0] == ':') return -EINVAL;
     const char *last = mark + 8;
     size_t lastlen = strlen(last);
     if (lastlen < 2 || last[lastlen - 1] != '_' || strstr(last, "::") != NULL) return -EINVAL;
     size_t prefix = (size_t)(mark - dds_type);
-    size_t need = prefix + 1 + lastlen; /* "::" becomes "/", the trailing '_' goes, NUL */
-    if (need > outlen) return -EINVAL;
     size_t o = 0;
     for (size_t i = 0; i < prefix; i++) {
+        if (o + 1 >= outlen) return -EINVAL;
         if (dds_type[i] == ':') {
             if (dds_type[i + 1] != ':' || i + 2 >= prefix || dds_type[i + 2] == ':') return -EINVAL;
             out[o++] = '/';
@@ -53,6 +52,7 @@ int rdds_ros_type_from_dds(const char *dds_type, char *out, size_t outlen) {
         }
     }
     if (o == 0 || memchr(out, '/', o) == NULL) return -EINVAL; /* need at least pkg/ns */
+    if (o + 1 + lastlen > outlen) return -EINVAL; /* "/", T without its '_', NUL */
     out[o++] = '/';
     memcpy(out + o, last, lastlen - 1);
     out[o + lastlen - 1] = '\0';
