@@ -244,11 +244,11 @@ int rec_meta_render(const rec_meta *m, int top_key, char **out, size_t *len) {
         const rec_meta_topic *t = &m->topics[i];
         yb_indent(&b, k + 2);
         yb_add(&b, "- topic_metadata:\n", 18);
-        yb_kv(&b, k + 8, "name", t->name);
-        yb_kv(&b, k + 8, "type", t->type);
-        yb_kv(&b, k + 8, "serialization_format", t->serialization_format);
-        yb_qos(&b, k + 8, t->qos_yaml);
-        yb_kv(&b, k + 8, "type_description_hash", t->type_hash);
+        yb_kv(&b, k + 6, "name", t->name);
+        yb_kv(&b, k + 6, "type", t->type);
+        yb_kv(&b, k + 6, "serialization_format", t->serialization_format);
+        yb_qos(&b, k + 6, t->qos_yaml);
+        yb_kv(&b, k + 6, "type_description_hash", t->type_hash);
         yb_ku(&b, k + 4, "message_count", t->count);
     }
     yb_kv(&b, k, "compression_format", "");
