@@ -278,7 +278,8 @@ static int plan_output(const char *out, record_out *o) {
         strftime(o->dir, sizeof o->dir, "rosbag2_%Y_%m_%d-%H_%M_%S", &tm);
     }
     const char *slash = strrchr(o->dir, '/');
-    snprintf(o->name, sizeof o->name, "%s", slash ? slash + 1 : o->dir);
+    if (snprintf(o->name, sizeof o->name, "%s", slash ? slash + 1 : o->dir) >= (int)sizeof o->name)
+        goto bad_name;
     if (!o->name[0] || strcmp(o->name, ".") == 0 || strcmp(o->name, "..") == 0) goto bad_name;
     struct stat st;
     if (stat(o->dir, &st) == 0) {
@@ -362,8 +363,11 @@ int cli_record_main(int argc, char **argv) {
     }
 
     char stats[PATH_MAX];
-    if (a.stats) snprintf(stats, sizeof stats, "%s", a.stats);
-    else snprintf(stats, sizeof stats, "%s/recorder.stats", out.dir);
+    if ((a.stats ? snprintf(stats, sizeof stats, "%s", a.stats)
+                 : snprintf(stats, sizeof stats, "%s/recorder.stats", out.dir)) >= (int)sizeof stats) {
+        fprintf(stderr, "recguard record: --stats: path too long\n");
+        goto done;
+    }
 
     /* Before any thread exists: every thread inherits the mask, so only sigtimedwait below
      * ever sees these signals. */

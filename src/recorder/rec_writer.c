@@ -151,7 +151,10 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
 void rec_writer_on_sample(void *ctx, uint32_t id, const void *data, size_t len,
                           int64_t source_ts_ns, int64_t recv_ts_ns) {
     rec_writer *w = ctx;
-    if (id >= REC_WRITER_MAX_TOPICS) {
+    /* rdds announces every topic before its first sample; anything else cannot be named in
+     * the file, so it is counted as a drop rather than written. */
+    if (id >= REC_WRITER_MAX_TOPICS ||
+        atomic_load_explicit(&w->topics[id].gen, memory_order_relaxed) == 0) {
         (void)rec_queue_push(w->q, id, 0, NULL, SIZE_MAX, 0, 0); /* counted as a drop */
         return;
     }
@@ -323,7 +326,7 @@ static int schema_for(rec_writer *w, rec_topic *t, uint16_t *id) {
 static int channel_for(rec_writer *w, rec_topic *t) {
     pthread_mutex_lock(&w->tlock);
     uint16_t sid = 0;
-    int rc = t->name ? schema_for(w, t, &sid) : -EPROTO;
+    int rc = schema_for(w, t, &sid);
     if (rc == 0) {
         const char *k[] = {"offered_qos_profiles", "topic_type_hash"};
         const char *v[] = {t->qos, ""};
@@ -398,8 +401,8 @@ static int write_item(rec_writer *w, const rec_queue_item *it, int64_t now) {
     if (t->seg_gen != w->seg_gen) {
         int rc = channel_for(w, t);
         if (rc < 0) {
-            writer_fail(w, rc, "%s", mcap_writer_error(w->mw)[0] ? mcap_writer_error(w->mw)
-                                                                  : "channel: out of memory");
+            if (mcap_writer_error(w->mw)[0]) writer_fail(w, rc, "%s", mcap_writer_error(w->mw));
+            else writer_fail(w, rc, "channel(%s): %s", w->seg_path, strerror(-rc));
             return rc;
         }
     }
