@@ -41,3 +41,37 @@ uint32_t mcap_crc32(uint32_t crc, const void *data, size_t len) {
     while (len--) c = table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
     return ~c;
 }
+
+/* Appending n zero bits to a CRC is linear over GF(2): a 32x32 bit matrix. Squaring the
+ * one-zero-bit operator gives the 2, 4, 8... bit operators; len_b's bits pick which apply
+ * (zlib's crc32_combine method). */
+static uint32_t gf2_times(const uint32_t *mat, uint32_t vec) {
+    uint32_t sum = 0;
+    for (; vec; vec >>= 1, mat++)
+        if (vec & 1) sum ^= *mat;
+    return sum;
+}
+
+static void gf2_square(uint32_t *sq, const uint32_t *mat) {
+    for (int n = 0; n < 32; n++) sq[n] = gf2_times(mat, mat[n]);
+}
+
+uint32_t mcap_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
+    if (len_b == 0) return crc_a;
+    uint32_t even[32], odd[32];
+    odd[0] = 0xEDB88320u; /* operator for one zero bit */
+    for (int n = 1; n < 32; n++) odd[n] = 1u << (n - 1);
+    gf2_square(even, odd); /* two zero bits */
+    gf2_square(odd, even); /* four zero bits */
+    /* Each round squares into the other buffer: first one zero byte, then 2, 4, ... bytes. */
+    do {
+        gf2_square(even, odd);
+        if (len_b & 1) crc_a = gf2_times(even, crc_a);
+        len_b >>= 1;
+        if (!len_b) break;
+        gf2_square(odd, even);
+        if (len_b & 1) crc_a = gf2_times(odd, crc_a);
+        len_b >>= 1;
+    } while (len_b);
+    return crc_a ^ crc_b;
+}

@@ -13,5 +13,8 @@
 
 /* CRC-32 of `len` bytes continuing from `crc` (0 to start). Thread-safe. */
 uint32_t mcap_crc32(uint32_t crc, const void *data, size_t len);
+/* CRC of A ++ B from crc(A), crc(B) and len(B), in O(log len) without touching the bytes:
+ * lets the writer fold an already-checksummed chunk into the data-section CRC for free. */
+uint32_t mcap_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
 #endif

@@ -107,7 +107,8 @@ struct mcap_writer {
     uint64_t synced;              /* pos at the last successful fdatasync */
     uint64_t reserved_to;         /* end of the space fallocate'd beyond EOF for the summary */
     uint32_t data_crc;            /* CRC of file bytes [0, pos) */
-    mbuf chunk;                   /* open chunk's uncompressed records */
+    mbuf chunk;                   /* [chunk_hdr bytes kept for the Chunk header][open chunk's records] */
+    size_t chunk_hdr;             /* Chunk record header size (depends on the compression name) */
     uint64_t chunk_msgs;          /* messages in the open chunk */
     uint64_t chunk_start;         /* open chunk's earliest log time */
     uint64_t chunk_end;           /* open chunk's latest log time */
@@ -164,16 +165,21 @@ static int fail(mcap_writer *w, int rc, const char *what) {
 
 /* ---------- file output ---------- */
 
-/* Write w->out at pos as one group: on success it joins the valid prefix (pos, data CRC);
- * on failure the writer is poisoned and pos stays at the last good boundary. */
-static int put_records(mcap_writer *w, int in_data_section) {
-    if (w->out.len == 0) return 0;
-    int rc = rg_sys_pwrite_all(w->fd, w->out.p, w->out.len, (off_t)w->pos);
+/* Write one group of whole records (with CRC `crc`) at pos: on success it joins the valid
+ * prefix (pos, data CRC); on failure the writer is poisoned and pos stays where it was. */
+static int put_group(mcap_writer *w, const uint8_t *p, size_t len, uint32_t crc) {
+    int rc = rg_sys_pwrite_all(w->fd, p, len, (off_t)w->pos);
     if (rc) return fail(w, rc, "write");
-    if (in_data_section) w->data_crc = mcap_crc32(w->data_crc, w->out.p, w->out.len);
-    w->pos += w->out.len;
-    w->out.len = 0;
+    w->data_crc = mcap_crc32_combine(w->data_crc, crc, len);
+    w->pos += len;
     return 0;
+}
+
+/* put_group() of the staged records in w->out. */
+static int put_records(mcap_writer *w) {
+    int rc = put_group(w, w->out.p, w->out.len, mcap_crc32(0, w->out.p, w->out.len));
+    if (rc == 0) w->out.len = 0;
+    return rc;
 }
 
 /* Keep room beyond EOF for the summary, so a disk that fills during data writes still takes
@@ -225,65 +231,78 @@ static size_t compress(mcap_writer *w, uint8_t *dst, size_t cap, const uint8_t *
 static void chunk_reset(mcap_writer *w) {
     for (size_t i = 0; i < w->ntouched; i++) w->chans[w->touched[i] - 1].idx_len = 0;
     w->ntouched = 0;
-    w->chunk.len = 0;
+    w->chunk.len = w->chunk_hdr;
     w->chunk_msgs = 0;
 }
 
 /* Close the open chunk: Chunk record + its MessageIndex records in one write, then the
- * ChunkIndex for the summary. A chunk with no message is never written. */
+ * ChunkIndex for the summary. A chunk with no message is never written. An uncompressed chunk
+ * is written in place (header in the space kept in front of the records, indexes appended):
+ * no copy, and its records are checksummed once for both the chunk and the data-section CRC. */
 static int chunk_close(mcap_writer *w) {
     if (w->error) return w->error;
     if (w->chunk_msgs == 0) return 0;
     const char *comp = compression_name(w->opts.compression);
     size_t clen = strlen(comp);
-    size_t ulen = w->chunk.len;
-    size_t hdr = MCAP_RECORD_HDR + 8 + 8 + 8 + 4 + 4 + clen + 8;
+    size_t hdr = w->chunk_hdr;
+    size_t ulen = w->chunk.len - hdr;
+    int none = w->opts.compression == MCAP_COMPRESSION_NONE;
     size_t idx_total = 0;
     for (size_t i = 0; i < w->ntouched; i++)
         idx_total += MCAP_RECORD_HDR + 2 + 4 + 16 * w->chans[w->touched[i] - 1].idx_len;
-    size_t bound = compress_bound(w, ulen);
-    int rc = mbuf_reserve(&w->out, hdr + bound + idx_total);
-    if (rc) return fail(w, rc, "chunk");
+    size_t zcap = none ? 0 : compress_bound(w, ulen);
     assert(w->out.len == 0);
-
-    uint32_t ucrc = w->opts.chunk_crc ? mcap_crc32(0, w->chunk.p, ulen) : 0;
-    size_t zlen = compress(w, w->out.p + hdr, bound, w->chunk.p, ulen);
-    if (zlen == 0) return fail(w, -EIO, "compress");
-    uint8_t *p = w->out.p;
-    p = put_u8(p, MCAP_OP_CHUNK);
-    p = put_u64(p, hdr - MCAP_RECORD_HDR + zlen);
-    p = put_u64(p, w->chunk_start);
-    p = put_u64(p, w->chunk_end);
-    p = put_u64(p, ulen);
-    p = put_u32(p, ucrc);
-    p = put_str(p, comp, clen);
-    p = put_u64(p, zlen);
-    assert((size_t)(p - w->out.p) == hdr);
-    uint64_t chunk_off = w->pos, chunk_len = hdr + zlen;
-
-    /* Message indexes follow the chunk; remember each one's file offset for the chunk index. */
-    p = w->out.p + chunk_len;
-    uint64_t *idx_off = w->idx_off;
-    for (size_t i = 0; i < w->ntouched; i++) {
-        uint16_t id = w->touched[i];
-        wchan *c = &w->chans[id - 1];
-        idx_off[i] = chunk_off + (uint64_t)(p - w->out.p);
-        p = put_u8(p, MCAP_OP_MESSAGE_INDEX);
-        p = put_u64(p, 2 + 4 + 16 * (uint64_t)c->idx_len);
-        p = put_u16(p, id);
-        p = put_u32(p, (uint32_t)(16 * c->idx_len));
-        p = put_bytes(p, c->idx, 16 * c->idx_len);
-    }
-    w->out.len = (size_t)(p - w->out.p);
-    assert(w->out.len == chunk_len + idx_total);
-
+    int rc = none ? mbuf_reserve(&w->chunk, idx_total) : mbuf_reserve(&w->out, hdr + zcap + idx_total);
+    if (rc) return fail(w, rc, "chunk");
     /* The chunk index is staged before the write so an allocation failure can't leave a
      * written chunk unindexed. */
     size_t cilen = 8 + 8 + 8 + 8 + 4 + 10 * w->ntouched + 8 + 4 + clen + 8 + 8;
     rc = mbuf_reserve(&w->sum_chunk_idx, MCAP_RECORD_HDR + cilen);
     if (rc) return fail(w, rc, "chunk index");
 
-    rc = put_records(w, 1);
+    const uint8_t *recs = w->chunk.p + hdr;
+    uint32_t rcrc = w->opts.chunk_crc || none ? mcap_crc32(0, recs, ulen) : 0;
+    uint8_t *base = none ? w->chunk.p : w->out.p;
+    size_t zlen = ulen;
+    if (!none) {
+        zlen = compress(w, base + hdr, zcap, recs, ulen);
+        if (zlen == 0) return fail(w, -EIO, "compress");
+    }
+    uint8_t *p = base;
+    p = put_u8(p, MCAP_OP_CHUNK);
+    p = put_u64(p, hdr - MCAP_RECORD_HDR + zlen);
+    p = put_u64(p, w->chunk_start);
+    p = put_u64(p, w->chunk_end);
+    p = put_u64(p, ulen);
+    p = put_u32(p, w->opts.chunk_crc ? rcrc : 0);
+    p = put_str(p, comp, clen);
+    p = put_u64(p, zlen);
+    assert((size_t)(p - base) == hdr);
+    uint64_t chunk_off = w->pos, chunk_len = hdr + zlen;
+
+    /* Message indexes follow the chunk; remember each one's file offset for the chunk index. */
+    p = base + chunk_len;
+    uint64_t *idx_off = w->idx_off;
+    for (size_t i = 0; i < w->ntouched; i++) {
+        uint16_t id = w->touched[i];
+        wchan *c = &w->chans[id - 1];
+        idx_off[i] = chunk_off + (uint64_t)(p - base);
+        p = put_u8(p, MCAP_OP_MESSAGE_INDEX);
+        p = put_u64(p, 2 + 4 + 16 * (uint64_t)c->idx_len);
+        p = put_u16(p, id);
+        p = put_u32(p, (uint32_t)(16 * c->idx_len));
+        p = put_bytes(p, c->idx, 16 * c->idx_len);
+    }
+    size_t total = (size_t)(p - base);
+    assert(total == chunk_len + idx_total);
+    uint32_t gcrc;
+    if (none) {
+        gcrc = mcap_crc32_combine(mcap_crc32(0, base, hdr), rcrc, ulen);
+        gcrc = mcap_crc32_combine(gcrc, mcap_crc32(0, base + chunk_len, idx_total), idx_total);
+    } else {
+        gcrc = mcap_crc32(0, base, total);
+    }
+    rc = put_group(w, base, total, gcrc);
     if (rc) return rc;
 
     uint8_t *q = w->sum_chunk_idx.p + w->sum_chunk_idx.len;
@@ -355,8 +374,11 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
     if (opts->compression == MCAP_COMPRESSION_LZ4 &&
         LZ4F_isError(LZ4F_createCompressionContext(&w->lz4, LZ4F_VERSION)))
         goto fail;
-    rc = mbuf_reserve(&w->chunk, opts->chunk_size + 4096);
+    /* opcode, length, start, end, uncompressed size, CRC, compression string, records length */
+    w->chunk_hdr = MCAP_RECORD_HDR + 8 + 8 + 8 + 4 + 4 + strlen(compression_name(opts->compression)) + 8;
+    rc = mbuf_reserve(&w->chunk, w->chunk_hdr + opts->chunk_size + 4096);
     if (rc) goto fail;
+    w->chunk.len = w->chunk_hdr;
 
     w->fd = rg_sys_open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (w->fd < 0) {
@@ -376,7 +398,7 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
     p = put_str(p, profile, pl);
     p = put_str(p, library, ll);
     w->out.len = (size_t)(p - w->out.p);
-    rc = put_records(w, 1);
+    rc = put_records(w);
     if (rc) {
         snprintf(err, errlen, "%s", w->err);
         goto fail_quiet;
@@ -425,7 +447,7 @@ int mcap_writer_add_schema(mcap_writer *w, const char *name, const char *encodin
     p = put_str(p, data, len);
     w->out.len += (size_t)(p - start);
     /* Written outside any chunk before first use, so a file cut short keeps it. */
-    rc = put_records(w, 1);
+    rc = put_records(w);
     if (rc) return rc;
     mbuf_append(&w->sum_schemas, start, (size_t)(p - start)); /* reserved above */
     w->nschemas++;
@@ -468,7 +490,7 @@ int mcap_writer_add_channel(mcap_writer *w, uint16_t schema_id, const char *topi
         p = put_str(p, values[i], strlen(values[i]));
     }
     w->out.len += (size_t)(p - start);
-    rc = put_records(w, 1);
+    rc = put_records(w);
     if (rc) return rc;
     mbuf_append(&w->sum_channels, start, (size_t)(p - start));
     w->chans[w->nchans] = (wchan){.schema_id = schema_id};
@@ -491,8 +513,8 @@ int mcap_writer_write(mcap_writer *w, uint16_t channel_id, uint32_t sequence, ui
     }
     int rc = mbuf_reserve(&w->chunk, MCAP_RECORD_HDR + MCAP_MESSAGE_FIXED + len);
     if (rc) return rc;
-    uint64_t off = w->chunk.len;
-    uint8_t *p = w->chunk.p + off;
+    uint64_t off = w->chunk.len - w->chunk_hdr; /* message index offsets are relative to the records */
+    uint8_t *p = w->chunk.p + w->chunk.len;
     p = put_u8(p, MCAP_OP_MESSAGE);
     p = put_u64(p, MCAP_MESSAGE_FIXED + (uint64_t)len);
     p = put_u16(p, channel_id);
@@ -511,7 +533,7 @@ int mcap_writer_write(mcap_writer *w, uint16_t channel_id, uint32_t sequence, ui
         w->have_unsynced = 1;
         w->unsynced_ns = now_ns;
     }
-    if (w->chunk.len >= w->opts.chunk_size) {
+    if (w->chunk.len - w->chunk_hdr >= w->opts.chunk_size) {
         rc = chunk_close(w);
         if (rc) return rc;
     }
@@ -555,7 +577,7 @@ int mcap_writer_add_metadata(mcap_writer *w, const char *name, const char *const
         p = put_str(p, values[i], strlen(values[i]));
     }
     w->out.len = (size_t)(p - w->out.p);
-    rc = put_records(w, 1);
+    rc = put_records(w);
     if (rc) return rc;
     uint8_t *q = w->sum_meta_idx.p + w->sum_meta_idx.len;
     q = put_u8(q, MCAP_OP_METADATA_INDEX);

@@ -43,10 +43,23 @@ static void test_against_reference_and_chaining(void **state) {
         }
 }
 
+static void test_combine(void **state) {
+    (void)state;
+    static uint8_t buf[5000];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)(i * 131 + 7);
+    const size_t cuts[] = {0, 1, 7, 8, 100, 2047, 4999, 5000};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        size_t a = cuts[i];
+        uint32_t ca = mcap_crc32(0, buf, a), cb = mcap_crc32(0, buf + a, sizeof buf - a);
+        assert_int_equal(mcap_crc32_combine(ca, cb, sizeof buf - a), mcap_crc32(0, buf, sizeof buf));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_against_reference_and_chaining),
+        cmocka_unit_test(test_combine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
