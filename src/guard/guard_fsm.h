@@ -123,6 +123,6 @@ bool guard_fsm_event_is_operator(guard_event ev);
  * (the graceful signals: the recorder had its chance to flush), GUARD_EV_CRASHED for anything
  * else (nonzero status, SIGKILL, SIGSEGV, a core dump). For an adopted (non-child) recorder
  * whose status is unknown pass code 0: CRASHED, because nothing proves it flushed. */
-guard_event guard_fsm_exit_event(int si_code, int si_status);
+guard_event guard_fsm_exit_event(int code, int status);
 
 #endif

@@ -17,7 +17,8 @@
  * them: a recorder that dies at once is given up after ~15 s and 5 attempts (an alert, no
  * storm), while one that records for 30 s between crashes keeps being restarted without delay.
  *
- * Daemon usage: on READY call guard_policy_note_ready(now); on the SCHEDULE_RESTART action call
+ * Daemon usage: on every entry into RECORDING (READY or ADOPTED) call guard_policy_note_ready(now);
+ * on the SCHEDULE_RESTART action call
  * guard_policy_next(now) and arm a timer of the returned delay (0 = restart at once) or feed
  * GUARD_EV_BUDGET_SPENT; on RESET_BUDGET call guard_policy_reset().
  */

@@ -73,8 +73,8 @@ int guard_proc_parse_status(const char *buf, size_t len, guard_proc_status *out)
 /* io: all four fields required. */
 int guard_proc_parse_io(const char *buf, size_t len, guard_proc_io *out);
 
-/* Thin readers of /proc/<pid>/<file>. 0, -ENOENT/-ESRCH when the process is gone, -EACCES when
- * not permitted, -EINVAL when unparsable, other -errno from open/read. */
+/* Thin readers of /proc/<pid>/<file>. 0, -ESRCH when the process is gone (however the kernel
+ * says it), -EACCES when not permitted, -EINVAL when unparsable, other -errno from open/read. */
 int guard_proc_read_stat(pid_t pid, guard_proc_stat *out);
 int guard_proc_read_status(pid_t pid, guard_proc_status *out);
 int guard_proc_read_io(pid_t pid, guard_proc_io *out);
