@@ -31,6 +31,8 @@
 #define GUARD_HEALTH_MAX_REASONS 8    /* reasons kept per report */
 #define GUARD_HEALTH_REASON_LEN 128   /* bytes per reason, NUL included */
 #define GUARD_HEALTH_RATE_ALPHA 0.3   /* EWMA weight of the newest disk write-rate sample */
+#define GUARD_HEALTH_MIN_FILL_RATE 4096.0 /* bytes/s below which the disk counts as not filling
+                                           * (the EWMA decays towards 0 but never reaches it) */
 
 /* Flags (bits of guard_health_report.flags). */
 #define GUARD_HEALTH_PROGRESS (1u << 0)     /* progress seen in this sample */
