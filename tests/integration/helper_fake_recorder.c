@@ -12,6 +12,11 @@
  *   --ignore-signals      ignore SIGINT and SIGTERM (only SIGKILL ends it)
  *   --flush-ms MS         on SIGINT/SIGTERM, take MS ms to "flush" before exiting 0
  *   --spawn-log FILE      append "<pid> <out>\n" to FILE at start (tests count spawns)
+ *   --once FILE           misbehave (crash, hang, stall, grow) only while FILE does not exist;
+ *                         FILE is created when the misbehaviour starts, so the replacement
+ *                         recorder runs normally
+ *   --cap MIB             exit 99 ("out of memory") once --grow has allocated MIB MiB: a test
+ *                         asserts the daemon restarted the recorder before it got there
  *
  * Times are fractional seconds. It is its own process: the daemon spawns it like any recorder.
  */
@@ -45,7 +50,8 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *out = NULL, *spawn_log = NULL;
+    const char *out = NULL, *spawn_log = NULL, *once = NULL;
+    double cap = 0, grown = 0;
     double rate = 32768, crash_after = -1, hang_after = -1, stall_after = -1, grow = 0;
     int exit_code = -1, ignore = 0, flush_ms = 0;
     for (int i = 1; i < argc; i++) {
@@ -62,6 +68,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--grow") == 0) grow = atof(v);
         else if (strcmp(a, "--flush-ms") == 0) flush_ms = atoi(v);
         else if (strcmp(a, "--spawn-log") == 0) spawn_log = v;
+        else if (strcmp(a, "--once") == 0) once = v;
+        else if (strcmp(a, "--cap") == 0) cap = atof(v);
         else usage();
         i++;
     }
@@ -79,6 +87,7 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    if (once && access(once, F_OK) == 0) crash_after = hang_after = stall_after = grow = -1;
     int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
         fprintf(stderr, "fake recorder: open(%s): %s\n", out, strerror(errno));
@@ -91,6 +100,12 @@ int main(int argc, char **argv) {
     char rec[128];
     while (!stop_requested) {
         double t = now_s() - t0;
+        if (once && ((crash_after >= 0 && t >= crash_after) || (hang_after >= 0 && t >= hang_after) ||
+                     (stall_after >= 0 && t >= stall_after) || grow > 0)) {
+            int m = open(once, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+            if (m >= 0) close(m);
+            once = NULL;
+        }
         if (crash_after >= 0 && t >= crash_after) {
             if (exit_code >= 0) _exit(exit_code);
             abort();
@@ -104,6 +119,11 @@ int main(int argc, char **argv) {
             char *p = malloc(n);
             if (p) memset(p, 0x5a, n); /* touched: counts in RSS; kept: a leak */
             next_grow += 1;
+            grown += grow;
+            if (cap > 0 && grown >= cap) {
+                fprintf(stderr, "fake recorder: reached the memory cap of %.0f MiB\n", cap);
+                _exit(99);
+            }
         }
         if (stall_after < 0 || t < stall_after) {
             owed += rate * 0.02;
