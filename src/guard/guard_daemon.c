@@ -91,6 +91,7 @@ typedef struct guard_daemon {
     guard_prio_report prio;     /* outcome of the last application */
     int have_prio;              /* prio is valid */
     char reason[256];           /* why the last transition happened */
+    char stop_cause[256];       /* why the current/last stop began (operator, disk, signal) */
     int64_t state_since_real;   /* when the current state began */
 
     /* session */
@@ -231,6 +232,7 @@ static int aux_ended(sd_event_source *s, int fd, uint32_t revents, void *ud) {
     aux_child *a = ud;
     guard_daemon *d = a->d;
     siginfo_t si;
+    memset(&si, 0, sizeof si);
     char how[96] = "ended (status unknown)";
     if (guard_spawn_reap(a->pidfd, &si, WNOHANG) == 0) guard_spawn_describe_exit(&si, how, sizeof how);
     int ok = si.si_code == CLD_EXITED && si.si_status == 0;
@@ -727,7 +729,15 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     if (st.verdict != GUARD_FSM_ACCEPTED) return;
     if (e == GUARD_EV_READY) guard_policy_note_ready(&d->policy, rg_time_mono_ns());
     if (e == GUARD_EV_BACKOFF_ELAPSED) d->restarts++;
-    snprintf(d->reason, sizeof d->reason, "%s", reason && reason[0] ? reason : st.why);
+    const char *why = reason && reason[0] ? reason : st.why;
+    if (st.to == GUARD_ST_STOPPING && st.from != GUARD_ST_STOPPING)
+        copy_str(d->stop_cause, sizeof d->stop_cause, why);
+    if (st.from == GUARD_ST_STOPPING && st.to == GUARD_ST_IDLE && d->stop_cause[0])
+        /* "disk nearly full ...; recorder pid 7 exited with status 0 after SIGINT": IDLE says
+         * both why recording stopped and how the recorder ended. */
+        snprintf(d->reason, sizeof d->reason, "%.120s; %.120s", d->stop_cause, why);
+    else
+        copy_str(d->reason, sizeof d->reason, why);
     if (st.from != st.to) d->state_since_real = rg_time_real_ns();
     if (st.to == GUARD_ST_IDLE && st.from != GUARD_ST_IDLE) {
         /* The session ends here: the next start opens a new bag. */
@@ -947,6 +957,7 @@ static json_t *status_json(guard_daemon *d) {
         json_object_set_new(st, "disk", disk);
     }
     if (d->ladder) json_object_set_new(st, "stop_step", json_string(ladder_name(d->ladder)));
+    if (d->stop_cause[0]) json_object_set_new(st, "stop_cause", json_string(d->stop_cause));
     if (d->fsm.state == GUARD_ST_RECOVERING && d->restart_timer)
         json_object_set_new(st, "next_restart_in_s", json_real((double)(d->restart_at_mono - rg_time_mono_ns()) / 1e9));
     if (d->fsm.state == GUARD_ST_ERROR) json_object_set_new(st, "error", json_string(d->reason));

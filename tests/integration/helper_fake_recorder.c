@@ -11,7 +11,10 @@
  *   --grow MIB            allocate and touch MIB MiB more every second (a leak)
  *   --ignore-signals      ignore SIGINT and SIGTERM (only SIGKILL ends it)
  *   --flush-ms MS         on SIGINT/SIGTERM, take MS ms to "flush" before exiting 0
- *   --spawn-log FILE      append "<pid> <out>\n" to FILE at start (tests count spawns)
+ *   --spawn-log FILE      append "<pid> <out> <CLOCK_REALTIME ns>\n" to FILE at start (tests
+ *                         count spawns, the benchmark times restarts)
+ *   --auto-out DIR        write DIR/seg_<N>.mcap with the first free N (for supervisors that
+ *                         cannot give each start a fresh path, e.g. supervisord)
  *   --once FILE           misbehave (crash, hang, stall, grow) only while FILE does not exist;
  *                         FILE is created when the misbehaviour starts, so the replacement
  *                         recorder runs normally
@@ -50,7 +53,8 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *out = NULL, *spawn_log = NULL, *once = NULL;
+    const char *out = NULL, *spawn_log = NULL, *once = NULL, *auto_out = NULL;
+    char auto_path[4096];
     double cap = 0, grown = 0;
     double rate = 32768, crash_after = -1, hang_after = -1, stall_after = -1, grow = 0;
     int exit_code = -1, ignore = 0, flush_ms = 0;
@@ -69,15 +73,26 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--flush-ms") == 0) flush_ms = atoi(v);
         else if (strcmp(a, "--spawn-log") == 0) spawn_log = v;
         else if (strcmp(a, "--once") == 0) once = v;
+        else if (strcmp(a, "--auto-out") == 0) auto_out = v;
         else if (strcmp(a, "--cap") == 0) cap = atof(v);
         else usage();
         i++;
+    }
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    if (auto_out) {
+        for (int n = 0;; n++) {
+            snprintf(auto_path, sizeof auto_path, "%s/seg_%d.mcap", auto_out, n);
+            if (access(auto_path, F_OK) != 0) break;
+        }
+        out = auto_path;
     }
     if (!out) usage();
     if (spawn_log) {
         FILE *f = fopen(spawn_log, "a");
         if (f) {
-            fprintf(f, "%d %s\n", (int)getpid(), out);
+            fprintf(f, "%d %s %lld\n", (int)getpid(), out,
+                    (long long)rt.tv_sec * 1000000000LL + rt.tv_nsec);
             fclose(f);
         }
     }
