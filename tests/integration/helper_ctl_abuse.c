@@ -14,6 +14,9 @@
  *                                             (send fails or EOF after draining), 1 if it never
  *                                             does within 30 s
  *   helper_ctl_abuse SOCKET hold N SECONDS    open N idle connections, hold them SECONDS
+ *   helper_ctl_abuse PATH notify SECONDS      be systemd's NOTIFY_SOCKET: bind a datagram
+ *                                             socket at PATH, print each message received
+ *                                             (newlines become spaces) for SECONDS
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +151,30 @@ int main(int argc, char **argv) {
         sleep((unsigned)secs);
         for (long i = 0; i < n; i++) close(fds[i]);
         free(fds);
+        return 0;
+    }
+    if (strcmp(mode, "notify") == 0) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+            perror("bind");
+            return 2;
+        }
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        time_t end = time(NULL) + n;
+        while (time(NULL) < end) {
+            struct pollfd pf = {.fd = fd, .events = POLLIN};
+            if (poll(&pf, 1, 200) <= 0) continue;
+            char msg[4096];
+            ssize_t r = recv(fd, msg, sizeof msg - 1, 0);
+            if (r <= 0) continue;
+            msg[r] = '\0';
+            for (ssize_t i = 0; i < r; i++)
+                if (msg[i] == '\n') msg[i] = ' ';
+            printf("%s\n", msg);
+        }
+        close(fd);
         return 0;
     }
     fprintf(stderr, "unknown mode %s\n", mode);
