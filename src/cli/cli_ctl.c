@@ -35,6 +35,8 @@ static int conn_open(ctl_conn *c, const char *path) {
     return c->fd;
 }
 
+static json_t *conn_read(ctl_conn *c, int timeout_ms, const char **why);
+
 static int conn_send(ctl_conn *c, const char *cmd, const char *reason) {
     json_t *o = json_pack("{s:s}", "cmd", cmd);
     if (reason) json_object_set_new(o, "reason", json_string(reason));
@@ -45,7 +47,15 @@ static int conn_send(ctl_conn *c, const char *cmd, const char *reason) {
     ssize_t w = send(c->fd, txt, n + 1, MSG_NOSIGNAL);
     free(txt);
     if (w != (ssize_t)(n + 1)) {
-        fprintf(stderr, "recguard: send to %s: %s\n", c->path, strerror(errno));
+        int e = errno;
+        /* The daemon may have refused us with a reason before closing (too many clients,
+         * permission): that reason is the useful message. */
+        const char *why;
+        json_t *o = conn_read(c, 1000, &why);
+        const char *err = json_string_value(json_object_get(o, "error"));
+        if (err) fprintf(stderr, "recguard: daemon: %s\n", err);
+        else fprintf(stderr, "recguard: send to %s: %s\n", c->path, strerror(e));
+        json_decref(o);
         return -1;
     }
     return 0;
@@ -215,17 +225,25 @@ static void print_status(json_t *st) {
         printf("\n");
     }
     json_t *p = json_object_get(st, "priority");
-    if (p) {
-        size_t i;
+    if (json_is_object(p)) {
+        /* {"nice":{"status":"applied","detail":"nice -10"},...}: applied first, then the rest */
+        const char *k;
         json_t *it;
-        printf("priority:   applied:");
-        json_t *ap = json_object_get(p, "applied");
-        if (json_array_size(ap) == 0) printf(" none");
-        json_array_foreach(ap, i, it) printf(" %s", json_is_string(it) ? json_string_value(it) : jstr(it, "what", "?"));
-        printf("\n");
-        json_t *rf = json_object_get(p, "refused");
-        json_array_foreach(rf, i, it)
-            printf("            refused: %s: %s\n", jstr(it, "what", "?"), jstr(it, "reason", "?"));
+        printf("priority:  ");
+        int any = 0;
+        json_object_foreach(p, k, it) {
+            const char *s = jstr(it, "status", NULL);
+            if (s && (strcmp(s, "applied") == 0 || strcmp(s, "partial") == 0)) {
+                printf(" %s%s", any ? "; " : "", jstr(it, "detail", k));
+                any = 1;
+            }
+        }
+        printf("%s\n", any ? "" : " nothing applied");
+        json_object_foreach(p, k, it) {
+            const char *s = jstr(it, "status", NULL);
+            if (s && (strcmp(s, "refused") == 0 || strcmp(s, "unavailable") == 0))
+                printf("            %s %s: %s\n", s, k, jstr(it, "detail", "?"));
+        }
     }
     json_t *le = json_object_get(st, "last_exit");
     if (le) printf("last exit:  %s\n", jstr(le, "summary", "?"));

@@ -318,6 +318,9 @@ static void run_alert(guard_daemon *d, const char *event_name, const json_t *ev)
     int rc = -1;
     if (!(line = guard_journal_line(ev, &len)) || pipe2(p, O_CLOEXEC) < 0) goto done;
     posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+    /* Its stdout is not ours to print (tee and friends echo stdin); stderr stays in the
+     * daemon's log, where a failing alert command says why. */
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     rc = posix_spawnp(&pid, d->cfg->alert_argv[0], &fa, &at, d->cfg->alert_argv, environ);
     if (rc != 0) {
         fprintf(stderr, "recguard daemon: alert(%s): %s\n", d->cfg->alert_argv[0], strerror(rc));
@@ -412,6 +415,13 @@ static int open_session(guard_daemon *d, char *err, size_t errlen) {
             d->restarts = 0;
             d->session_start_real = rg_time_real_ns();
             guard_journal_set_bag(&d->journal, d->bag_dir, err, errlen);
+            /* The session journal opens with why it began (the transition that led here went
+             * to the daemon journal before the bag existed). */
+            json_t *ev = event_new(d, "session_start");
+            json_object_set_new(ev, "bag_dir", json_string(d->bag_dir));
+            json_object_set_new(ev, "reason", json_string(d->reason));
+            emit(d, ev);
+            json_decref(ev);
             return 0;
         }
         if (errno != EEXIST) {

@@ -28,12 +28,13 @@ dump() {
 }
 
 now_ms() { date +%s%3N; }
-# wait_for SECONDS "what" CMD...: poll CMD every 50 ms until it succeeds; fail the test after.
+# wait_for SECONDS "what" CONDITION...: evaluate CONDITION (eval'd afresh every 50 ms, so pass
+# '[ "$(stat -c %s "$f")" -gt 0 ]' in single quotes) until it holds; fail the test after.
 wait_for() {
   local secs=$1 what=$2
   shift 2
   local end=$(( $(now_ms) + secs * 1000 ))
-  until "$@" >/dev/null 2>&1; do
+  until eval "$@" >/dev/null 2>&1; do
     [ "$(now_ms)" -lt "$end" ] || fail "timed out after ${secs}s waiting for: $what"
     sleep 0.05
   done
@@ -76,7 +77,8 @@ live_test_procs() {
 count_fake() { # live fake recorders of this test
   local n=0 p
   for p in $(live_test_procs); do
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q helper_fake_recorder && n=$((n + 1))
+    # argv[0] only: the daemon's own command line names the fake recorder too
+    [[ "$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -n 1)" == *helper_fake_recorder ]] && n=$((n + 1))
   done
   echo "$n"
 }
@@ -90,8 +92,9 @@ children_are() { [ "$(daemon_children)" -eq "$1" ]; }
 # leak_check BASE_FDS CHILDREN: the daemon holds what it held at the baseline (allowing its
 # clients a moment to go away) and exactly CHILDREN children.
 leak_check() {
-  wait_for 5 "daemon fd count back to $1 (now $(daemon_fds)): fd leak" fds_are "$1"
-  wait_for 5 "daemon has exactly $2 children (now $(daemon_children))" children_are "$2"
+  wait_for 5 "daemon fd count back to $1: fd leak" fds_are "$1" || true
+  fds_are "$1" || fail "daemon holds $(daemon_fds) fds, $1 at the baseline: fd leak"
+  wait_for 5 "daemon has exactly $2 children" children_are "$2"
 }
 
 journal_has() { grep -q -- "$1" "$2"; }
@@ -109,3 +112,8 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+
+# jhas FILTER FILE: some line of a JSON Lines FILE gives a truthy FILTER result. (jq 1.6's -e
+# judges only the last line's result, hence [inputs | ...] | any.)
+jhas() { jq -n -e "[inputs | ($1)] | any" "$2" >/dev/null; }
+proc_state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null; }

@@ -15,7 +15,7 @@ wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=""
 kill -0 "$pid" || fail "recorder died with the daemon"
 s1=$(stat -c %s "$seg")
-wait_for 10 "segment grows with no daemon" test "$(stat -c %s "$seg")" -gt "$s1"
+wait_for 10 "segment grows with no daemon" '[ "$(stat -c %s "$seg")" -gt "$s1" ]'
 
 start_daemon -- "$FAKE" --out '{segment}' --rate 50000 --spawn-log "$T/spawns"
 wait_for 20 "RECORDING after re-adoption" state_is RECORDING
@@ -25,15 +25,15 @@ wait_for 20 "RECORDING after re-adoption" state_is RECORDING
 [ "$(wc -l <"$T/spawns")" = 1 ] || fail "a duplicate recorder was spawned"
 [ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders running"
 bag=$(jst .bag_dir)
-jq -e 'select(.event=="transition" and .trigger=="adopted")' "$bag/recguard.jsonl" >/dev/null ||
+jhas 'select(.event=="transition" and .trigger=="adopted")' "$bag/recguard.jsonl" ||
   fail "adoption not journaled"
 s2=$(stat -c %s "$seg")
-wait_for 10 "segment still grows" test "$(stat -c %s "$seg")" -gt "$s2"
+wait_for 10 "segment still grows" '[ "$(stat -c %s "$seg")" -gt "$s2" ]'
 
 # graceful stop of the adopted (non-child) recorder
 "$RECGUARD" stop --socket "$SOCK" --timeout 30 || fail "stop of adopted recorder failed"
 [ "$(jst .last_exit.ended_by)" = SIGINT ] || fail "ended_by $(jst .last_exit.ended_by)"
-wait_for 10 "recorder gone" test "$(count_fake)" = 0
+wait_for 10 "recorder gone" '[ "$(count_fake)" = 0 ]'
 grep -q "stopped cleanly" "${seg%.mcap}.log" || fail "recorder log lacks its clean stop"
 stop_daemon
 
@@ -51,7 +51,7 @@ wait_for 20 "RECORDING with a new recorder" state_is RECORDING
 [ "$(jst .adopted)" = false ] || fail "marked adopted"
 kill -0 "$other" || fail "the unrelated process was harmed"
 grep -q "adopt_failed" "$OUT/journal.jsonl" || fail "refusal not journaled"
-jq -e 'select(.event=="adopt_failed") | .reason | test("reuse|another process")' "$OUT/journal.jsonl" >/dev/null ||
+jhas 'select(.event=="adopt_failed") | .reason | test("reuse|another process")' "$OUT/journal.jsonl" ||
   fail "refusal reason: $(grep adopt_failed "$OUT/journal.jsonl")"
 kill "$other"
 stop_daemon

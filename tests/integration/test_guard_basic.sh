@@ -46,14 +46,14 @@ base_fds=$(daemon_fds)
 # watch sees the split's transitions
 "$RECGUARD" watch --json --socket "$SOCK" >"$T/watch.jsonl" &
 WATCH=$!
-wait_for 5 "watch subscribed" test "$(jst .clients)" -ge 1
+wait_for 5 "watch subscribed" '[ "$(jst .clients)" -ge 2 ]'
 size_before=$(stat -c %s "$seg")
 "$RECGUARD" split --socket "$SOCK" --timeout 20 || fail "split failed"
 wait_for 10 "RECORDING after split" state_is RECORDING
 seg1=$(jst .segment)
 [[ "$seg1" == "$bag/$(basename "$bag")_1.mcap" ]] || fail "segment after split: $seg1"
 [ "$(stat -c %s "$seg")" -ge "$size_before" ] || fail "old segment shrank"
-wait_for 5 "watch saw the split" grep -q '"trigger":"split"' "$T/watch.jsonl"
+wait_for 5 "watch saw the split" 'grep -q "\"trigger\":\"split\"" "$T/watch.jsonl"'
 kill "$WATCH"; wait "$WATCH" 2>/dev/null || true
 [ "$(jst .restarts)" = 0 ] || fail "a split is not a restart"
 
@@ -72,9 +72,9 @@ set +e; "$RECGUARD" stop --socket "$SOCK" 2>"$T/err"; rc=$?; set -e
 for f in "$bag/recguard.jsonl" "$OUT/journal.jsonl"; do
   [ -s "$f" ] || fail "missing journal $f"
   jq -e . "$f" >/dev/null || fail "$f is not JSON lines"
-  jq -e 'select(.event=="transition" and .state=="RECORDING" and .from=="STARTING")' "$f" >/dev/null ||
+  jhas 'select(.event=="transition" and .state=="RECORDING" and .from=="STARTING")' "$f" ||
     fail "$f lacks STARTING->RECORDING"
-  jq -e 'select(.event=="transition" and .state=="IDLE") | .reason' "$f" >/dev/null || fail "$f lacks IDLE"
+  jhas 'select(.event=="transition" and .state=="IDLE") | .reason' "$f" || fail "$f lacks IDLE"
 done
 jq -e -s 'map(select(.time and .ts_ns and .event)) | length > 5' "$bag/recguard.jsonl" >/dev/null ||
   fail "journal lines lack time/ts_ns/event"
@@ -98,6 +98,6 @@ rpid=$(recorder_pid)
 stop_daemon
 ! kill -0 "$rpid" 2>/dev/null || fail "recorder survived the daemon's SIGTERM"
 [ ! -e "$SOCK" ] || fail "socket left behind"
-jq -e 'select(.event=="daemon_exit")' "$OUT/journal.jsonl" >/dev/null || fail "no daemon_exit line"
+jhas 'select(.event=="daemon_exit")' "$OUT/journal.jsonl" || fail "no daemon_exit line"
 [ "$(live_test_procs)" = "" ] || fail "processes left: $(live_test_procs)"
 log "PASS"

@@ -26,7 +26,7 @@ jq -e '.last_exit.signal == "SIGABRT"' <<<"$(st)" >/dev/null || fail "last_exit 
 # the crashed segment is final: snapshot it now, compare after more recording
 cp "$seg0" "$T/seg0.copy"
 size1=$(stat -c %s "$seg1")
-wait_for 10 "the new segment grows" test "$(stat -c %s "$seg1")" -gt "$size1"
+wait_for 10 "the new segment grows" '[ "$(stat -c %s "$seg1")" -gt "$size1" ]'
 cmp "$seg0" "$T/seg0.copy" || fail "crashed segment changed after the restart"
 [ -s "$seg0" ] || fail "crashed segment is empty"
 
@@ -34,11 +34,10 @@ cmp "$seg0" "$T/seg0.copy" || fail "crashed segment changed after the restart"
 wait_for 10 "post-crash hook output" test -f "$seg0.hooked"
 cmp "$seg0" "$seg0.hooked" || fail "hook copied something else"
 wait_for 10 "alert line" test -s "$T/alerts.jsonl"
-jq -e 'select(.trigger == "crashed" and .state == "RECOVERING")' "$T/alerts.jsonl" >/dev/null ||
+jhas 'select(.trigger == "crashed" and .state == "RECOVERING")' "$T/alerts.jsonl" ||
   fail "alert content: $(cat "$T/alerts.jsonl")"
-jq -e 'select(.event=="transition" and .trigger=="crashed") | .reason | test("SIGABRT")' \
-  "$bag/recguard.jsonl" >/dev/null || fail "journal lacks the crash with its reason"
-jq -e 'select(.event=="hook_done" and .ok)' "$bag/recguard.jsonl" >/dev/null || fail "no hook_done"
+jhas 'select(.event=="transition" and .trigger=="crashed") | .reason | test("SIGABRT")' "$bag/recguard.jsonl" || fail "journal lacks the crash with its reason"
+jhas 'select(.event=="hook_done" and .ok)' "$bag/recguard.jsonl" || fail "no hook_done"
 
 [ "$(wc -l <"$T/spawns")" = 2 ] || fail "spawned $(wc -l <"$T/spawns") recorders"
 [ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders running"

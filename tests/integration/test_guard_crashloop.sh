@@ -12,7 +12,7 @@ spawns=$(wc -l <"$T/spawns")
 [ "$(jst .health.verdict)" = critical ] || fail "verdict in ERROR: $(jst .health.verdict)"
 jst .error | grep -q "budget" || fail "error: $(jst .error)"
 wait_for 10 "budget alert" test -s "$T/alerts.jsonl"
-jq -e 'select(.trigger=="budget_spent")' "$T/alerts.jsonl" >/dev/null || fail "alert: $(cat "$T/alerts.jsonl")"
+jhas 'select(.trigger=="budget_spent")' "$T/alerts.jsonl" || fail "alert: $(cat "$T/alerts.jsonl")"
 # segments: one per attempt, indexes 0..3, none overwritten
 bag=$(jst .bag_dir)
 [ "$(ls "$bag"/*.mcap | wc -l)" = 4 ] || fail "segments: $(ls "$bag")"
@@ -23,7 +23,7 @@ sleep 1
 
 # operator start after ERROR: the budget is reset, attempts resume
 "$RECGUARD" start --socket "$SOCK" --no-wait >/dev/null || fail "start after ERROR refused"
-wait_for 30 "ERROR again" test "$(wc -l <"$T/spawns")" -ge 8
+wait_for 30 "ERROR again" '[ "$(wc -l <"$T/spawns")" -ge 8 ]'
 wait_for 30 "ERROR again" state_is ERROR
 leak_check "$(daemon_fds)" 0
 stop_daemon

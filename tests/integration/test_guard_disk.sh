@@ -21,7 +21,7 @@ jst .reason | grep -qi "disk" || fail "reason: $(jst .reason)"
 ! grep -q "No space left" "${seg%.mcap}.log" || fail "the recorder met ENOSPC"
 free=$(df -B1 --output=avail "$T/disk" | tail -1)
 [ "$free" -gt 0 ] || fail "disk full"
-jq -e 'select(.event=="transition" and .trigger=="disk_low" and .alert)' "$bag/recguard.jsonl" >/dev/null ||
+jhas 'select(.event=="transition" and .trigger=="disk_low" and .alert)' "$bag/recguard.jsonl" ||
   fail "disk_low not journaled as an alert"
 # start is refused by nothing, but the next check stops it again: no crash loop, no ENOSPC
 stop_daemon

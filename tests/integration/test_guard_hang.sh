@@ -7,17 +7,15 @@ source "$(dirname "$0")/guard_lib.sh"
 start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --hang-after 1 --once "$T/hung"
 wait_for 20 "RECORDING" state_is RECORDING
 pid0=$(recorder_pid)
-wait_for 10 "the recorder stops itself" test "$(awk '{print $3}' /proc/$pid0/stat)" = T
+wait_for 10 "the recorder stops itself" '[ "$(proc_state $pid0)" = T ]'
 wait_for 20 "hang detected and the recorder replaced" pid_changed "$pid0"
 wait_for 20 "RECORDING again" state_is RECORDING
 [ "$(jst .restarts)" = 1 ] || fail "restarts $(jst .restarts)"
 [[ "$(jst .segment)" == *_1.mcap ]] || fail "segment $(jst .segment)"
 bag=$(jst .bag_dir)
-jq -e 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("stopped|hang|state T"; "i")' \
-  "$bag/recguard.jsonl" >/dev/null || fail "journal lacks the hang: $(grep unhealthy "$bag/recguard.jsonl")"
+jhas 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("stopped|hang|state T"; "i")' "$bag/recguard.jsonl" || fail "journal lacks the hang: $(grep unhealthy "$bag/recguard.jsonl")"
 # SIGCONT came with SIGINT: the hung recorder could flush and exit cleanly
-jq -e 'select(.event=="transition" and .trigger=="exited" and .from=="RECOVERING")' \
-  "$bag/recguard.jsonl" >/dev/null || fail "the hung recorder did not end cleanly"
+jhas 'select(.event=="transition" and .trigger=="exited" and .from=="RECOVERING")' "$bag/recguard.jsonl" || fail "the hung recorder did not end cleanly"
 ! kill -0 "$pid0" 2>/dev/null || fail "hung recorder still alive"
 [ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders"
 stop_daemon
@@ -30,8 +28,7 @@ pid0=$(recorder_pid)
 wait_for 20 "stall detected and the recorder replaced" pid_changed "$pid0"
 wait_for 20 "RECORDING again" state_is RECORDING
 bag=$(jst .bag_dir)
-jq -e 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("progress|stall|output"; "i")' \
-  "$bag/recguard.jsonl" >/dev/null || fail "journal lacks the stall: $(grep unhealthy "$bag/recguard.jsonl")"
+jhas 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("progress|stall|output"; "i")' "$bag/recguard.jsonl" || fail "journal lacks the stall: $(grep unhealthy "$bag/recguard.jsonl")"
 [ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders"
 stop_daemon
 log "PASS"

@@ -10,7 +10,7 @@ NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 start_daemon -- "$FAKE" --ou
 wait_for 20 "RECORDING" state_is RECORDING
 wait_for 10 "READY=1" grep -q "READY=1" "$T/notify.txt"
 wait_for 10 "STATUS=RECORDING" grep -q "STATUS=RECORDING" "$T/notify.txt"
-wait_for 10 "watchdog pings" test "$(grep -c WATCHDOG=1 "$T/notify.txt")" -ge 3
+wait_for 10 "watchdog pings" '[ "$(grep -c WATCHDOG=1 "$T/notify.txt")" -ge 3 ]'
 stop_daemon
 grep -q "STOPPING=1" "$T/notify.txt" || fail "no STOPPING=1"
 kill "$LISTEN" 2>/dev/null || true

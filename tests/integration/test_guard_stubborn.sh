@@ -16,10 +16,12 @@ jst .reason | grep -q SIGKILL || fail "reason: $(jst .reason)"
 bag=$(jst .bag_dir)
 [ -z "$bag" ] && bag=$(dirname "$(jst .last_exit.segment)")
 for s in SIGINT SIGTERM SIGKILL; do
-  jq -e --arg s "$s" 'select(.event=="signal" and .signal==$s)' "$bag/recguard.jsonl" >/dev/null ||
+  jhas "select(.event==\"signal\" and .signal==\"$s\")" "$bag/recguard.jsonl" ||
     fail "journal lacks $s"
 done
-leak_check "$base_fds" 0
+# recording again: the daemon holds what it held before the escalation (no fd, no child kept)
+"$RECGUARD" start --socket "$SOCK" --timeout 20 >/dev/null || fail "start after stop"
+leak_check "$base_fds" 1
 stop_daemon
 
 # slow but cooperative: 1.5 s to flush within a 5 s flush timeout -> ended by SIGINT, exit 0

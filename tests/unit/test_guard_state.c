@@ -44,7 +44,7 @@ static void sample(guard_state_rec *s) {
     s->recorder_starttime = 123456789012ULL;
     s->recorder_start_ns = 1795772323123000000LL;
     snprintf(s->bag_dir, sizeof s->bag_dir, "/data/bags/rg_2026 \"quoted\"");
-    snprintf(s->segment, sizeof s->segment, "%s/rg_3.mcap", s->bag_dir);
+    snprintf(s->segment, sizeof s->segment, "/data/bags/rg_2026 \"quoted\"/rg_3.mcap");
     s->segment_index = 3;
     s->restarts = 2;
     s->session_start_ns = 1795772000000000000LL;
