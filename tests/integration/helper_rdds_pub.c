@@ -6,7 +6,8 @@
  * Domain from ROS_DOMAIN_ID. The DDS type is std_msgs::msg::dds_::String_ whatever the topic
  * name, so "rt/x" is a ROS topic and anything else a plain DDS topic. Message i (1-based) reads
  * "PREFIX i". Before publishing it waits until K readers matched (default 1; prints "nomatch"
- * and exits 3 on timeout), after publishing it waits for acknowledgements when reliable, prints
+ * and exits 3 on timeout) and prints "matched reader reliable=R transient_local=T partitions=…"
+ * per matched reader, after publishing it waits for acknowledgements when reliable, prints
  * "sent N", stays --linger seconds (transient-local history for late readers), and exits 0.
  * SIGINT/SIGTERM stop publishing early (still exit 0).
  */
@@ -33,6 +34,33 @@ static void on_signal(int sig) {
 static void sleep_until(int64_t mono_ns) {
     struct timespec ts = {(time_t)(mono_ns / RG_NS_PER_S), (long)(mono_ns % RG_NS_PER_S)};
     (void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/* One line per matched reader with the QoS it asked for: how a test sees rdds's adaptation. */
+static void report_readers(dds_entity_t wr) {
+    dds_instance_handle_t h[16];
+    dds_return_t n = dds_get_matched_subscriptions(wr, h, 16);
+    for (dds_return_t i = 0; i < n && i < 16; i++) {
+        dds_builtintopic_endpoint_t *ep = dds_get_matched_subscription_data(wr, h[i]);
+        if (ep == NULL) continue;
+        dds_reliability_kind_t rk = DDS_RELIABILITY_BEST_EFFORT;
+        dds_duration_t mbt;
+        dds_durability_kind_t dk = DDS_DURABILITY_VOLATILE;
+        uint32_t np = 0;
+        char **ps = NULL;
+        (void)dds_qget_reliability(ep->qos, &rk, &mbt);
+        (void)dds_qget_durability(ep->qos, &dk);
+        (void)dds_qget_partition(ep->qos, &np, &ps);
+        printf("matched reader reliable=%d transient_local=%d partitions=", rk == DDS_RELIABILITY_RELIABLE,
+               dk == DDS_DURABILITY_TRANSIENT_LOCAL);
+        for (uint32_t k = 0; k < np; k++) {
+            printf("%s'%s'", k ? "," : "", ps[k]);
+            dds_free(ps[k]);
+        }
+        dds_free(ps);
+        printf("\n");
+        dds_builtintopic_free_endpoint(ep);
+    }
 }
 
 int main(int argc, char **argv) {
@@ -77,6 +105,9 @@ int main(int argc, char **argv) {
     dds_qset_reliability(q, best_effort ? DDS_RELIABILITY_BEST_EFFORT : DDS_RELIABILITY_RELIABLE, DDS_MSECS(100));
     dds_qset_durability(q, tl ? DDS_DURABILITY_TRANSIENT_LOCAL : DDS_DURABILITY_VOLATILE);
     dds_qset_history(q, DDS_HISTORY_KEEP_LAST, depth);
+    /* Cyclone keeps transient-local history per the durability-service history (default
+     * keep-last 1), as rmw_cyclonedds also sets it: keep `depth` for late readers. */
+    if (tl) dds_qset_durability_service(q, 0, DDS_HISTORY_KEEP_LAST, depth, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED);
     dds_qos_t *pq = dds_create_qos();
     if (nparts > 0) dds_qset_partition(pq, nparts, parts);
     dds_entity_t tp = dds_create_topic(pp, &std_msgs_msg_dds__String__desc, topic, NULL, NULL);
@@ -100,6 +131,7 @@ int main(int argc, char **argv) {
         }
         sleep_until(rg_time_mono_ns() + 10 * RG_NS_PER_MS);
     }
+    report_readers(wr);
     int64_t period = (int64_t)(1e9 / rate), start = rg_time_mono_ns();
     int64_t end = duration > 0 ? start + (int64_t)(duration * 1e9) : INT64_MAX;
     long long sent = 0;

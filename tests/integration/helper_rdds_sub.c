@@ -1,7 +1,8 @@
 /* helper_rdds_sub — a tiny recorder front end for rdds's integration tests.
  *
  * usage: helper_rdds_sub [-a] [--regex RE] [--exclude RE] [--include-dds] [--include-hidden]
- *                        [--count N] [--expect NAME=N]... [--linger SEC] [--timeout SEC] [TOPIC...]
+ *                        [--count N] [--expect NAME=N]... [--linger SEC] [--timeout SEC]
+ *                        [--progress FILE] [TOPIC...]
  * Domain from ROS_DOMAIN_ID. Prints "ready" once subscribed to discovery, one line per on_topic
  * ("topic ID NAME TYPE dds=DDS_TOPIC ddstype=DDS_TYPE keyed=K ros=R pubs=N reliable=N"), and at
  * exit (after N samples in total, or once every --expect'ed topic has its N samples and a further
@@ -11,6 +12,7 @@
  *   "seq_min":a,"seq_max":b,"by_prefix":{"A":n,…}}}}
  * seq_min/max: the sequence numbers of ddsperf's KeyedSeq samples (uint32 after the CDR header);
  * by_prefix: std_msgs/String samples counted by the first character of their text.
+ * --progress FILE: the same JSON, rewritten every 100 ms while running.
  * Exit 0, or 1 when the session could not be opened.
  */
 #include <signal.h>
@@ -112,11 +114,48 @@ static void on_error(void *ctx, const char *msg) {
     fprintf(stderr, "helper_rdds_sub: %s\n", msg);
 }
 
+static void dump_json(FILE *out) {
+    fprintf(out, "{\"total\":%llu,\"topics\":{", (unsigned long long)atomic_load(&total));
+    unsigned n = atomic_load(&ntopics);
+    for (unsigned i = 0; i < n; i++) {
+        tcount *c = &topics[i];
+        fprintf(out, "%s\"%s\":{\"count\":%llu,\"bytes\":%llu,\"type\":\"%s\",\"first_hex\":\"", i ? "," : "", c->name,
+               (unsigned long long)atomic_load(&c->count), (unsigned long long)atomic_load(&c->bytes), c->type);
+        int fl = atomic_load(&c->first_len);
+        for (int k = 0; k < fl; k++) fprintf(out, "%02x", c->first[k]);
+        fprintf(out, "\"");
+        if (atomic_load(&c->seq_min) != UINT32_MAX)
+            fprintf(out, ",\"seq_min\":%u,\"seq_max\":%u", atomic_load(&c->seq_min), atomic_load(&c->seq_max));
+        fprintf(out, ",\"by_prefix\":{");
+        int first = 1;
+        for (int ch = 33; ch < 127; ch++) {
+            unsigned long long v = atomic_load(&c->by_prefix[ch]);
+            if (v == 0 || ch == '"' || ch == '\\') continue;
+            fprintf(out, "%s\"%c\":%llu", first ? "" : ",", ch, v);
+            first = 0;
+        }
+        fprintf(out, "}}");
+    }
+    fprintf(out, "}}\n");
+}
+
+/* --progress: the counts so far, replaced atomically so a test can poll the file. */
+static void write_progress(const char *path) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "we");
+    if (f == NULL) return;
+    dump_json(f);
+    if (fclose(f) == 0) rename(tmp, path);
+}
+
 int main(int argc, char **argv) {
     rdds_filter f = {0};
     const char **names = calloc((size_t)argc, sizeof *names);
     unsigned long long want = 0;
     double timeout = 30, linger = 0.3;
+    const char *progress = NULL;
+    int64_t progress_at = 0;
     expect ex[MAX_EXPECT];
     size_t nex = 0;
     for (int i = 1; i < argc; i++) {
@@ -128,6 +167,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) want = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) timeout = atof(argv[++i]);
         else if (strcmp(argv[i], "--linger") == 0 && i + 1 < argc) linger = atof(argv[++i]);
+        else if (strcmp(argv[i], "--progress") == 0 && i + 1 < argc) progress = argv[++i];
         else if (strcmp(argv[i], "--expect") == 0 && i + 1 < argc && nex < MAX_EXPECT) {
             char *eq = strrchr(argv[++i], '=');
             if (eq == NULL) return 2;
@@ -160,6 +200,10 @@ int main(int argc, char **argv) {
     while (!stop && rg_time_mono_ns() < deadline && (want == 0 || atomic_load(&total) < want)) {
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
+        if (progress != NULL && rg_time_mono_ns() - progress_at > 100 * RG_NS_PER_MS) {
+            write_progress(progress);
+            progress_at = rg_time_mono_ns();
+        }
         if (nex == 0) continue;
         if (met_at != 0) {
             if (rg_time_mono_ns() - met_at > (int64_t)(linger * 1e9)) break;
@@ -173,28 +217,7 @@ int main(int argc, char **argv) {
         if (met == nex) met_at = rg_time_mono_ns();
     }
     rdds_session_close(s);
-    printf("{\"total\":%llu,\"topics\":{", (unsigned long long)atomic_load(&total));
-    unsigned n = atomic_load(&ntopics);
-    for (unsigned i = 0; i < n; i++) {
-        tcount *c = &topics[i];
-        printf("%s\"%s\":{\"count\":%llu,\"bytes\":%llu,\"type\":\"%s\",\"first_hex\":\"", i ? "," : "", c->name,
-               (unsigned long long)atomic_load(&c->count), (unsigned long long)atomic_load(&c->bytes), c->type);
-        int fl = atomic_load(&c->first_len);
-        for (int k = 0; k < fl; k++) printf("%02x", c->first[k]);
-        printf("\"");
-        if (atomic_load(&c->seq_min) != UINT32_MAX)
-            printf(",\"seq_min\":%u,\"seq_max\":%u", atomic_load(&c->seq_min), atomic_load(&c->seq_max));
-        printf(",\"by_prefix\":{");
-        int first = 1;
-        for (int ch = 33; ch < 127; ch++) {
-            unsigned long long v = atomic_load(&c->by_prefix[ch]);
-            if (v == 0 || ch == '"' || ch == '\\') continue;
-            printf("%s\"%c\":%llu", first ? "" : ",", ch, v);
-            first = 0;
-        }
-        printf("}}");
-    }
-    printf("}}\n");
+    dump_json(stdout);
     free(names);
     return 0;
 }

@@ -49,3 +49,14 @@ const v=eval(process.argv[2]);console.log(typeof v==="object"?JSON.stringify(v):
 
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
+
+# wait_json FILE EXPR [SECONDS]: wait until EXPR (see jget) is true on FILE (a --progress file).
+wait_json() {
+  local f=$1 e=$2 t=${3:-30} i
+  for ((i = 0; i < t * 10; i++)); do
+    [ -s "$f" ] && [ "$(jget "$f" "$e" 2>/dev/null)" = true ] && return 0
+    sleep 0.1
+  done
+  echo "--- $f:" >&2; cat "$f" >&2 || true
+  fail "timed out waiting for ($e) in $f"
+}
