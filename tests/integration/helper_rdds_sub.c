@@ -2,7 +2,7 @@
  *
  * usage: helper_rdds_sub [-a] [--regex RE] [--exclude RE] [--include-dds] [--include-hidden]
  *                        [--count N] [--expect NAME=N]... [--linger SEC] [--timeout SEC]
- *                        [--progress FILE] [TOPIC...]
+ *                        [--progress FILE] [--dump DIR] [TOPIC...]
  * Domain from ROS_DOMAIN_ID. Prints "ready" once subscribed to discovery, one line per on_topic
  * ("topic ID NAME TYPE dds=DDS_TOPIC ddstype=DDS_TYPE keyed=K ros=R pubs=N reliable=N"), and at
  * exit (after N samples in total, or once every --expect'ed topic has its N samples and a further
@@ -13,6 +13,7 @@
  * seq_min/max: the sequence numbers of ddsperf's KeyedSeq samples (uint32 after the CDR header);
  * by_prefix: std_msgs/String samples counted by the first character of their text.
  * --progress FILE: the same JSON, rewritten every 100 ms while running.
+ * --dump DIR: each topic's first sample, complete, in DIR/<topic id>.cdr.
  * Exit 0, or 1 when the session could not be opened.
  */
 #include <signal.h>
@@ -50,6 +51,7 @@ static tcount topics[MAX_TOPICS];
 static atomic_uint ntopics;
 static atomic_ullong total;
 static volatile sig_atomic_t stop;
+static const char *dump_dir; /* --dump: where each topic's first sample goes */
 
 static void on_signal(int sig) {
     (void)sig;
@@ -88,7 +90,15 @@ static void on_sample(void *ctx, uint32_t id, const void *data, size_t len, int6
     if (atomic_load(&c->first_len) == -1) {
         size_t n = len < HEX_BYTES ? len : HEX_BYTES;
         memcpy(c->first, data, n);
-        atomic_compare_exchange_strong(&c->first_len, &expect, (int)n);
+        if (atomic_compare_exchange_strong(&c->first_len, &expect, (int)n) && dump_dir != NULL) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%u.cdr", dump_dir, id);
+            FILE *f = fopen(path, "we");
+            if (f != NULL) {
+                fwrite(data, 1, len, f);
+                fclose(f);
+            }
+        }
     }
     if (strcmp(c->type, "KeyedSeq") == 0 && len >= 8) {
         uint32_t seq;
@@ -168,6 +178,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) timeout = atof(argv[++i]);
         else if (strcmp(argv[i], "--linger") == 0 && i + 1 < argc) linger = atof(argv[++i]);
         else if (strcmp(argv[i], "--progress") == 0 && i + 1 < argc) progress = argv[++i];
+        else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_dir = argv[++i];
         else if (strcmp(argv[i], "--expect") == 0 && i + 1 < argc && nex < MAX_EXPECT) {
             char *eq = strrchr(argv[++i], '=');
             if (eq == NULL) return 2;
