@@ -32,4 +32,17 @@ expect_eq "/seq first seq" "$(jget "$TMP/sub.out" 't("/seq").first_hex.slice(0,2
 # An image sample is the 921600-byte frame plus header fields: over 900 KiB each.
 bytes=$(jget "$TMP/sub.out" 't("/camera/image_raw").bytes')
 [ "$bytes" -gt $(( N * 921600 )) ] || fail "image bytes $bytes too small"
+
+# Without --count the demo runs until a signal, then stops cleanly (exit 0, a summary line).
+"$RECGUARD" demo --rate-scale 0.5 > "$TMP/run.out" 2>&1 &
+DEMO=$!; PIDS+=($DEMO)
+wait_line "$TMP/run.out" '^publishing /seq '
+kill -INT $DEMO
+wait_exit $DEMO 30
+expect_eq "demo exit after SIGINT" "$WAIT_RC" 0
+grep -q '^sent: /chatter=[0-9]* ' "$TMP/run.out" || fail "no summary after SIGINT: $(cat "$TMP/run.out")"
+rc=0; "$RECGUARD" demo --count 0 > /dev/null 2>&1 || rc=$?
+expect_eq "--count 0 is a usage error" "$rc" 2
+rc=0; "$RECGUARD" demo --bogus > /dev/null 2>&1 || rc=$?
+expect_eq "unknown option is a usage error" "$rc" 2
 echo PASS
