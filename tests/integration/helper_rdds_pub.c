@@ -5,7 +5,7 @@
  *                        [--min-match K] [--match-timeout SEC] [--linger SEC]
  * Domain from ROS_DOMAIN_ID. The DDS type is std_msgs::msg::dds_::String_ whatever the topic
  * name, so "rt/x" is a ROS topic and anything else a plain DDS topic. Message i (1-based) reads
- * "PREFIX i". Before publishing it waits until K readers matched (default 1; prints "nomatch"
+ * "PREFIX i". Before publishing it waits until K readers matched (default 1, up to 30 s; prints "nomatch"
  * and exits 3 on timeout) and prints "matched reader reliable=R transient_local=T partitions=…"
  * per matched reader, after publishing it waits for acknowledgements when reliable, prints
  * "sent N", stays --linger seconds (transient-local history for late readers), and exits 0.
@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
     const char *parts[MAX_PARTS];
     uint32_t nparts = 0;
     long long count = 0;
-    double rate = 100, duration = 0, match_timeout = 10, linger = 0;
+    double rate = 100, duration = 0, match_timeout = 30, linger = 0;
     int best_effort = 0, tl = 0, depth = 10, min_match = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
