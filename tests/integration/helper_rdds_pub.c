@@ -2,14 +2,14 @@
  *
  * usage: helper_rdds_pub --topic DDS_NAME [--prefix TEXT] [--count N] [--rate HZ] [--duration SEC]
  *                        [--best-effort] [--transient-local] [--depth N] [--partition P]...
- *                        [--min-match K] [--match-timeout SEC] [--linger SEC]
+ *                        [--min-match K] [--match-timeout SEC] [--linger SEC] [--xcdr2]
  * Domain from ROS_DOMAIN_ID. The DDS type is std_msgs::msg::dds_::String_ whatever the topic
  * name, so "rt/x" is a ROS topic and anything else a plain DDS topic. Message i (1-based) reads
  * "PREFIX i". Before publishing it waits until K readers matched (default 1, up to 30 s; prints "nomatch"
  * and exits 3 on timeout) and prints "matched reader reliable=R transient_local=T partitions=…"
  * per matched reader, after publishing it waits for acknowledgements when reliable, prints
  * "sent N", stays --linger seconds (transient-local history for late readers), and exits 0.
- * SIGINT/SIGTERM stop publishing early (still exit 0).
+ * --xcdr2 makes the writer use XCDR2 encoding. SIGINT/SIGTERM stop publishing early (still exit 0).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -69,11 +69,12 @@ int main(int argc, char **argv) {
     uint32_t nparts = 0;
     long long count = 0;
     double rate = 100, duration = 0, match_timeout = 30, linger = 0;
-    int best_effort = 0, tl = 0, depth = 10, min_match = 1;
+    int best_effort = 0, tl = 0, depth = 10, min_match = 1, xcdr2 = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--best-effort") == 0) best_effort = 1;
         else if (strcmp(a, "--transient-local") == 0) tl = 1;
+        else if (strcmp(a, "--xcdr2") == 0) xcdr2 = 1;
         else if (v == NULL) goto usage;
         else if (strcmp(a, "--topic") == 0) topic = argv[++i];
         else if (strcmp(a, "--prefix") == 0) prefix = argv[++i];
@@ -108,6 +109,7 @@ int main(int argc, char **argv) {
     /* Cyclone keeps transient-local history per the durability-service history (default
      * keep-last 1), as rmw_cyclonedds also sets it: keep `depth` for late readers. */
     if (tl) dds_qset_durability_service(q, 0, DDS_HISTORY_KEEP_LAST, depth, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED);
+    if (xcdr2) dds_qset_data_representation(q, 1, (dds_data_representation_id_t[]){DDS_DATA_REPRESENTATION_XCDR2});
     dds_qos_t *pq = dds_create_qos();
     if (nparts > 0) dds_qset_partition(pq, nparts, parts);
     dds_entity_t tp = dds_create_topic(pp, &std_msgs_msg_dds__String__desc, topic, NULL, NULL);
@@ -154,6 +156,6 @@ int main(int argc, char **argv) {
 usage:
     fprintf(stderr, "usage: helper_rdds_pub --topic DDS_NAME [--prefix T] [--count N] [--rate HZ] [--duration S]\n"
                     "       [--best-effort] [--transient-local] [--depth N] [--partition P]... [--min-match K]\n"
-                    "       [--match-timeout S] [--linger S]\n");
+                    "       [--match-timeout S] [--linger S] [--xcdr2]\n");
     return 2;
 }

@@ -3,7 +3,7 @@
 # best-effort publisher joining a reliable topic makes rdds recreate its reader as best effort
 # (the writer sees it), and rdds returns to reliable when it leaves; a partitioned publisher is
 # matched (the subscriber copies the partition), then a default-partition one as well;
-# transient-local history reaches a reader started after it was published.
+# transient-local history reaches a reader started after it was published; an XCDR2 writer matches.
 . "$(dirname "$0")/rdds_lib.sh"
 P="$RG_HELPERS/helper_rdds_pub"
 "$RG_HELPERS/helper_rdds_sub" -a --timeout 110 --progress "$TMP/prog.json" > "$TMP/sub.out" 2> "$TMP/sub.err" &
@@ -58,7 +58,13 @@ expect_eq "late transient-local reader" "$(jget "$TMP/sub2.out" 't("/latched").c
 grep -Eq '^topic [0-9]+ /latched .* pubs=1 reliable=1$' "$TMP/sub2.out" || fail "latched: $(cat "$TMP/sub2.out")"
 kill -TERM $T; wait_exit $T 30
 
+# 5. An XCDR2 writer is matched too, and its bytes arrive with their own header (00 07: CDR2 LE).
+"$P" --topic rt/x2 --xcdr2 --count 10 > "$TMP/x2.out" || fail "XCDR2 publisher exit $?"
+wait_json "$TMP/prog.json" 't("/x2").count >= 10'
+
 kill -TERM $SUB; wait_exit $SUB 30; expect_eq "helper exit" "$WAIT_RC" 0
+expect_eq "/x2 count" "$(jget "$TMP/sub.out" 't("/x2").count')" 10
+expect_eq "/x2 header" "$(jget "$TMP/sub.out" 't("/x2").first_hex.slice(0,4)')" 0007
 expect_eq "/late count" "$(jget "$TMP/sub.out" 't("/late").count')" 40
 expect_eq "/parted P" "$(jget "$TMP/sub.out" 't("/parted").by_prefix.P')" 30
 expect_eq "/parted Q" "$(jget "$TMP/sub.out" 't("/parted").by_prefix.Q')" 30
