@@ -60,3 +60,11 @@ wait_json() {
   echo "--- $f:" >&2; cat "$f" >&2 || true
   fail "timed out waiting for ($e) in $f"
 }
+
+# pass [TEXT]: every process the test started must have ended by now; then report success.
+pass() {
+  local left
+  left=$(jobs -rp)
+  [ -z "$left" ] || fail "processes still running at the end: $left"
+  echo "PASS${1:+ ($1)}"
+}

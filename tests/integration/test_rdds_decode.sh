@@ -12,4 +12,4 @@ wait_line "$TMP/sub.out" '^ready$'
 "$RECGUARD" demo --count 5 --rate-scale 4 > "$TMP/demo.out" 2>&1 || fail "demo exit $?: $(cat "$TMP/demo.out")"
 wait_exit $SUB 60; expect_eq "helper exit" "$WAIT_RC" 0
 node "$(dirname "$0")/rdds_decode.mjs" "$TMP/dump" "$TMP/sub.out" "$RG_SOURCE_DIR/msgs" || fail "decode"
-echo PASS
+pass

@@ -45,4 +45,4 @@ rc=0; "$RECGUARD" demo --count 0 > /dev/null 2>&1 || rc=$?
 expect_eq "--count 0 is a usage error" "$rc" 2
 rc=0; "$RECGUARD" demo --bogus > /dev/null 2>&1 || rc=$?
 expect_eq "unknown option is a usage error" "$rc" 2
-echo PASS
+pass

@@ -38,4 +38,4 @@ for f in all every re rdi; do
 done
 grep -Eq '^topic [0-9]+ rq/add_two_intsRequest std_msgs::msg::dds_::String_ dds=rq/add_two_intsRequest .* ros=0 ' "$TMP/every.out" \
   || fail "service recorded under its DDS name and type: $(cat "$TMP/every.out")"
-echo PASS
+pass

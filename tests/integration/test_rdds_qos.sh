@@ -74,4 +74,4 @@ b=$(jget "$TMP/sub.out" 't("/mixed").by_prefix.B')
 a=$(jget "$TMP/sub.out" 't("/mixed").by_prefix.A')
 [ "$a" -le "$asent" ] || fail "/mixed A: $a recorded but only $asent sent (duplicates)"
 expect_eq "/latched in the first recorder" "$(jget "$TMP/sub.out" 't("/latched").count')" 5
-echo "PASS (A: $a of $asent recorded across two reader switches)"
+pass "A: $a of $asent recorded across two reader switches"
