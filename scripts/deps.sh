@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
       cyclonedds-dev cyclonedds-tools libzstd-dev liblz4-dev libsystemd-dev libjansson-dev
-      libfyaml-dev libmicrohttpd-dev libcmocka-dev
-      nodejs npm supervisor procps util-linux chromium)
+      libfyaml-dev libcmocka-dev
+      supervisor procps util-linux jq)
+# Node (tests only): Debian's nodejs+npm unless a Node with npm is already installed
+# (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
+command -v npm >/dev/null || PKGS+=(nodejs npm)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,6 +1,46 @@
 #!/usr/bin/env bash
-# The README's run command, after deps and build: placeholder until the daemon lands.
+# The README's run command, after deps and build: start a guarded recording of demo traffic in
+# the background and show its status. Idempotent: with a daemon already answering on the
+# socket, it only shows the status.
+#   daemon:  build/recguard daemon --output ./recordings   (log: ./recordings/daemon.log)
+#   traffic: build/recguard demo                           (log: ./recordings/demo.log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "recguard: the daemon is not built yet" >&2
-exit 1
+BIN=build/recguard
+OUT=./recordings
+mkdir -p "$OUT"
+
+if "$BIN" status >/dev/null 2>&1; then
+  echo "recguard: a daemon is already running:"
+  exec "$BIN" status
+fi
+
+# setsid + nohup: the daemon and the demo publisher outlive this script and its terminal.
+if ! pgrep -f "$PWD/$BIN demo" >/dev/null 2>&1; then
+  setsid nohup "$PWD/$BIN" demo >"$OUT/demo.log" 2>&1 </dev/null &
+fi
+setsid nohup "$PWD/$BIN" daemon --output "$OUT" >>"$OUT/daemon.log" 2>&1 </dev/null &
+daemon_pid=$!
+
+# Bounded wait for RECORDING (or a verdict that it cannot get there).
+state=""
+for _ in $(seq 1 150); do
+  if ! kill -0 "$daemon_pid" 2>/dev/null; then
+    echo "recguard: the daemon exited; see $OUT/daemon.log:" >&2
+    tail -n 20 "$OUT/daemon.log" >&2
+    exit 1
+  fi
+  state=$("$BIN" status --json 2>/dev/null | sed -n 's/^  "state": "\([A-Z]*\)".*/\1/p' || true)
+  case "$state" in RECORDING|ERROR) break ;; esac
+  sleep 0.2
+done
+"$BIN" status || true
+echo
+if [ "$state" != RECORDING ]; then
+  echo "recguard: not recording yet (state ${state:-unknown}); follow it with: $BIN watch" >&2
+fi
+echo "Recording to $OUT/ (daemon log: $OUT/daemon.log)."
+echo "  $BIN status | $BIN watch | $BIN split"
+echo "  $BIN stop        stop recording (the daemon stays; $BIN start resumes)"
+echo "  kill $daemon_pid      stop recording and the daemon (SIGTERM: graceful)"
+[ "$state" = RECORDING ]

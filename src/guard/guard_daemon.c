@@ -1,0 +1,1198 @@
+/* guard_daemon — see guard_daemon.h.
+ *
+ * Map: state & helpers | events out (journal, watchers, alerts) | aux children (hooks, alerts) |
+ *      recorder (spawn, exit, adopt) | stop ladder | fsm driving (feed, actions) | health timer |
+ *      status object | control requests | signals, setup, run.
+ */
+/* First: guard_fsm.h names parameters si_code/si_status, which <signal.h> defines as macros. */
+#include "guard/guard_fsm.h"
+#include "guard/guard_daemon.h"
+
+#include "common/rg_fs.h"
+#include "common/rg_sys.h"
+#include "common/rg_time.h"
+#include "guard/guard_ctl.h"
+#include "guard/guard_fsm.h"
+#include "guard/guard_health.h"
+#include "guard/guard_journal.h"
+#include "guard/guard_policy.h"
+#include "guard/guard_prio.h"
+#include "guard/guard_proc.h"
+#include "guard/guard_spawn.h"
+#include "guard/guard_state.h"
+#include "recorder/rec_stats.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/signalfd.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GUARD_DAEMON_ALERT_TIMEOUT_NS (10LL * RG_NS_PER_S) /* a hung alert command is killed */
+#define GUARD_DAEMON_HOOK_TIMEOUT_NS (300LL * RG_NS_PER_S) /* a hung post-crash hook is killed */
+#define GUARD_DAEMON_MAX_AUX 16        /* alert/hook children at once; more alerts are dropped */
+#define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
+#define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
+#define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+
+/* ---- state & helpers ---------------------------------------------------------------------- */
+
+typedef struct aux_child {
+    int used;                   /* slot in use */
+    int is_alert;               /* alert command (else post-crash hook) */
+    pid_t pid;                  /* its pid */
+    int pidfd;                  /* its pidfd */
+    sd_event_source *io;        /* pidfd readable = it ended */
+    sd_event_source *timer;     /* kill deadline */
+    char what[96];              /* "alert crashed", "post_crash_hook /x/y_2.mcap" */
+    struct guard_daemon *d;     /* owner */
+} aux_child;
+
+typedef struct guard_daemon {
+    const guard_config *cfg;    /* configuration (read-only) */
+    guard_daemon_opts opts;     /* options */
+    sd_event *ev;               /* the loop */
+    char state_dir[PATH_MAX];   /* state file, lock, daemon journal, recorder.stats */
+    char state_path[PATH_MAX];  /* state file */
+    char stats_path[PATH_MAX];  /* built-in recorder's stats file */
+    char self_exe[PATH_MAX];    /* our binary */
+    char **rec_argv;            /* recorder argv template ({segment} unexpanded), owned */
+    char **hook_argv;           /* post-crash hook template, owned; NULL = none */
+    int builtin;                /* the built-in recorder (has a stats heartbeat) */
+    int lock_fd;                /* daemon lock */
+    guard_journal journal;      /* daemon + session journals */
+    guard_ctl_server *ctl;      /* control socket */
+    guard_fsm fsm;              /* the state machine */
+    guard_policy policy;        /* restart policy */
+    guard_health_cfg hcfg;      /* health thresholds, memory resolved */
+    guard_health health;        /* health history of the current recorder */
+    guard_health_report report; /* last health report */
+    uint64_t disk_total;        /* bytes of the output filesystem, last sample (0 unknown) */
+    int have_report;            /* report is valid */
+    char logged_verdict[16];    /* verdict of the last health line in the journal, "" none */
+    int64_t logged_health_ns;   /* when it was written */
+    guard_prio_plan plan;       /* priority plan, prepared once */
+    int plan_ok;                /* plan is valid */
+    guard_prio_report prio;     /* outcome of the last application */
+    int have_prio;              /* prio is valid */
+    char reason[256];           /* why the last transition happened */
+    char stop_cause[256];       /* why the current/last stop began (operator, disk, signal) */
+    int64_t state_since_real;   /* when the current state began */
+
+    /* session */
+    int session_open;           /* a bag dir is in use; closed on reaching IDLE */
+    char bag_name[NAME_MAX + 1];/* <bag name> */
+    char bag_dir[PATH_MAX];     /* <output>/<bag name> */
+    int seg_index;              /* index of the current/last segment, -1 before the first */
+    char segment[PATH_MAX];     /* current segment path */
+    char ended_segment[PATH_MAX]; /* segment of the recorder that just ended (for the hook) */
+    unsigned restarts;          /* automatic restarts in this session */
+    int64_t session_start_real; /* when it began */
+
+    /* recorder */
+    pid_t pid;                  /* 0 = none */
+    int pidfd;                  /* -1 = none */
+    sd_event_source *pid_io;    /* pidfd readable */
+    guard_proc_identity id;     /* identity for the state file */
+    int adopted;                /* not our child: exit status may be unknown */
+    int log_fd;                 /* its stdout/stderr log, -1 none */
+    int64_t rec_start_mono;     /* when it started (or was adopted) */
+    int64_t rec_start_real;     /* same, realtime */
+    rec_stats_reader *stats;    /* built-in recorder's stats, NULL until it appears */
+    json_t *last_exit;          /* how the last recorder ended, or NULL */
+
+    /* stop ladder and restart */
+    int ladder;                 /* 0 none; 1 SIGINT sent; 2 SIGTERM sent; 3 SIGKILL sent */
+    sd_event_source *ladder_timer; /* STOP_TIMEOUT */
+    sd_event_source *restart_timer; /* BACKOFF_ELAPSED */
+    int64_t restart_at_mono;    /* when the armed restart fires */
+    sd_event_source *health_timer; /* periodic health check */
+
+    /* follow-up events of the current step */
+    guard_event queue[GUARD_DAEMON_QUEUE]; /* pending events */
+    char queue_reason[GUARD_DAEMON_QUEUE][256]; /* their reasons */
+    int nqueue;                 /* how many */
+    int feeding;                /* inside feed(): queue instead of recursing */
+
+    aux_child aux[GUARD_DAEMON_MAX_AUX]; /* alert and hook children */
+    int exiting;                /* SIGINT/SIGTERM: stop, then exit */
+    int exit_code;              /* process exit code */
+} guard_daemon;
+
+static void upper(char *dst, size_t cap, const char *src) {
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) dst[i] = (char)toupper((unsigned char)src[i]);
+    dst[i] = '\0';
+}
+
+static const char *state_name(guard_state st) {
+    /* Upper case in every output: "RECORDING" reads as a state, not a word. */
+    static char buf[GUARD_ST__COUNT][16];
+    upper(buf[st], sizeof buf[st], guard_fsm_state_name(st));
+    return buf[st];
+}
+
+static int recorder_alive(const guard_daemon *d) { return d->pidfd >= 0; }
+
+/* Copy src into dst[cap], truncating: for reasons and messages, where a cut is harmless. */
+static void copy_str(char *dst, size_t cap, const char *src) {
+    size_t n = strlen(src);
+    if (n > cap - 1) n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static const char *signame(int sig) {
+    static char buf[32];
+    const char *a = sigabbrev_np(sig);
+    if (a) snprintf(buf, sizeof buf, "SIG%s", a);
+    else snprintf(buf, sizeof buf, "signal %d", sig);
+    return buf;
+}
+
+static void save_state(guard_daemon *d) {
+    guard_state_rec s;
+    memset(&s, 0, sizeof s);
+    s.daemon_pid = (int)getpid();
+    snprintf(s.state, sizeof s.state, "%s", state_name(d->fsm.state));
+    s.recorder_pid = d->pid;
+    s.recorder_starttime = d->pid ? d->id.starttime_ticks : 0;
+    s.recorder_start_ns = d->pid ? d->rec_start_real : 0;
+    if (d->session_open) {
+        snprintf(s.bag_dir, sizeof s.bag_dir, "%s", d->bag_dir);
+        snprintf(s.segment, sizeof s.segment, "%s", d->segment);
+    }
+    s.segment_index = d->seg_index;
+    s.restarts = d->restarts;
+    s.session_start_ns = d->session_open ? d->session_start_real : 0;
+    char err[512];
+    if (guard_state_save(d->state_path, &s, err, sizeof err) < 0)
+        fprintf(stderr, "recguard daemon: %s\n", err); /* next change retries; recording goes on */
+}
+
+/* ---- events out: journal, watchers, stderr, alerts ---------------------------------------- */
+
+static void run_alert(guard_daemon *d, const char *event_name, const json_t *ev);
+
+/* Journal `ev`, send it to watchers, and print a short line on stderr (the daemon's log). */
+static void emit(guard_daemon *d, json_t *ev) {
+    guard_journal_write(&d->journal, ev);
+    if (d->ctl) guard_ctl_broadcast(d->ctl, ev);
+    const char *r = json_string_value(json_object_get(ev, "reason"));
+    fprintf(stderr, "%s %s %s%s%s\n", json_string_value(json_object_get(ev, "time")),
+            json_string_value(json_object_get(ev, "event")), state_name(d->fsm.state),
+            r ? ": " : "", r ? r : "");
+}
+
+static json_t *event_new(guard_daemon *d, const char *name) {
+    json_t *ev = guard_journal_event(name, rg_time_real_ns());
+    json_object_set_new(ev, "state", json_string(state_name(d->fsm.state)));
+    return ev;
+}
+
+/* An alert-worthy event that is not a transition (unkillable recorder, hook failure). */
+static void emit_alert(guard_daemon *d, const char *name, const char *reason) {
+    json_t *ev = event_new(d, name);
+    json_object_set_new(ev, "reason", json_string(reason));
+    json_object_set_new(ev, "alert", json_true());
+    emit(d, ev);
+    run_alert(d, name, ev);
+    json_decref(ev);
+}
+
+/* ---- aux children: alert commands and post-crash hooks ------------------------------------- */
+
+static void aux_free(aux_child *a) {
+    sd_event_source_disable_unref(a->io);
+    sd_event_source_disable_unref(a->timer);
+    if (a->pidfd >= 0) close(a->pidfd);
+    memset(a, 0, sizeof *a);
+    a->pidfd = -1;
+}
+
+static int aux_ended(sd_event_source *s, int fd, uint32_t revents, void *ud) {
+    (void)s;
+    (void)fd;
+    (void)revents;
+    aux_child *a = ud;
+    guard_daemon *d = a->d;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    char how[96] = "ended (status unknown)";
+    if (guard_spawn_reap(a->pidfd, &si, WNOHANG) == 0) guard_spawn_describe_exit(&si, how, sizeof how);
+    int ok = si.si_code == CLD_EXITED && si.si_status == 0;
+    json_t *ev = event_new(d, a->is_alert ? "alert_done" : "hook_done");
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s %s", a->what, how);
+    json_object_set_new(ev, "reason", json_string(reason));
+    json_object_set_new(ev, "ok", json_boolean(ok));
+    emit(d, ev);
+    json_decref(ev);
+    aux_free(a);
+    return 0;
+}
+
+static int aux_timeout(sd_event_source *s, uint64_t usec, void *ud) {
+    (void)s;
+    (void)usec;
+    aux_child *a = ud;
+    /* The pidfd stays watched: aux_ended reaps it once SIGKILL lands. */
+    guard_spawn_signal(a->pidfd, SIGKILL);
+    char reason[160];
+    snprintf(reason, sizeof reason, "%s did not finish in time: killed", a->what);
+    json_t *ev = event_new(a->d, "aux_timeout");
+    json_object_set_new(ev, "reason", json_string(reason));
+    emit(a->d, ev);
+    json_decref(ev);
+    return 0;
+}
+
+static aux_child *aux_track(guard_daemon *d, pid_t pid, int pidfd, int is_alert, const char *what,
+                            int64_t timeout_ns) {
+    aux_child *a = NULL;
+    for (int i = 0; i < GUARD_DAEMON_MAX_AUX && !a; i++)
+        if (!d->aux[i].used) a = &d->aux[i];
+    assert(a); /* callers check aux_free_slot first */
+    a->used = 1;
+    a->is_alert = is_alert;
+    a->pid = pid;
+    a->pidfd = pidfd;
+    a->d = d;
+    snprintf(a->what, sizeof a->what, "%s", what);
+    sd_event_add_io(d->ev, &a->io, pidfd, EPOLLIN, aux_ended, a);
+    sd_event_add_time_relative(d->ev, &a->timer, CLOCK_MONOTONIC, (uint64_t)(timeout_ns / 1000), 0,
+                               aux_timeout, a);
+    return a;
+}
+
+static int aux_free_slot(guard_daemon *d) {
+    for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
+        if (!d->aux[i].used) return 1;
+    return 0;
+}
+
+/* The alert command gets the event on stdin. guard_spawn gives children /dev/null as stdin,
+ * so this uses posix_spawn with a pipe: setsid and default signals like every child, argv
+ * only, never a shell. The JSON is written whole into the pipe (far below its 64 KiB buffer),
+ * then the pipe is closed: a command that never reads cannot block the daemon. */
+static void run_alert(guard_daemon *d, const char *event_name, const json_t *ev) {
+    if (!d->cfg->alert_argv) return;
+    guard_event e;
+    /* fsm events alert when selected; the daemon's own alarms (unkillable, hook_failed,
+     * state_unreadable) always do. */
+    if (guard_fsm_event_from_name(event_name, &e) == 0 && !(d->cfg->alert_events & (1u << e))) return;
+    if (!aux_free_slot(d)) {
+        fprintf(stderr, "recguard daemon: alert for %s dropped: too many alert commands running\n",
+                event_name);
+        return;
+    }
+    char *line = NULL;
+    size_t len = 0;
+    int p[2] = {-1, -1};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
+    pid_t pid = 0;
+    int rc = -1;
+    if (!(line = guard_journal_line(ev, &len)) || pipe2(p, O_CLOEXEC) < 0) goto done;
+    posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+    /* Its stdout is not ours to print (tee and friends echo stdin); stderr stays in the
+     * daemon's log, where a failing alert command says why. */
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    rc = posix_spawnp(&pid, d->cfg->alert_argv[0], &fa, &at, d->cfg->alert_argv, environ);
+    if (rc != 0) {
+        fprintf(stderr, "recguard daemon: alert(%s): %s\n", d->cfg->alert_argv[0], strerror(rc));
+        goto done;
+    }
+    close(p[0]);
+    p[0] = -1;
+    fcntl(p[1], F_SETFL, O_NONBLOCK);
+    ssize_t w = write(p[1], line, len); /* partial or refused: the command gets less, not us stuck */
+    (void)w;
+    int pidfd = rg_sys_pidfd_open(pid);
+    if (pidfd < 0) { /* cannot happen for our own unreaped child; reap blocking as a last resort */
+        waitpid(pid, NULL, 0);
+        goto done;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "alert(%s) for %s", d->cfg->alert_argv[0], event_name);
+    aux_track(d, pid, pidfd, 1, what, GUARD_DAEMON_ALERT_TIMEOUT_NS);
+done:
+    if (p[0] >= 0) close(p[0]);
+    if (p[1] >= 0) close(p[1]);
+    free(line);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+}
+
+static void run_post_crash_hook(guard_daemon *d) {
+    if (!d->hook_argv || !d->ended_segment[0]) return;
+    struct stat st;
+    if (stat(d->ended_segment, &st) < 0) return; /* nothing was written: nothing to recover */
+    if (!aux_free_slot(d)) {
+        emit_alert(d, "hook_failed", "post-crash hook not run: too many children running");
+        return;
+    }
+    char **argv = NULL;
+    if (guard_spawn_expand(d->hook_argv, d->ended_segment, &argv) < 0) return;
+    char logp[PATH_MAX + 16], err[PATH_MAX + 128];
+    snprintf(logp, sizeof logp, "%s.hook.log", d->ended_segment);
+    int log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    guard_spawn_opts o = {.argv = argv, .log_fd = log_fd};
+    guard_spawn_result r;
+    if (guard_spawn(&o, &r, err, sizeof err) < 0) {
+        emit_alert(d, "hook_failed", err);
+    } else {
+        char what[96];
+        snprintf(what, sizeof what, "post_crash_hook(%s)", argv[0]);
+        aux_track(d, r.pid, r.pidfd, 0, what, GUARD_DAEMON_HOOK_TIMEOUT_NS);
+        json_t *ev = event_new(d, "hook_started");
+        json_object_set_new(ev, "segment", json_string(d->ended_segment));
+        json_object_set_new(ev, "pid", json_integer(r.pid));
+        emit(d, ev);
+        json_decref(ev);
+    }
+    if (log_fd >= 0) close(log_fd);
+    guard_spawn_argv_free(argv);
+}
+
+/* ---- fsm driving -------------------------------------------------------------------------- */
+
+static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out);
+
+static void enqueue(guard_daemon *d, guard_event e, const char *reason) {
+    assert(d->nqueue < GUARD_DAEMON_QUEUE); /* one step produces at most a few follow-ups */
+    d->queue[d->nqueue] = e;
+    copy_str(d->queue_reason[d->nqueue], sizeof d->queue_reason[0], reason ? reason : "");
+    d->nqueue++;
+}
+
+/* ---- recorder: segments, spawn, exit ------------------------------------------------------ */
+
+static int open_session(guard_daemon *d, char *err, size_t errlen) {
+    char stamp[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "recguard_%Y_%m_%d-%H_%M_%S", &tm);
+    int rc = rg_fs_mkdir_p(d->cfg->output_dir, 0755, err, errlen);
+    if (rc < 0) return rc;
+    /* A new bag directory every session, never an existing one: mkdir fails on EEXIST. */
+    for (int n = 0; n < 100; n++) {
+        if (n == 0) snprintf(d->bag_name, sizeof d->bag_name, "%s", stamp);
+        else snprintf(d->bag_name, sizeof d->bag_name, "%s-%d", stamp, n);
+        /* Room for "/<name>_<index>.mcap" after it, so segment paths never truncate. */
+        if (snprintf(d->bag_dir, sizeof d->bag_dir, "%s/%s", d->cfg->output_dir, d->bag_name) >=
+            (int)(sizeof d->bag_dir - sizeof d->bag_name - 32)) {
+            snprintf(err, errlen, "output(%s): path too long", d->cfg->output_dir);
+            return -ENAMETOOLONG;
+        }
+        if (mkdir(d->bag_dir, 0755) == 0) {
+            d->session_open = 1;
+            d->seg_index = -1;
+            d->restarts = 0;
+            d->session_start_real = rg_time_real_ns();
+            guard_journal_set_bag(&d->journal, d->bag_dir, err, errlen);
+            /* The session journal opens with why it began (the transition that led here went
+             * to the daemon journal before the bag existed). */
+            json_t *ev = event_new(d, "session_start");
+            json_object_set_new(ev, "bag_dir", json_string(d->bag_dir));
+            json_object_set_new(ev, "reason", json_string(d->reason));
+            emit(d, ev);
+            json_decref(ev);
+            return 0;
+        }
+        if (errno != EEXIST) {
+            rc = -errno;
+            snprintf(err, errlen, "mkdir(%s): %s", d->bag_dir, strerror(errno));
+            return rc;
+        }
+    }
+    snprintf(err, errlen, "mkdir(%s): no free bag name", d->bag_dir);
+    return -EEXIST;
+}
+
+/* The next segment path: index strictly above every earlier one, and a name no file has. */
+static void next_segment(guard_daemon *d) {
+    struct stat st;
+    do {
+        d->seg_index++;
+        if (snprintf(d->segment, sizeof d->segment, "%s/%s_%d.mcap", d->bag_dir, d->bag_name,
+                     d->seg_index) >= (int)sizeof d->segment)
+            abort(); /* bag_dir was checked to leave room when the session was opened */
+    } while (lstat(d->segment, &st) == 0);
+}
+
+static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud);
+
+static void watch_recorder(guard_daemon *d) {
+    sd_event_add_io(d->ev, &d->pid_io, d->pidfd, EPOLLIN, recorder_exited, d);
+    guard_health_init(&d->health, &d->hcfg, rg_time_mono_ns());
+    d->have_report = 0;
+    d->logged_verdict[0] = '\0';
+    rec_stats_reader_close(d->stats);
+    d->stats = NULL;
+}
+
+static void forget_recorder(guard_daemon *d) {
+    d->pid_io = sd_event_source_disable_unref(d->pid_io);
+    if (d->pidfd >= 0) close(d->pidfd);
+    if (d->log_fd >= 0) close(d->log_fd);
+    d->pidfd = d->log_fd = -1;
+    d->pid = 0;
+    d->adopted = 0;
+    d->ladder = 0;
+    d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
+}
+
+static void act_spawn(guard_daemon *d) {
+    char err[PATH_MAX + 256];
+    if (!d->session_open && open_session(d, err, sizeof err) < 0) {
+        enqueue(d, GUARD_EV_SPAWN_FAILED, err);
+        return;
+    }
+    next_segment(d);
+    char logp[PATH_MAX + 8];
+    snprintf(logp, sizeof logp, "%.*s.log", (int)(strlen(d->segment) - 5), d->segment);
+    d->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    char **argv = NULL;
+    if (guard_spawn_expand(d->rec_argv, d->segment, &argv) < 0) {
+        enqueue(d, GUARD_EV_SPAWN_FAILED, "spawn: out of memory");
+        return;
+    }
+    if (d->builtin) unlink(d->stats_path); /* a stale file must not look like a heartbeat */
+    guard_spawn_opts o = {.argv = argv, .log_fd = d->log_fd, .prio = d->plan_ok ? &d->plan : NULL,
+                          .prio_report = &d->prio};
+    guard_spawn_result r;
+    int rc = guard_spawn(&o, &r, err, sizeof err);
+    guard_spawn_argv_free(argv);
+    if (rc < 0) {
+        if (d->log_fd >= 0) close(d->log_fd);
+        d->log_fd = -1;
+        enqueue(d, GUARD_EV_SPAWN_FAILED, err);
+        return;
+    }
+    d->have_prio = d->plan_ok;
+    d->pid = r.pid;
+    d->pidfd = r.pidfd;
+    d->id = r.id;
+    d->adopted = 0;
+    d->rec_start_mono = rg_time_mono_ns();
+    d->rec_start_real = rg_time_real_ns();
+    watch_recorder(d);
+    char why[PATH_MAX + 64];
+    snprintf(why, sizeof why, "recorder pid %d writing %s", (int)r.pid, d->segment);
+    enqueue(d, GUARD_EV_SPAWNED, why);
+    if (d->have_prio) {
+        json_t *ev = event_new(d, "priority");
+        json_object_set_new(ev, "pid", json_integer(r.pid));
+        json_object_set_new(ev, "priority", guard_prio_report_json(&d->prio));
+        emit(d, ev);
+        json_decref(ev);
+    }
+}
+
+static const char *ladder_name(int step) {
+    static const char *const n[] = {"none", "SIGINT", "SIGTERM", "SIGKILL"};
+    return n[step >= 0 && step <= 3 ? step : 0];
+}
+
+static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud) {
+    (void)s;
+    (void)fd;
+    (void)revents;
+    guard_daemon *d = ud;
+    siginfo_t si;
+    int rc = guard_state_exit_status(d->pidfd, &si);
+    if (rc == 1) return 0; /* spurious wakeup: still running */
+    char how[128];
+    int known = rc == 0;
+    if (known) guard_spawn_describe_exit(&si, how, sizeof how);
+    else snprintf(how, sizeof how, "ended (exit status unknown: adopted process)");
+    guard_event e = guard_fsm_exit_event(known ? si.si_code : 0, known ? si.si_status : 0);
+    int64_t ran_ns = rg_time_mono_ns() - d->rec_start_mono;
+    json_decref(d->last_exit);
+    char iso[RG_TIME_ISO_LEN];
+    d->last_exit = json_pack("{s:i, s:s, s:s, s:s, s:s, s:f}", "pid", d->pid, "summary", how,
+                             "ended_by", ladder_name(d->ladder), "time",
+                             rg_time_iso(rg_time_real_ns(), iso), "segment", d->segment,
+                             "ran_s", (double)ran_ns / 1e9);
+    if (known && si.si_code == CLD_EXITED) json_object_set_new(d->last_exit, "exit_code", json_integer(si.si_status));
+    if (known && si.si_code != CLD_EXITED) json_object_set_new(d->last_exit, "signal", json_string(signame(si.si_status)));
+    char reason[320];
+    if (d->ladder) snprintf(reason, sizeof reason, "recorder pid %d %s after %s", (int)d->pid, how, ladder_name(d->ladder));
+    else snprintf(reason, sizeof reason, "recorder pid %d %s", (int)d->pid, how);
+    snprintf(d->ended_segment, sizeof d->ended_segment, "%s", d->segment);
+    if (d->stats) { /* the built-in recorder says itself whether it stopped on a full disk */
+        rec_stats_snapshot snap;
+        if (rec_stats_reader_read(d->stats, &snap) == 0 && snap.state == REC_STATS_DISK_FULL)
+            snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
+    }
+    forget_recorder(d);
+    feed(d, e, reason, NULL);
+    return 0;
+}
+
+/* Re-adopt the recorder the state file names. 1 adopted, 0 not (journaled why). */
+static int try_adopt(guard_daemon *d) {
+    guard_state_rec s;
+    char err[PATH_MAX + 256];
+    int rc = guard_state_load(d->state_path, &s, err, sizeof err);
+    if (rc == -ENOENT) return 0;
+    if (rc < 0) {
+        emit_alert(d, "state_unreadable", err);
+        return 0;
+    }
+    /* Continue the old session's numbering in any case: never reuse a segment index. */
+    struct stat st;
+    if (s.bag_dir[0] && stat(s.bag_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(d->bag_dir, sizeof d->bag_dir, "%s", s.bag_dir);
+        const char *slash = strrchr(s.bag_dir, '/');
+        copy_str(d->bag_name, sizeof d->bag_name, slash ? slash + 1 : s.bag_dir);
+        snprintf(d->segment, sizeof d->segment, "%s", s.segment);
+        d->seg_index = s.segment_index;
+        d->restarts = s.restarts;
+        d->session_start_real = s.session_start_ns;
+        d->session_open = 1;
+        guard_journal_set_bag(&d->journal, d->bag_dir, err, sizeof err);
+    }
+    if (s.recorder_pid <= 0) return 0;
+    int pidfd = guard_state_adopt(&s, err, sizeof err);
+    if (pidfd < 0) {
+        json_t *ev = event_new(d, "adopt_failed");
+        json_object_set_new(ev, "reason", json_string(err));
+        json_object_set_new(ev, "pid", json_integer(s.recorder_pid));
+        emit(d, ev);
+        json_decref(ev);
+        /* It ended while no daemon watched: its segment may be cut short. */
+        if (d->session_open && s.segment[0]) {
+            snprintf(d->ended_segment, sizeof d->ended_segment, "%s", s.segment);
+            run_post_crash_hook(d);
+        }
+        return 0;
+    }
+    if (!d->session_open) { /* recorder alive but its bag dir is gone: keep watching anyway */
+        snprintf(d->segment, sizeof d->segment, "%s", s.segment);
+        d->seg_index = s.segment_index;
+    }
+    d->pid = s.recorder_pid;
+    d->pidfd = pidfd;
+    d->id.pid = s.recorder_pid;
+    d->id.starttime_ticks = s.recorder_starttime;
+    d->adopted = 1;
+    d->log_fd = -1;
+    d->rec_start_mono = rg_time_mono_ns() - (rg_time_real_ns() - s.recorder_start_ns);
+    d->rec_start_real = s.recorder_start_ns;
+    watch_recorder(d);
+    if (d->plan_ok && guard_prio_apply_pid(d->pid, &d->plan, &d->prio) == 0) d->have_prio = 1;
+    char why[PATH_MAX + 96];
+    snprintf(why, sizeof why, "re-adopted recorder pid %d (identity verified) writing %s", (int)d->pid,
+             d->segment);
+    feed(d, GUARD_EV_ADOPTED, why, NULL);
+    return 1;
+}
+
+/* ---- stop ladder -------------------------------------------------------------------------- */
+
+static int ladder_fired(sd_event_source *s, uint64_t usec, void *ud) {
+    (void)s;
+    (void)usec;
+    guard_daemon *d = ud;
+    d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
+    char why[96];
+    snprintf(why, sizeof why, "no exit %s after %s", d->ladder == 3 ? "yet" : "in time", ladder_name(d->ladder));
+    feed(d, GUARD_EV_STOP_TIMEOUT, why, NULL);
+    return 0;
+}
+
+static void ladder_step(guard_daemon *d, int step) {
+    int64_t wait_ns = step == 1 ? d->cfg->flush_timeout_ns
+                    : step == 2 ? d->cfg->term_timeout_ns : d->cfg->kill_timeout_ns;
+    /* SIGCONT with every signal: a stopped (hung) process must run to act on it. */
+    if (step == 1) {
+        guard_spawn_signal(d->pidfd, SIGINT);
+        guard_spawn_signal(d->pidfd, SIGCONT);
+    } else if (step == 2) {
+        guard_spawn_signal(d->pidfd, SIGTERM);
+        guard_spawn_signal(d->pidfd, SIGCONT);
+    } else {
+        guard_spawn_signal(d->pidfd, SIGKILL);
+    }
+    d->ladder = step;
+    json_t *ev = event_new(d, "signal");
+    json_object_set_new(ev, "signal", json_string(ladder_name(step)));
+    json_object_set_new(ev, "pid", json_integer(d->pid));
+    emit(d, ev);
+    json_decref(ev);
+    d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
+    sd_event_add_time_relative(d->ev, &d->ladder_timer, CLOCK_MONOTONIC, (uint64_t)(wait_ns / 1000),
+                               0, ladder_fired, d);
+}
+
+static void act_signal_stop(guard_daemon *d) {
+    if (!recorder_alive(d)) {
+        enqueue(d, GUARD_EV_EXITED, "no recorder running");
+        return;
+    }
+    if (d->ladder) return; /* already on the ladder: a hung recorder must still reach SIGKILL */
+    ladder_step(d, 1);
+}
+
+static void act_escalate(guard_daemon *d) {
+    if (!recorder_alive(d)) {
+        enqueue(d, GUARD_EV_EXITED, "no recorder running");
+        return;
+    }
+    if (d->ladder >= 3) {
+        char why[128];
+        snprintf(why, sizeof why, "recorder pid %d survives SIGKILL (uninterruptible sleep?)", (int)d->pid);
+        emit_alert(d, "unkillable", why);
+        ladder_step(d, 3);
+        return;
+    }
+    ladder_step(d, d->ladder + 1);
+}
+
+/* ---- restart timer ------------------------------------------------------------------------ */
+
+static int restart_fired(sd_event_source *s, uint64_t usec, void *ud) {
+    (void)s;
+    (void)usec;
+    guard_daemon *d = ud;
+    d->restart_timer = sd_event_source_disable_unref(d->restart_timer);
+    feed(d, GUARD_EV_BACKOFF_ELAPSED, "backoff elapsed: restarting into a new segment", NULL);
+    return 0;
+}
+
+static void act_schedule_restart(guard_daemon *d) {
+    int64_t now = rg_time_mono_ns();
+    int64_t delay = guard_policy_next(&d->policy, now);
+    if (delay == GUARD_POLICY_BUDGET_SPENT) {
+        char why[160];
+        snprintf(why, sizeof why, "restart budget spent: %u restarts within %.0f s",
+                 d->cfg->restart.budget_starts, (double)d->cfg->restart.budget_window_ns / 1e9);
+        enqueue(d, GUARD_EV_BUDGET_SPENT, why);
+        return;
+    }
+    d->restart_timer = sd_event_source_disable_unref(d->restart_timer);
+    d->restart_at_mono = now + delay;
+    /* A 0 delay still goes through the loop: the restart runs after this step is journaled. */
+    sd_event_add_time_relative(d->ev, &d->restart_timer, CLOCK_MONOTONIC, (uint64_t)(delay / 1000),
+                               0, restart_fired, d);
+    json_t *ev = event_new(d, "restart_scheduled");
+    json_object_set_new(ev, "delay_s", json_real((double)delay / 1e9));
+    emit(d, ev);
+    json_decref(ev);
+}
+
+/* ---- the fsm step ------------------------------------------------------------------------- */
+
+static void notify_status(guard_daemon *d) {
+    sd_notifyf(0, "STATUS=%s%s%s", state_name(d->fsm.state), d->reason[0] ? ": " : "", d->reason);
+}
+
+static void run_actions(guard_daemon *d, const guard_fsm_step *st) {
+    for (unsigned bit = 1; bit < (1u << GUARD_ACT__COUNT); bit <<= 1) {
+        if (!(st->actions & bit)) continue;
+        switch (bit) {
+        case GUARD_ACT_CANCEL_RESTART:
+            d->restart_timer = sd_event_source_disable_unref(d->restart_timer);
+            break;
+        case GUARD_ACT_SIGNAL_STOP: act_signal_stop(d); break;
+        case GUARD_ACT_ESCALATE: act_escalate(d); break;
+        case GUARD_ACT_RUN_POST_CRASH_HOOK: run_post_crash_hook(d); break;
+        case GUARD_ACT_RESET_BUDGET: guard_policy_reset(&d->policy); break;
+        case GUARD_ACT_SCHEDULE_RESTART: act_schedule_restart(d); break;
+        case GUARD_ACT_SPAWN: act_spawn(d); break;
+        case GUARD_ACT_ALERT: break; /* done in feed, with the transition's event object */
+        default: assert(!"unknown action bit");
+        }
+    }
+}
+
+static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out) {
+    guard_fsm_step st;
+    guard_fsm_feed(&d->fsm, e, &st);
+    if (out) *out = st;
+    if (st.verdict != GUARD_FSM_ACCEPTED) return;
+    if (e == GUARD_EV_READY) guard_policy_note_ready(&d->policy, rg_time_mono_ns());
+    if (e == GUARD_EV_BACKOFF_ELAPSED) d->restarts++;
+    const char *why = reason && reason[0] ? reason : st.why;
+    if (st.to == GUARD_ST_STOPPING && st.from != GUARD_ST_STOPPING)
+        copy_str(d->stop_cause, sizeof d->stop_cause, why);
+    if (st.from == GUARD_ST_STOPPING && st.to == GUARD_ST_IDLE && d->stop_cause[0])
+        /* "disk nearly full ...; recorder pid 7 exited with status 0 after SIGINT": IDLE says
+         * both why recording stopped and how the recorder ended. */
+        snprintf(d->reason, sizeof d->reason, "%.120s; %.120s", d->stop_cause, why);
+    else
+        copy_str(d->reason, sizeof d->reason, why);
+    if (st.from != st.to) d->state_since_real = rg_time_real_ns();
+    if (st.to == GUARD_ST_IDLE && st.from != GUARD_ST_IDLE) {
+        /* The session ends here: the next start opens a new bag. */
+        d->session_open = 0;
+    }
+    json_t *ev = event_new(d, "transition");
+    json_object_set_new(ev, "from", json_string(state_name(st.from)));
+    json_object_set_new(ev, "trigger", json_string(guard_fsm_event_name(e)));
+    json_object_set_new(ev, "reason", json_string(d->reason));
+    if (reason && reason[0] && strcmp(reason, st.why) != 0) json_object_set_new(ev, "rule", json_string(st.why));
+    if (d->segment[0]) json_object_set_new(ev, "segment", json_string(d->segment));
+    if (d->pid) json_object_set_new(ev, "pid", json_integer(d->pid));
+    if ((e == GUARD_EV_EXITED || e == GUARD_EV_CRASHED) && d->last_exit)
+        json_object_set(ev, "exit", d->last_exit);
+    char acts[160];
+    guard_fsm_actions_str(st.actions, acts, sizeof acts);
+    if (acts[0]) json_object_set_new(ev, "actions", json_string(acts));
+    if (st.actions & GUARD_ACT_ALERT) json_object_set_new(ev, "alert", json_true());
+    emit(d, ev);
+    if (st.actions & GUARD_ACT_ALERT) run_alert(d, guard_fsm_event_name(e), ev);
+    json_decref(ev);
+    run_actions(d, &st);
+    if (st.to == GUARD_ST_IDLE && !d->session_open) guard_journal_set_bag(&d->journal, NULL, NULL, 0);
+    save_state(d);
+    notify_status(d);
+}
+
+/* Feed an event and every follow-up its actions produce, in order. */
+static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out) {
+    if (d->feeding) { /* an action's callback fed us: run it after the current step */
+        enqueue(d, e, reason);
+        return;
+    }
+    d->feeding = 1;
+    step_one(d, e, reason, out);
+    for (int i = 0; i < d->nqueue; i++) step_one(d, d->queue[i], d->queue_reason[i], NULL);
+    d->nqueue = 0;
+    d->feeding = 0;
+    if (d->exiting && (d->fsm.state == GUARD_ST_IDLE || d->fsm.state == GUARD_ST_ERROR) &&
+        !recorder_alive(d))
+        sd_event_exit(d->ev, d->exit_code);
+}
+
+/* ---- health ------------------------------------------------------------------------------- */
+
+static uint64_t output_size(const char *path) {
+    struct stat st;
+    if (stat(path, &st) < 0) return 0;
+    if (!S_ISDIR(st.st_mode)) return (uint64_t)st.st_size;
+    /* An external recorder may treat {segment} as a directory (ros2 bag record -o). */
+    uint64_t sum = 0;
+    DIR *dir = opendir(path);
+    if (!dir) return 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        char p[PATH_MAX];
+        if (e->d_name[0] == '.') continue;
+        if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) >= (int)sizeof p) continue;
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) sum += (uint64_t)st.st_size;
+    }
+    closedir(dir);
+    return sum;
+}
+
+static void sample_disk(guard_daemon *d, guard_health_sample *s) {
+    struct statvfs vfs;
+    const char *path = d->session_open ? d->bag_dir : d->cfg->output_dir;
+    if (rg_sys_statvfs(path, &vfs) == 0) {
+        s->has_disk = 1;
+        s->disk_free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+        s->disk_total_bytes = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+        d->disk_total = s->disk_total_bytes;
+    }
+}
+
+static void health_line(guard_daemon *d, const guard_health_report *r, int64_t now);
+
+static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
+    guard_daemon *d = ud;
+    int64_t now = rg_time_mono_ns();
+    sd_event_source_set_time(src, usec + (uint64_t)(d->cfg->check_interval_ns / 1000));
+    if (d->ctl) guard_ctl_sweep(d->ctl, now);
+    guard_health_sample s;
+    memset(&s, 0, sizeof s);
+    s.now_ns = now;
+    sample_disk(d, &s);
+    if (!recorder_alive(d)) {
+        /* No recorder: keep the disk figures fresh for status, nothing to judge. */
+        guard_health_report r;
+        guard_health h;
+        guard_health_init(&h, &d->hcfg, now);
+        guard_health_eval(&h, &s, &r);
+        r.flags &= GUARD_HEALTH_DISK_WARN | GUARD_HEALTH_DISK_STOP;
+        d->report = r;
+        d->have_report = 1;
+        return 0;
+    }
+    guard_proc_stat ps;
+    if (guard_proc_read_stat(d->pid, &ps) == 0) {
+        s.has_proc = 1;
+        s.state = ps.state;
+        s.cpu_ns = guard_proc_cpu_ns(&ps);
+        guard_proc_status pst;
+        if (guard_proc_read_status(d->pid, &pst) == 0 && pst.has_vm) {
+            s.has_rss = 1;
+            s.rss_bytes = pst.vm_rss_bytes;
+        }
+        guard_proc_io io;
+        if (guard_proc_read_io(d->pid, &io) == 0) {
+            s.has_io = 1;
+            s.write_bytes = io.write_bytes;
+        }
+    }
+    s.has_output = 1;
+    s.output_bytes = output_size(d->segment);
+    if (d->builtin) {
+        if (!d->stats) {
+            char err[256];
+            rec_stats_reader_open(&d->stats, d->stats_path, err, sizeof err);
+        }
+        rec_stats_snapshot snap;
+        if (d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid) {
+            s.has_heartbeat = 1;
+            s.heartbeat = (uint64_t)snap.heartbeat_mono_ns;
+        }
+    }
+    guard_health_report r;
+    guard_health_eval(&d->health, &s, &r);
+    guard_health_verdict old = d->have_report ? d->report.verdict : GUARD_HEALTH_OK;
+    d->report = r;
+    d->have_report = 1;
+    health_line(d, &r, now);
+    if (r.verdict != old) notify_status(d);
+    if (r.flags & GUARD_HEALTH_PROGRESS) feed(d, GUARD_EV_READY, "recorder making progress", NULL);
+    if (r.flags & GUARD_HEALTH_DISK_STOP)
+        feed(d, GUARD_EV_DISK_LOW, r.nreasons ? r.reasons[0] : "disk nearly full", NULL);
+    else if (r.flags & GUARD_HEALTH_RESTART_MASK)
+        feed(d, GUARD_EV_UNHEALTHY, r.nreasons ? r.reasons[0] : "recorder unhealthy", NULL);
+    return 0;
+}
+
+static json_t *health_json(const guard_daemon *d) {
+    json_t *h = json_object();
+    json_t *reasons = json_array();
+    const char *verdict = "ok";
+    if (d->fsm.state == GUARD_ST_ERROR) {
+        verdict = "critical";
+        json_array_append_new(reasons, json_string(d->reason));
+    } else if (d->have_report) {
+        verdict = guard_health_verdict_name(d->report.verdict);
+        for (unsigned i = 0; i < d->report.nreasons; i++)
+            json_array_append_new(reasons, json_string(d->report.reasons[i]));
+    }
+    json_object_set_new(h, "verdict", json_string(verdict));
+    json_object_set_new(h, "reasons", reasons);
+    if (d->have_report && recorder_alive(d)) {
+        json_t *flags = json_array();
+        for (unsigned b = 1; b <= GUARD_HEALTH_STUCK; b <<= 1)
+            if (d->report.flags & b) json_array_append_new(flags, json_string(guard_health_flag_name(b)));
+        json_object_set_new(h, "flags", flags);
+        json_object_set_new(h, "rss_bytes", json_integer((json_int_t)d->report.rss_bytes));
+        json_object_set_new(h, "cpu_pct", json_real(d->report.cpu_pct));
+        json_object_set_new(h, "output_bytes", json_integer((json_int_t)d->health.prev.output_bytes));
+        json_object_set_new(h, "since_progress_s", json_real((double)d->report.since_progress_ns / 1e9));
+    }
+    return h;
+}
+
+static void health_line(guard_daemon *d, const guard_health_report *r, int64_t now) {
+    const char *v = guard_health_verdict_name(r->verdict);
+    if (!guard_journal_health_due(d->logged_verdict[0] ? d->logged_verdict : NULL,
+                                  d->logged_health_ns, v, now))
+        return;
+    int changed = strcmp(d->logged_verdict, v) != 0;
+    snprintf(d->logged_verdict, sizeof d->logged_verdict, "%s", v);
+    d->logged_health_ns = now;
+    json_t *ev = event_new(d, "health");
+    json_object_set_new(ev, "verdict", json_string(v));
+    json_t *h = health_json(d);
+    json_object_set(ev, "reasons", json_object_get(h, "reasons"));
+    json_object_set_new(ev, "health", h);
+    if (r->disk_free_bytes) json_object_set_new(ev, "disk_free_bytes", json_integer((json_int_t)r->disk_free_bytes));
+    if (changed && r->verdict != GUARD_HEALTH_OK) {
+        json_t *rs = json_object_get(ev, "reasons");
+        const char *first = json_string_value(json_array_get(rs, 0));
+        json_object_set_new(ev, "reason", json_string(first ? first : v));
+    }
+    emit(d, ev);
+    json_decref(ev);
+}
+
+/* ---- status ------------------------------------------------------------------------------- */
+
+static json_t *status_json(guard_daemon *d) {
+    char iso[RG_TIME_ISO_LEN];
+    json_t *st = json_object();
+    json_object_set_new(st, "state", json_string(state_name(d->fsm.state)));
+    json_object_set_new(st, "since", json_string(rg_time_iso(d->state_since_real, iso)));
+    json_object_set_new(st, "reason", json_string(d->reason));
+    json_object_set_new(st, "pid", json_integer(d->pid));
+    json_object_set_new(st, "adopted", json_boolean(d->adopted));
+    json_object_set_new(st, "uptime_s", json_real(d->pid ? (double)(rg_time_mono_ns() - d->rec_start_mono) / 1e9 : 0));
+    json_object_set_new(st, "segment", json_string(d->pid || d->session_open ? d->segment : ""));
+    json_object_set_new(st, "segment_index", json_integer(d->seg_index));
+    json_object_set_new(st, "bag_dir", json_string(d->session_open ? d->bag_dir : ""));
+    json_object_set_new(st, "restarts", json_integer(d->restarts));
+    json_object_set_new(st, "restarts_total", json_integer(d->policy.restarts_total));
+    json_object_set_new(st, "health", health_json(d));
+    json_object_set_new(st, "priority", d->have_prio ? guard_prio_report_json(&d->prio) : json_null());
+    if (d->have_report && d->report.disk_used_pct >= 0) {
+        json_t *disk = json_pack("{s:s, s:I, s:I, s:f}", "path",
+                                 d->session_open ? d->bag_dir : d->cfg->output_dir, "free_bytes",
+                                 (json_int_t)d->report.disk_free_bytes, "total_bytes",
+                                 (json_int_t)d->disk_total,
+                                 "used_pct", d->report.disk_used_pct);
+        json_object_set_new(disk, "write_rate_bps", json_real(d->report.write_rate_bps));
+        json_object_set_new(disk, "time_to_full_s", json_real(d->report.ttf_ns >= 0 ? (double)d->report.ttf_ns / 1e9 : -1));
+        json_object_set_new(st, "disk", disk);
+    }
+    if (d->ladder) json_object_set_new(st, "stop_step", json_string(ladder_name(d->ladder)));
+    if (d->stop_cause[0]) json_object_set_new(st, "stop_cause", json_string(d->stop_cause));
+    if (d->fsm.state == GUARD_ST_RECOVERING && d->restart_timer)
+        json_object_set_new(st, "next_restart_in_s", json_real((double)(d->restart_at_mono - rg_time_mono_ns()) / 1e9));
+    if (d->fsm.state == GUARD_ST_ERROR) json_object_set_new(st, "error", json_string(d->reason));
+    json_object_set_new(st, "last_exit", d->last_exit ? json_incref(d->last_exit) : json_null());
+    json_t *argv = json_array();
+    for (char **a = d->rec_argv; *a; a++) json_array_append_new(argv, json_string(*a));
+    json_object_set_new(st, "recorder", json_pack("{s:o, s:b}", "argv", argv, "builtin", d->builtin));
+    json_object_set_new(st, "daemon_pid", json_integer(getpid()));
+    json_object_set_new(st, "state_dir", json_string(d->state_dir));
+    json_object_set_new(st, "socket", json_string(d->cfg->socket_path));
+    json_object_set_new(st, "journal_errno", json_integer(d->journal.last_errno));
+    if (d->ctl) {
+        json_object_set_new(st, "clients", json_integer(guard_ctl_clients(d->ctl)));
+        json_object_set_new(st, "clients_dropped", json_integer((json_int_t)guard_ctl_dropped(d->ctl)));
+    }
+    return st;
+}
+
+/* ---- control requests --------------------------------------------------------------------- */
+
+static void on_request(void *ud, guard_ctl_client *c, const guard_ctl_req *req) {
+    guard_daemon *d = ud;
+    json_t *r = NULL;
+    guard_event e;
+    switch (req->cmd) {
+    case GUARD_CTL_STATUS:
+        r = json_pack("{s:b, s:o}", "ok", 1, "status", status_json(d));
+        break;
+    case GUARD_CTL_WATCH:
+        r = json_pack("{s:b, s:b, s:o}", "ok", 1, "watching", 1, "status", status_json(d));
+        break;
+    case GUARD_CTL_START:
+    case GUARD_CTL_STOP:
+    case GUARD_CTL_SPLIT: {
+        e = req->cmd == GUARD_CTL_START ? GUARD_EV_START : req->cmd == GUARD_CTL_STOP ? GUARD_EV_STOP : GUARD_EV_SPLIT;
+        char why[GUARD_CTL_REASON_MAX + 32];
+        snprintf(why, sizeof why, "operator: %s%s%s", guard_ctl_cmd_name(req->cmd),
+                 req->reason[0] ? ": " : "", req->reason);
+        guard_fsm_step st;
+        feed(d, e, why, &st);
+        if (st.verdict == GUARD_FSM_ACCEPTED)
+            r = json_pack("{s:b, s:s, s:s}", "ok", 1, "state", state_name(d->fsm.state), "message", st.why);
+        else
+            r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", st.why, "state", state_name(d->fsm.state));
+        break;
+    }
+    }
+    if (r) guard_ctl_reply(c, req, r);
+    json_decref(r);
+}
+
+/* ---- signals, setup, run ------------------------------------------------------------------ */
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *ud) {
+    (void)s;
+    guard_daemon *d = ud;
+    char why[96];
+    if (si->ssi_signo == SIGQUIT) {
+        /* Leave the recorder running for the next daemon, exactly as after a crash. */
+        json_t *ev = event_new(d, "daemon_exit");
+        json_object_set_new(ev, "reason", json_string("SIGQUIT: exiting, recorder left running for re-adoption"));
+        emit(d, ev);
+        json_decref(ev);
+        sd_event_exit(d->ev, 0);
+        return 0;
+    }
+    if (d->exiting) return 0; /* the stop ladder is already under way */
+    d->exiting = 1;
+    snprintf(why, sizeof why, "daemon received %s: stopping recording", signame((int)si->ssi_signo));
+    sd_notify(0, "STOPPING=1");
+    if (d->fsm.state == GUARD_ST_IDLE || d->fsm.state == GUARD_ST_ERROR) {
+        sd_event_exit(d->ev, d->exit_code);
+        return 0;
+    }
+    guard_fsm_step st;
+    feed(d, GUARD_EV_STOP, why, &st);
+    if (st.verdict != GUARD_FSM_ACCEPTED) sd_event_exit(d->ev, d->exit_code); /* nothing to stop */
+    return 0;
+}
+
+static int find_self(guard_daemon *d, char *err, size_t errlen) {
+    if (d->opts.self_exe) {
+        snprintf(d->self_exe, sizeof d->self_exe, "%s", d->opts.self_exe);
+        return 0;
+    }
+    ssize_t n = readlink("/proc/self/exe", d->self_exe, sizeof d->self_exe - 1);
+    if (n < 0) {
+        snprintf(err, errlen, "readlink(/proc/self/exe): %s", strerror(errno));
+        return -errno;
+    }
+    d->self_exe[n] = '\0';
+    return 0;
+}
+
+static char **argv_dup(char *const *src) {
+    size_t n = 0;
+    while (src[n]) n++;
+    char **v = calloc(n + 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++) v[i] = strdup(src[i]);
+    return v;
+}
+
+static void argv_free(char **v) {
+    for (size_t i = 0; v && v[i]; i++) free(v[i]);
+    free(v);
+}
+
+static int setup(guard_daemon *d, char *err, size_t errlen) {
+    const guard_config *c = d->cfg;
+    int rc;
+    snprintf(d->state_dir, sizeof d->state_dir, "%s", c->state_dir ? c->state_dir : c->output_dir);
+    if ((rc = rg_fs_mkdir_p(d->state_dir, 0755, err, errlen)) < 0) return rc;
+    if ((rc = rg_fs_mkdir_p(c->output_dir, 0755, err, errlen)) < 0) return rc;
+    char p[PATH_MAX + 32];
+    snprintf(p, sizeof p, "%s/%s", d->state_dir, GUARD_STATE_LOCK);
+    if ((d->lock_fd = guard_state_lock(p, err, errlen)) < 0) return d->lock_fd;
+    if (snprintf(d->state_path, sizeof d->state_path, "%s/%s", d->state_dir, GUARD_STATE_FILE) >=
+            (int)sizeof d->state_path ||
+        snprintf(d->stats_path, sizeof d->stats_path, "%s/%s", d->state_dir, GUARD_DAEMON_STATS) >=
+            (int)sizeof d->stats_path) {
+        snprintf(err, errlen, "state_dir(%s): path too long", d->state_dir);
+        return -ENAMETOOLONG;
+    }
+    snprintf(p, sizeof p, "%s/%s", d->state_dir, GUARD_DAEMON_JOURNAL);
+    if ((rc = guard_journal_open(&d->journal, p, err, errlen)) < 0) return rc;
+    if ((rc = find_self(d, err, errlen)) < 0) return rc;
+    if (c->recorder_argv) {
+        d->rec_argv = argv_dup(c->recorder_argv);
+        d->hook_argv = c->post_crash_hook_argv ? argv_dup(c->post_crash_hook_argv) : NULL;
+    } else {
+        char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path, NULL};
+        char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
+        d->rec_argv = argv_dup(rec);
+        d->hook_argv = argv_dup(c->post_crash_hook_argv ? c->post_crash_hook_argv : hook);
+        d->builtin = 1;
+    }
+    if (!d->rec_argv) return -ENOMEM;
+    guard_config_health_cfg(c, guard_config_mem_total(), &d->hcfg);
+    guard_policy_init(&d->policy, &c->restart);
+    char perr[256];
+    if (guard_prio_plan_init(&d->plan, &c->priority, &d->prio, perr, sizeof perr) == 0) d->plan_ok = 1;
+    else fprintf(stderr, "recguard daemon: priority not applied: %s\n", perr);
+
+    if ((rc = sd_event_new(&d->ev)) < 0) {
+        snprintf(err, errlen, "sd_event_new: %s", strerror(-rc));
+        return rc;
+    }
+    sigset_t ss;
+    sigemptyset(&ss);
+    sigaddset(&ss, SIGINT);
+    sigaddset(&ss, SIGTERM);
+    sigaddset(&ss, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &ss, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN); /* a closing terminal must not take the daemon down */
+    sd_event_add_signal(d->ev, NULL, SIGINT, on_signal, d);
+    sd_event_add_signal(d->ev, NULL, SIGTERM, on_signal, d);
+    sd_event_add_signal(d->ev, NULL, SIGQUIT, on_signal, d);
+    /* WATCHDOG=1 pings at half of WATCHDOG_USEC when systemd asks for them (no-op otherwise). */
+    sd_event_set_watchdog(d->ev, 1);
+    if ((rc = guard_ctl_server_open(d->ev, c->socket_path, on_request, d, &d->ctl, err, errlen)) < 0)
+        return rc;
+    rc = sd_event_add_time_relative(d->ev, &d->health_timer, CLOCK_MONOTONIC,
+                                    (uint64_t)(c->check_interval_ns / 1000), 0, health_tick, d);
+    if (rc < 0) {
+        snprintf(err, errlen, "health timer: %s", strerror(-rc));
+        return rc;
+    }
+    sd_event_source_set_enabled(d->health_timer, SD_EVENT_ON);
+    return 0;
+}
+
+int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, char *err,
+                     size_t errlen) {
+    guard_daemon *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "daemon: out of memory");
+        return 1;
+    }
+    d->cfg = cfg;
+    d->opts = *opts;
+    d->lock_fd = d->pidfd = d->log_fd = -1;
+    d->seg_index = -1;
+    for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++) d->aux[i].pidfd = -1;
+    guard_journal_init(&d->journal);
+    guard_fsm_init(&d->fsm);
+    d->state_since_real = rg_time_real_ns();
+    int code = 1;
+    if (setup(d, err, errlen) < 0) goto out;
+
+    json_t *ev = event_new(d, "daemon_start");
+    char why[PATH_MAX + 64];
+    snprintf(why, sizeof why, "recguard daemon pid %d on %s", (int)getpid(), cfg->socket_path);
+    json_object_set_new(ev, "reason", json_string(why));
+    json_object_set_new(ev, "config", guard_config_json(cfg));
+    emit(d, ev);
+    json_decref(ev);
+    if (!try_adopt(d) && !opts->idle) feed(d, GUARD_EV_START, "daemon start", NULL);
+    else if (d->fsm.state == GUARD_ST_IDLE) save_state(d);
+    sd_notify(0, "READY=1");
+    notify_status(d);
+    int rc = sd_event_loop(d->ev);
+    code = rc < 0 ? 1 : rc;
+    ev = event_new(d, "daemon_exit");
+    json_object_set_new(ev, "reason", json_string(recorder_alive(d) ? "recorder left running for re-adoption" : "clean exit"));
+    emit(d, ev);
+    json_decref(ev);
+out:
+    guard_ctl_server_close(d->ctl);
+    for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
+        if (d->aux[i].used) aux_free(&d->aux[i]); /* alert/hook children finish on their own */
+    d->pid_io = sd_event_source_disable_unref(d->pid_io);
+    if (d->pidfd >= 0) close(d->pidfd);
+    if (d->log_fd >= 0) close(d->log_fd);
+    sd_event_source_disable_unref(d->ladder_timer);
+    sd_event_source_disable_unref(d->restart_timer);
+    sd_event_source_disable_unref(d->health_timer);
+    rec_stats_reader_close(d->stats);
+    json_decref(d->last_exit);
+    if (d->plan_ok) guard_prio_plan_free(&d->plan);
+    sd_event_unref(d->ev);
+    guard_journal_close(&d->journal);
+    if (d->lock_fd >= 0) close(d->lock_fd);
+    argv_free(d->rec_argv);
+    argv_free(d->hook_argv);
+    free(d);
+    return code;
+}

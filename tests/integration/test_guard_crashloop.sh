@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A recorder that dies at once, every time: restarts within the budget (3 here), then ERROR
+# with an alert, and no restart storm after. An operator start resets the budget.
+source "$(dirname "$0")/guard_lib.sh"
+
+start_daemon --set restart.budget_starts=3 --set restart.budget_window=60s \
+  --set "alert.command=[tee, -a, '$T/alerts.jsonl']" --set "alert.events=[budget_spent]" \
+  -- "$FAKE" --out '{segment}' --crash-after 0.1 --exit-code 3 --spawn-log "$T/spawns"
+wait_for 30 "ERROR after the budget" state_is ERROR
+spawns=$(wc -l <"$T/spawns")
+[ "$spawns" = 4 ] || fail "expected 1 start + 3 restarts, saw $spawns spawns"
+[ "$(jst .health.verdict)" = critical ] || fail "verdict in ERROR: $(jst .health.verdict)"
+jst .error | grep -q "budget" || fail "error: $(jst .error)"
+wait_for 10 "budget alert" test -s "$T/alerts.jsonl"
+jhas 'select(.trigger=="budget_spent")' "$T/alerts.jsonl" || fail "alert: $(cat "$T/alerts.jsonl")"
+# segments: one per attempt, indexes 0..3, none overwritten
+bag=$(jst .bag_dir)
+[ "$(ls "$bag"/*.mcap | wc -l)" = 4 ] || fail "segments: $(ls "$bag")"
+# no storm: the count stays put (a negative check needs a window; 1 s is 5 backoff periods)
+sleep 1
+[ "$(wc -l <"$T/spawns")" = 4 ] || fail "restarts continued in ERROR"
+[ "$(count_fake)" = 0 ] || fail "a recorder runs in ERROR"
+
+# operator start after ERROR: the budget is reset, attempts resume
+"$RECGUARD" start --socket "$SOCK" --no-wait >/dev/null || fail "start after ERROR refused"
+wait_for 30 "ERROR again" '[ "$(wc -l <"$T/spawns")" -ge 8 ]'
+wait_for 30 "ERROR again" state_is ERROR
+leak_check "$(daemon_fds)" 0
+stop_daemon
+log "PASS"

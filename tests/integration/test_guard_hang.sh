@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Alive but stuck: a recorder that SIGSTOPs itself (hang) and one that stops writing (stall)
+# are detected and replaced by a new recorder in a new segment.
+source "$(dirname "$0")/guard_lib.sh"
+
+# hang: state T for longer than health.hang_timeout (1 s)
+start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --hang-after 1 --once "$T/hung"
+wait_for 20 "RECORDING" state_is RECORDING
+pid0=$(recorder_pid)
+wait_for 10 "the recorder stops itself" '[ "$(proc_state $pid0)" = T ]'
+wait_for 20 "hang detected and the recorder replaced" pid_changed "$pid0"
+wait_for 20 "RECORDING again" state_is RECORDING
+[ "$(jst .restarts)" = 1 ] || fail "restarts $(jst .restarts)"
+[[ "$(jst .segment)" == *_1.mcap ]] || fail "segment $(jst .segment)"
+bag=$(jst .bag_dir)
+jhas 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("stopped|hang|state T"; "i")' "$bag/recguard.jsonl" || fail "journal lacks the hang: $(grep unhealthy "$bag/recguard.jsonl")"
+# SIGCONT came with SIGINT: the hung recorder could flush and exit cleanly
+jhas 'select(.event=="transition" and .trigger=="exited" and .from=="RECOVERING")' "$bag/recguard.jsonl" || fail "the hung recorder did not end cleanly"
+! kill -0 "$pid0" 2>/dev/null || fail "hung recorder still alive"
+[ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders"
+stop_daemon
+
+# stall: alive, running, writing nothing for longer than health.stall_timeout (3 s)
+rm -rf "$OUT"
+start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --stall-after 1 --once "$T/stalled"
+wait_for 20 "RECORDING" state_is RECORDING
+pid0=$(recorder_pid)
+wait_for 20 "stall detected and the recorder replaced" pid_changed "$pid0"
+wait_for 20 "RECORDING again" state_is RECORDING
+bag=$(jst .bag_dir)
+jhas 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("progress|stall|output"; "i")' "$bag/recguard.jsonl" || fail "journal lacks the stall: $(grep unhealthy "$bag/recguard.jsonl")"
+[ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders"
+stop_daemon
+log "PASS"
