@@ -15,6 +15,12 @@ for comp in none lz4 zstd; do
   # --count waits until each demo writer has matched the recorder's reader, and at the end for
   # every reliable message to be acknowledged: the recorder has then received all of them.
   "$RECGUARD" demo --count $N --rate-scale 10 > "$T/demo_$comp.log" 2>&1 || fail "$comp: demo failed: $(cat "$T/demo_$comp.log")"
+  # Acknowledged is not yet taken: a sample can sit in the DDS reader's cache for a moment
+  # (rdds_session_close does not drain readers), so stop once the recorder has them all.
+  for t in /chatter /seq /camera/image_raw; do
+    wait_for 20 topic_ge "$bag/recorder.stats" $t messages $N ||
+      fail "$comp: recorder received $(topic_field "$bag/recorder.stats" $t messages) of $N on $t"
+  done
   stop_recorder
   f="$bag/$(basename "$bag")_0.mcap"
   validate "$f" > "$T/v_$comp.json" || fail "$comp: validator rejected $f: $(head -c 3000 "$T/v_$comp.json")"
@@ -80,10 +86,12 @@ if command -v ddsperf >/dev/null; then
   wait_for 20 test -s "$bag/recorder.stats" || fail "late: no stats file"
   ddsperf -i "$ROS_DOMAIN_ID" -D 30 pub 200Hz size 100 > "$T/pub_late.log" 2>&1 &
   PIDS+=($!)
-  wait_for 20 bash -c "[ \"\$(\"$RG_HELPERS/helper_rec_stats\" $bag/recorder.stats | awk '\$1==\"messages_written\" {print \$2}')\" -ge 100 ]" ||
+  wait_for 20 stat_ge "$bag/recorder.stats" messages_written 100 ||
     fail "late: ddsperf traffic not recorded"
   topic_known "$bag/recorder.stats" /seq && fail "late: /seq known before the demo started"
   "$RECGUARD" demo --count $N --rate-scale 10 > "$T/demo_late.log" 2>&1 || fail "late: demo failed"
+  wait_for 20 topic_ge "$bag/recorder.stats" /seq messages $N ||
+    fail "late: recorder received $(topic_field "$bag/recorder.stats" /seq messages) of $N on /seq"
   stop_recorder
   f="$bag/late_0.mcap"
   validate "$f" > "$T/v_late.json" || fail "late: invalid file"

@@ -14,16 +14,16 @@ ddsperf -i "$D" -D 8 sub > "$T/sub.log" 2>&1 &
 SUB=$!; PIDS+=("$SUB")
 ddsperf -i "$D" -D 3 -Q minmatch:1 -Q initwait:20 pub 1000Hz size 1k > "$T/pub.log" 2>&1 &
 PUB=$!; PIDS+=("$PUB")
-wait_for 20 bash -c "[ \"\$(\"$RG_HELPERS/helper_rec_stats\" $T/bag/recorder.stats | awk '\$1==\"segments\" {print \$2}')\" -ge 3 ]" ||
+wait_for 20 stat_ge "$T/bag/recorder.stats" segments 3 ||
   fail "no size-based split"
 before=$(stat_field "$T/bag/recorder.stats" segments)
 kill -USR1 "$REC_PID"
-wait_for 10 bash -c "[ \"\$(\"$RG_HELPERS/helper_rec_stats\" $T/bag/recorder.stats | awk '\$1==\"segments\" {print \$2}')\" -gt $before ]" ||
+wait_for 10 stat_ge "$T/bag/recorder.stats" segments $((before + 1)) ||
   fail "SIGUSR1 did not split"
 wait "$PUB" || fail "ddsperf pub failed"
 wait "$SUB" || true
 sub_total=$(awk '/ total / { for (i = 1; i <= NF; i++) if ($i == "total") t = $(i + 1) } END { print t }' "$T/sub.log")
-wait_for 20 bash -c "[ \"\$(\"$RG_HELPERS/helper_rec_stats\" $T/bag/recorder.stats | awk '\$1==\"topic\" && \$2==\"DDSPerfRDataKS\" {print \$4}')\" -ge $sub_total ]" ||
+wait_for 20 topic_ge "$T/bag/recorder.stats" DDSPerfRDataKS messages $sub_total ||
   fail "recorder received fewer than $sub_total"
 stop_recorder
 n=$(stat_field "$T/bag/recorder.stats" segments)
