@@ -25,6 +25,8 @@ typedef struct rdds_topic {
     int keyed;              /* 1: keyed topic (copied from the writer GUID) */
     const char *qos_yaml;   /* offered_qos_profiles YAML list of the publishers' QoS */
 } rdds_topic;
+/* Lifetime: a topic's strings (qos_yaml included, also earlier versions of it) stay valid until
+ * rdds_session_close returns, so the recorder may keep the pointers. */
 
 typedef struct rdds_callbacks {
     void *ctx; /* passed back to every callback */
@@ -35,7 +37,13 @@ typedef struct rdds_callbacks {
      * the call. source_ts_ns = DDS source timestamp, recv_ts_ns = realtime at take. */
     void (*on_sample)(void *ctx, uint32_t topic_id, const void *data, size_t len,
                       int64_t source_ts_ns, int64_t recv_ts_ns);
+    /* Optional (NULL = ignored): a selected topic could not be subscribed, with a sentence
+     * "what(which): why". Called from the discovery thread; recording of other topics goes on. */
+    void (*on_error)(void *ctx, const char *msg);
 } rdds_callbacks;
+/* Threads: on_topic and on_error run on rdds's discovery thread, on_sample on Cyclone's receive
+ * threads, possibly concurrently for different topics. on_topic for an id always returns before
+ * the first on_sample for that id. */
 
 typedef struct rdds_filter {
     int all;                    /* -a: every topic (subject to exclude/hidden/include_dds) */
@@ -56,7 +64,7 @@ int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *fi
 /* Delete every reader and the participant; no callback runs after it returns. NULL is a no-op. */
 void rdds_session_close(rdds_session *s);
 
-/* Pure name mapping (unit-tested). Return 0, or -EINVAL when `in` is not a ROS 2 name. */
+/* Pure name mapping (rdds_select.c, unit-tested). Return 0, or -EINVAL when `in` is not a ROS 2 name. */
 int rdds_ros_topic_from_dds(const char *dds_topic, char *out, size_t outlen); /* rt/x -> /x */
 int rdds_dds_topic_from_ros(const char *ros_topic, char *out, size_t outlen); /* /x -> rt/x */
 int rdds_ros_type_from_dds(const char *dds_type, char *out, size_t outlen);   /* a::msg::dds_::T_ -> a/msg/T */

@@ -1,0 +1,669 @@
+/* mcap_doctor — see mcap_doctor.h.
+ *
+ * Map:
+ *   defect()          report one finding
+ *   data section      walk_data(): records, chunks (check_chunk), message indexes (check_index)
+ *   tail              check_tail(): trailing magic, footer, summary CRC
+ *   summary           check_summary(): schemas/channels, chunk indexes, statistics, metadata
+ *                     indexes, grouping; check_summary_offsets()
+ */
+#include "mcap/mcap_doctor.h"
+
+#include "mcap/mcap_crc.h"
+#include "mcap/mcap_format.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct dmsg {
+    uint64_t offset; /* in the chunk's records */
+    uint64_t time;   /* log time */
+    uint16_t chan;   /* channel id */
+} dmsg;
+
+typedef struct dchunk {
+    uint64_t offset, length;     /* Chunk record position */
+    uint64_t start, end;         /* header times */
+    uint64_t usize, csize;       /* header sizes */
+    mcap_bytes compression;      /* header compression (view into the file) */
+    size_t idx_first, nidx;      /* its MessageIndex records in doc.idxs */
+    uint64_t idx_len;            /* bytes of those records */
+    int indexed;                 /* a ChunkIndex points at it */
+} dchunk;
+
+typedef struct didx {
+    uint16_t chan;   /* channel */
+    uint64_t offset; /* MessageIndex record position */
+} didx;
+
+typedef struct drange {
+    uint64_t offset, length; /* a record's position */
+} drange;
+
+typedef struct doc {
+    mcap_reader *r;
+    mcap_doctor_fn fn;
+    void *ctx;
+    mcap_doctor_report *rep;
+    unsigned max;
+    uint64_t chan_count[65536];  /* messages per channel (data section) */
+    uint8_t chan_used[65536];    /* channel has messages */
+    uint8_t sum_chan[65536];     /* Channel record in the summary */
+    uint8_t sum_schema[65536];   /* Schema record in the summary */
+    uint8_t schema_seen[65536];  /* Schema id seen anywhere in the data section */
+    uint8_t chan_seen[65536];    /* Channel id seen in the data section */
+    dchunk *chunks;              /* chunks in file order */
+    size_t nchunks, capchunks;
+    didx *idxs;                  /* message index records in file order */
+    size_t nidxs, capidxs;
+    dmsg *msgs;                  /* messages of the current chunk, in offset order */
+    size_t nmsgs, capmsgs;
+    drange *metas;               /* Metadata records */
+    size_t nmetas, capmetas;
+    uint64_t attachments;        /* Attachment records */
+    uint64_t msg_start, msg_end; /* log time range of all messages */
+    int chunk_open;              /* the previous record was a chunk or one of its indexes */
+    int chunk_readable;          /* ... and its records could be read (msgs valid) */
+    uint8_t *buf;                /* decompression buffer */
+    size_t cap;
+    int oom;                     /* an allocation failed */
+} doc;
+
+static void defect(doc *d, const char *name, uint64_t offset, const char *fmt, ...) {
+    d->rep->defects++;
+    if (d->max && d->rep->defects > d->max) return;
+    mcap_defect x = {.name = name, .offset = offset};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x.detail, sizeof x.detail, fmt, ap);
+    va_end(ap);
+    if (d->fn) d->fn(d->ctx, &x);
+}
+
+/* Grow an array of `size`-byte items to hold one more. */
+static int grow(doc *d, void **arr, size_t n, size_t *cap, size_t size) {
+    if (n < *cap) return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    void *p = realloc(*arr, nc * size);
+    if (!p) {
+        d->oom = 1;
+        return -ENOMEM;
+    }
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+static const char *op_name(uint8_t op) {
+    static const char *const names[] = {
+        "?", "Header", "Footer", "Schema", "Channel", "Message", "Chunk", "MessageIndex",
+        "ChunkIndex", "Attachment", "AttachmentIndex", "Statistics", "Metadata",
+        "MetadataIndex", "SummaryOffset", "DataEnd"};
+    return op < sizeof names / sizeof names[0] ? names[op] : "unknown";
+}
+
+/* ---------- data section ---------- */
+
+static void add_schema(doc *d, mcap_bytes body, uint64_t at, int in_summary) {
+    mcap_schema s;
+    if (mcap_parse_schema(body, &s) != 0) {
+        defect(d, "malformed-record", at, "Schema record fields run past its length");
+        return;
+    }
+    if (s.id == 0) {
+        defect(d, "schema-id-zero", at, "Schema record with id 0 (invalid)");
+        return;
+    }
+    if (!in_summary) d->schema_seen[s.id] = 1;
+    int rc = mcap_reader_add_schema(d->r, body);
+    if (rc == -EEXIST) defect(d, "schema-conflict", at, "Schema %u differs from an earlier one with the same id", s.id);
+    if (rc == -ENOMEM) d->oom = 1;
+}
+
+static void add_channel(doc *d, mcap_bytes body, uint64_t at, int in_summary) {
+    mcap_channel c;
+    if (mcap_parse_channel(body, &c) != 0) {
+        defect(d, "malformed-record", at, "Channel record fields run past its length");
+        return;
+    }
+    if (c.schema_id && !mcap_reader_schema(d->r, c.schema_id))
+        defect(d, "channel-unknown-schema", at, "Channel %u refers to schema %u, not defined before it", c.id, c.schema_id);
+    if (!in_summary) d->chan_seen[c.id] = 1;
+    int rc = mcap_reader_add_channel(d->r, body);
+    if (rc == -EEXIST) defect(d, "channel-conflict", at, "Channel %u differs from an earlier one with the same id", c.id);
+    if (rc == -ENOMEM) d->oom = 1;
+}
+
+/* A message at file offset `at` (the chunk's offset for chunked ones). */
+static int add_message(doc *d, mcap_bytes body, uint64_t at, mcap_message *m) {
+    if (mcap_parse_message(body, m) != 0) {
+        defect(d, "malformed-record", at, "Message record shorter than its fixed fields");
+        return -1;
+    }
+    if (!mcap_reader_channel(d->r, m->channel_id))
+        defect(d, "message-unknown-channel", at, "Message on channel %u, not defined before it", m->channel_id);
+    if (d->rep->messages == 0 || m->log_time < d->msg_start) d->msg_start = m->log_time;
+    if (d->rep->messages == 0 || m->log_time > d->msg_end) d->msg_end = m->log_time;
+    d->rep->messages++;
+    d->chan_count[m->channel_id]++;
+    d->chan_used[m->channel_id] = 1;
+    return 0;
+}
+
+/* Close the current chunk's index sequence: every channel with messages needs an index. */
+static void end_chunk(doc *d) {
+    if (!d->chunk_open) return;
+    d->chunk_open = 0;
+    if (!d->chunk_readable || d->nchunks == 0) return;
+    const dchunk *c = &d->chunks[d->nchunks - 1];
+    for (size_t i = 0; i < d->nmsgs; i++) {
+        uint16_t ch = d->msgs[i].chan;
+        int seen_before = 0, found = 0;
+        for (size_t j = 0; j < i && !seen_before; j++) seen_before = d->msgs[j].chan == ch;
+        if (seen_before) continue;
+        for (size_t k = 0; k < c->nidx && !found; k++) found = d->idxs[c->idx_first + k].chan == ch;
+        if (!found)
+            defect(d, "message-index-missing", c->offset,
+                   "chunk has messages on channel %u but no MessageIndex for it follows", ch);
+    }
+}
+
+static void check_chunk(doc *d, const mcap_record *rec) {
+    mcap_chunk c;
+    d->rep->chunks++;
+    d->chunk_open = 1;
+    d->chunk_readable = 0;
+    d->nmsgs = 0;
+    if (mcap_parse_chunk(rec->body, &c) != 0) {
+        defect(d, "malformed-record", rec->offset, "Chunk record fields run past its length");
+        return;
+    }
+    if (grow(d, (void **)&d->chunks, d->nchunks, &d->capchunks, sizeof *d->chunks)) return;
+    size_t first_idx = d->nidxs;
+    d->chunks[d->nchunks++] = (dchunk){
+        .offset = rec->offset, .length = MCAP_RECORD_HDR + rec->body.len, .start = c.start,
+        .end = c.end, .usize = c.uncompressed_size, .csize = c.records.len,
+        .compression = c.compression, .idx_first = first_idx};
+    char why[200];
+    mcap_bytes recs;
+    int rc = mcap_chunk_decompress(&c, d->r->max_chunk, 0, &d->buf, &d->cap, &recs, why, sizeof why);
+    if (rc == -ENOTSUP) {
+        defect(d, "chunk-unknown-compression", rec->offset, "%s", why);
+        return;
+    }
+    if (rc == -EFBIG) {
+        defect(d, "chunk-too-large", rec->offset, "%s", why);
+        return;
+    }
+    if (rc == -ENOMEM) {
+        d->oom = 1;
+        return;
+    }
+    if (rc) {
+        defect(d, "chunk-bad-compression", rec->offset, "%s", why);
+        return;
+    }
+    if (c.uncompressed_crc) {
+        uint32_t got = mcap_crc32(0, recs.p, (size_t)recs.len);
+        if (got != c.uncompressed_crc) {
+            defect(d, "chunk-bad-crc", rec->offset, "records CRC %08x, chunk header says %08x", got, c.uncompressed_crc);
+            return; /* its contents cannot be trusted: check no further */
+        }
+    }
+    mcap_cursor cur;
+    mcap_record in;
+    mcap_cursor_init(&cur, recs.p, recs.len, 0);
+    int n, range_reported = 0;
+    while ((n = mcap_cursor_next(&cur, &in)) == 1) {
+        mcap_message m;
+        switch (in.op) {
+        case MCAP_OP_SCHEMA: add_schema(d, in.body, rec->offset, 0); break;
+        case MCAP_OP_CHANNEL: add_channel(d, in.body, rec->offset, 0); break;
+        case MCAP_OP_MESSAGE:
+            if (add_message(d, in.body, rec->offset, &m) != 0) break;
+            if ((m.log_time < c.start || m.log_time > c.end) && !range_reported) {
+                range_reported = 1;
+                defect(d, "chunk-time-range", rec->offset,
+                       "message log time %llu outside the chunk's range [%llu, %llu]",
+                       (unsigned long long)m.log_time, (unsigned long long)c.start, (unsigned long long)c.end);
+            }
+            if (grow(d, (void **)&d->msgs, d->nmsgs, &d->capmsgs, sizeof *d->msgs)) return;
+            d->msgs[d->nmsgs++] = (dmsg){.offset = in.offset, .time = m.log_time, .chan = m.channel_id};
+            break;
+        default:
+            defect(d, "record-out-of-place", rec->offset, "%s record (opcode 0x%02x) inside a chunk",
+                   op_name(in.op), in.op);
+            break;
+        }
+    }
+    if (n < 0) {
+        defect(d, "chunk-bad-records", rec->offset, "record at records offset %llu runs past the chunk's end",
+               (unsigned long long)cur.pos);
+        return;
+    }
+    d->chunk_readable = 1;
+}
+
+static const dmsg *find_msg(const doc *d, uint64_t off) {
+    size_t lo = 0, hi = d->nmsgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->msgs[mid].offset < off) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < d->nmsgs && d->msgs[lo].offset == off ? &d->msgs[lo] : NULL;
+}
+
+static void check_index(doc *d, const mcap_record *rec) {
+    mcap_message_index mi;
+    if (mcap_parse_message_index(rec->body, &mi) != 0) {
+        defect(d, "malformed-record", rec->offset, "MessageIndex record fields run past its length");
+        return;
+    }
+    if (!d->chunk_open || d->nchunks == 0) {
+        defect(d, "message-index-unexpected", rec->offset, "MessageIndex for channel %u does not follow a chunk", mi.channel_id);
+        return;
+    }
+    dchunk *c = &d->chunks[d->nchunks - 1];
+    if (grow(d, (void **)&d->idxs, d->nidxs, &d->capidxs, sizeof *d->idxs)) return;
+    d->idxs[d->nidxs++] = (didx){.chan = mi.channel_id, .offset = rec->offset};
+    c->nidx++;
+    c->idx_len += MCAP_RECORD_HDR + rec->body.len;
+    if (!d->chunk_readable) return;
+    if (mi.entries.len % 16) {
+        defect(d, "malformed-record", rec->offset, "MessageIndex entries are %llu bytes, not a multiple of 16",
+               (unsigned long long)mi.entries.len);
+        return;
+    }
+    uint64_t t, off, entries = 0, have = 0;
+    while (mcap_index_next(&mi.entries, &t, &off) == 1) {
+        entries++;
+        const dmsg *m = find_msg(d, off);
+        if (!m || m->chan != mi.channel_id || m->time != t) {
+            defect(d, "message-index-bad-entry", rec->offset,
+                   "channel %u entry (log time %llu, offset %llu) does not point at such a message",
+                   mi.channel_id, (unsigned long long)t, (unsigned long long)off);
+            return;
+        }
+    }
+    for (size_t i = 0; i < d->nmsgs; i++) have += d->msgs[i].chan == mi.channel_id;
+    if (have == 0)
+        defect(d, "message-index-unexpected", rec->offset, "MessageIndex for channel %u, which has no message in the chunk", mi.channel_id);
+    else if (entries != have)
+        defect(d, "message-index-bad-entry", rec->offset, "MessageIndex for channel %u lists %llu messages, the chunk has %llu",
+               mi.channel_id, (unsigned long long)entries, (unsigned long long)have);
+}
+
+/* Walk the data section; returns the DataEnd offset, or 0 when there is none. */
+static uint64_t walk_data(doc *d) {
+    mcap_reader *r = d->r;
+    mcap_cursor cur;
+    mcap_record rec;
+    mcap_cursor_init(&cur, r->data + r->data_start, r->size - r->data_start, r->data_start);
+    for (;;) {
+        int n = mcap_cursor_next(&cur, &rec);
+        if (n <= 0) {
+            end_chunk(d);
+            uint64_t at = cur.origin + cur.pos;
+            if (n < 0)
+                defect(d, "truncated", at, "%s record at %llu runs past the end of the file (%llu bytes): cut short",
+                       op_name(r->data[at]), (unsigned long long)at, (unsigned long long)r->size);
+            else
+                defect(d, "missing-data-end", at, "the file ends without DataEnd and Footer: cut short");
+            return 0;
+        }
+        if (d->oom) return 0;
+        d->rep->records++;
+        if (rec.op != MCAP_OP_MESSAGE_INDEX) end_chunk(d);
+        mcap_message m;
+        switch (rec.op) {
+        case MCAP_OP_SCHEMA: add_schema(d, rec.body, rec.offset, 0); break;
+        case MCAP_OP_CHANNEL: add_channel(d, rec.body, rec.offset, 0); break;
+        case MCAP_OP_MESSAGE: (void)add_message(d, rec.body, rec.offset, &m); break;
+        case MCAP_OP_CHUNK: check_chunk(d, &rec); break;
+        case MCAP_OP_MESSAGE_INDEX: check_index(d, &rec); break;
+        case MCAP_OP_METADATA: {
+            mcap_metadata md;
+            if (mcap_parse_metadata(rec.body, &md) != 0) {
+                defect(d, "malformed-record", rec.offset, "Metadata record fields run past its length");
+                break;
+            }
+            if (grow(d, (void **)&d->metas, d->nmetas, &d->capmetas, sizeof *d->metas)) break;
+            d->metas[d->nmetas++] = (drange){.offset = rec.offset, .length = MCAP_RECORD_HDR + rec.body.len};
+            break;
+        }
+        case MCAP_OP_ATTACHMENT: {
+            mcap_attachment a;
+            d->attachments++;
+            if (mcap_parse_attachment(rec.body, &a) != 0)
+                defect(d, "malformed-record", rec.offset, "Attachment record fields run past its length");
+            else if (a.crc && mcap_crc32(0, rec.body.p, (size_t)a.crc_len) != a.crc)
+                defect(d, "malformed-record", rec.offset, "Attachment CRC does not match its contents");
+            break;
+        }
+        case MCAP_OP_DATA_END: {
+            uint32_t want;
+            if (mcap_parse_data_end(rec.body, &want) != 0) {
+                defect(d, "malformed-record", rec.offset, "DataEnd record shorter than 4 bytes");
+                return rec.offset;
+            }
+            uint32_t got = want ? mcap_crc32(0, r->data, (size_t)rec.offset) : 0;
+            if (got != want)
+                defect(d, "bad-data-crc", rec.offset, "data section CRC %08x, DataEnd says %08x", got, want);
+            return rec.offset;
+        }
+        case MCAP_OP_FOOTER:
+            defect(d, "missing-data-end", rec.offset, "Footer reached without a DataEnd record");
+            return 0;
+        case MCAP_OP_HEADER:
+        case MCAP_OP_CHUNK_INDEX:
+        case MCAP_OP_ATTACHMENT_INDEX:
+        case MCAP_OP_STATISTICS:
+        case MCAP_OP_METADATA_INDEX:
+        case MCAP_OP_SUMMARY_OFFSET:
+            defect(d, "record-out-of-place", rec.offset, "%s record in the data section", op_name(rec.op));
+            break;
+        default:
+            if (rec.op >= 0x80) break; /* application extension: allowed anywhere */
+            defect(d, "garbage", rec.offset, "opcode 0x%02x is not a record: the rest of the data section is unreadable", rec.op);
+            return 0;
+        }
+    }
+}
+
+/* ---------- tail and summary ---------- */
+
+/* Checks magic, footer and summary CRC. Returns 1 when the summary can be walked. */
+static int check_tail(doc *d, mcap_footer *ft, uint64_t *footer_off) {
+    mcap_reader *r = d->r;
+    uint64_t tail = MCAP_RECORD_HDR + MCAP_FOOTER_LEN + MCAP_MAGIC_LEN;
+    if (r->size < r->data_start + tail || memcmp(r->data + r->size - MCAP_MAGIC_LEN, MCAP_MAGIC, MCAP_MAGIC_LEN) != 0) {
+        defect(d, "missing-footer", r->size, "the file does not end with Footer + magic: cut short (run recover)");
+        return 0;
+    }
+    *footer_off = r->size - tail;
+    const uint8_t *f = r->data + *footer_off;
+    mcap_bytes body = {.p = f + MCAP_RECORD_HDR, .len = MCAP_FOOTER_LEN};
+    uint64_t len = 0;
+    for (int i = 0; i < 8; i++) len |= (uint64_t)f[1 + i] << (8 * i);
+    if (f[0] != MCAP_OP_FOOTER || len != MCAP_FOOTER_LEN || mcap_parse_footer(body, ft) != 0) {
+        defect(d, "bad-footer", *footer_off, "no Footer record (20 bytes) before the trailing magic");
+        return 0;
+    }
+    if (ft->summary_start == 0) return 0; /* an unindexed file: allowed */
+    d->rep->has_summary = 1;
+    if (ft->summary_start < r->data_start || ft->summary_start > *footer_off ||
+        (ft->summary_offset_start && (ft->summary_offset_start < ft->summary_start ||
+                                      ft->summary_offset_start > *footer_off))) {
+        defect(d, "bad-footer", *footer_off, "summary_start %llu / summary_offset_start %llu outside the file",
+               (unsigned long long)ft->summary_start, (unsigned long long)ft->summary_offset_start);
+        return 0;
+    }
+    if (ft->summary_crc) {
+        uint32_t got = mcap_crc32(0, r->data + ft->summary_start,
+                                  (size_t)(*footer_off + MCAP_RECORD_HDR + 16 - ft->summary_start));
+        if (got != ft->summary_crc)
+            defect(d, "bad-summary-crc", *footer_off, "summary CRC %08x, Footer says %08x", got, ft->summary_crc);
+    }
+    return 1;
+}
+
+static dchunk *find_chunk(doc *d, uint64_t off) {
+    size_t lo = 0, hi = d->nchunks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->chunks[mid].offset < off) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < d->nchunks && d->chunks[lo].offset == off ? &d->chunks[lo] : NULL;
+}
+
+static void check_chunk_index(doc *d, const mcap_record *rec) {
+    mcap_chunk_index ci;
+    if (mcap_parse_chunk_index(rec->body, &ci) != 0) {
+        defect(d, "malformed-record", rec->offset, "ChunkIndex record fields run past its length");
+        return;
+    }
+    dchunk *c = find_chunk(d, ci.chunk_offset);
+    if (!c) {
+        defect(d, "chunk-index-bad-offset", rec->offset, "ChunkIndex points at %llu, where no chunk starts",
+               (unsigned long long)ci.chunk_offset);
+        return;
+    }
+    c->indexed = 1;
+    if (ci.chunk_length != c->length || ci.compressed_size != c->csize ||
+        ci.uncompressed_size != c->usize || ci.start != c->start || ci.end != c->end ||
+        ci.compression.len != c->compression.len ||
+        (ci.compression.len && memcmp(ci.compression.p, c->compression.p, (size_t)ci.compression.len)))
+        defect(d, "chunk-index-mismatch", rec->offset, "ChunkIndex for the chunk at %llu disagrees with its header (length, sizes, times or compression)",
+               (unsigned long long)c->offset);
+    if (ci.index_length != c->idx_len)
+        defect(d, "chunk-index-mismatch", rec->offset, "ChunkIndex says %llu bytes of message indexes, the chunk at %llu has %llu",
+               (unsigned long long)ci.index_length, (unsigned long long)c->offset, (unsigned long long)c->idx_len);
+    mcap_bytes m = ci.index_offsets;
+    uint16_t ch;
+    uint64_t off, n = 0;
+    int rc;
+    while ((rc = mcap_map_next_u16u64(&m, &ch, &off)) == 1) {
+        n++;
+        int ok = 0;
+        for (size_t k = 0; k < c->nidx && !ok; k++)
+            ok = d->idxs[c->idx_first + k].chan == ch && d->idxs[c->idx_first + k].offset == off;
+        if (!ok) {
+            defect(d, "chunk-index-bad-offset", rec->offset, "message index offset %llu for channel %u is not that channel's MessageIndex after the chunk at %llu",
+                   (unsigned long long)off, ch, (unsigned long long)c->offset);
+            return;
+        }
+    }
+    if (rc < 0) defect(d, "malformed-record", rec->offset, "ChunkIndex message_index_offsets map is malformed");
+    else if (n && n != c->nidx)
+        defect(d, "chunk-index-mismatch", rec->offset, "ChunkIndex lists %llu message indexes, the chunk at %llu has %zu",
+               (unsigned long long)n, (unsigned long long)c->offset, c->nidx);
+}
+
+static void check_statistics(doc *d, const mcap_record *rec, int data_complete) {
+    mcap_statistics st;
+    if (mcap_parse_statistics(rec->body, &st) != 0) {
+        defect(d, "malformed-record", rec->offset, "Statistics record fields run past its length");
+        return;
+    }
+    if (!data_complete) return; /* counts of a cut data section prove nothing more */
+    /* Schema and channel counts: libmcap (rosbag2's writer) counts the ids in the data
+     * section, where it writes them only once a message uses them; others count the summary
+     * copies too. Either reading of "in the file" is accepted. */
+    uint64_t schemas = 0, channels = 0, schemas_all = 0, channels_all = 0;
+    for (size_t i = 1; i < 65536; i++) {
+        schemas += d->schema_seen[i];
+        schemas_all += d->schema_seen[i] || d->sum_schema[i];
+    }
+    for (size_t i = 0; i < 65536; i++) {
+        channels += d->chan_seen[i];
+        channels_all += d->chan_seen[i] || d->sum_chan[i];
+    }
+    if (st.schema_count == schemas_all) schemas = schemas_all;
+    if (st.channel_count == channels_all) channels = channels_all;
+    struct { const char *what; uint64_t have, want; } f[] = {
+        {"message_count", st.message_count, d->rep->messages},
+        {"chunk_count", st.chunk_count, d->rep->chunks},
+        {"metadata_count", st.metadata_count, d->nmetas},
+        {"attachment_count", st.attachment_count, d->attachments},
+        {"schema_count", st.schema_count, schemas},
+        {"channel_count", st.channel_count, channels},
+        {"message_start_time", st.start, d->rep->messages ? d->msg_start : 0},
+        {"message_end_time", st.end, d->rep->messages ? d->msg_end : 0},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (f[i].have != f[i].want)
+            defect(d, "statistics-mismatch", rec->offset, "Statistics %s is %llu, the file has %llu", f[i].what,
+                   (unsigned long long)f[i].have, (unsigned long long)f[i].want);
+    mcap_bytes m = st.channel_counts;
+    uint16_t ch;
+    uint64_t n;
+    int rc;
+    uint8_t *listed = calloc(65536, 1);
+    if (!listed) {
+        d->oom = 1;
+        return;
+    }
+    int any = 0;
+    while ((rc = mcap_map_next_u16u64(&m, &ch, &n)) == 1) {
+        any = 1;
+        listed[ch] = 1;
+        if (n != d->chan_count[ch])
+            defect(d, "statistics-mismatch", rec->offset, "Statistics count for channel %u is %llu, the file has %llu",
+                   ch, (unsigned long long)n, (unsigned long long)d->chan_count[ch]);
+    }
+    if (rc < 0) defect(d, "malformed-record", rec->offset, "Statistics channel_message_counts map is malformed");
+    for (size_t i = 0; any && i < 65536; i++)
+        if (d->chan_used[i] && !listed[i])
+            defect(d, "statistics-mismatch", rec->offset, "Statistics has no count for channel %zu, which has %llu messages",
+                   i, (unsigned long long)d->chan_count[i]);
+    free(listed);
+}
+
+typedef struct group {
+    uint64_t start, length; /* range of the group's records */
+    int seen, closed;       /* started; a different opcode came after it */
+} group;
+
+static void check_summary(doc *d, const mcap_footer *ft, uint64_t footer_off, int data_complete,
+                          group groups[256]) {
+    mcap_reader *r = d->r;
+    uint64_t end = ft->summary_offset_start ? ft->summary_offset_start : footer_off;
+    mcap_cursor cur;
+    mcap_record rec;
+    mcap_cursor_init(&cur, r->data + ft->summary_start, end - ft->summary_start, ft->summary_start);
+    int n, prev = -1, nchunk_idx = 0;
+    while ((n = mcap_cursor_next(&cur, &rec)) == 1) {
+        group *g = &groups[rec.op];
+        if (rec.op != prev) {
+            if (prev >= 0) groups[prev].closed = 1;
+            if (g->seen && g->closed)
+                defect(d, "summary-not-grouped", rec.offset, "%s records in the summary are not contiguous", op_name(rec.op));
+            if (!g->seen) g->start = rec.offset;
+            g->seen = 1;
+            prev = rec.op;
+        }
+        g->length = rec.offset + MCAP_RECORD_HDR + rec.body.len - g->start;
+        switch (rec.op) {
+        case MCAP_OP_SCHEMA: {
+            mcap_schema s;
+            if (mcap_parse_schema(rec.body, &s) == 0) d->sum_schema[s.id] = 1;
+            add_schema(d, rec.body, rec.offset, 1);
+            break;
+        }
+        case MCAP_OP_CHANNEL: {
+            mcap_channel c;
+            if (mcap_parse_channel(rec.body, &c) == 0) d->sum_chan[c.id] = 1;
+            add_channel(d, rec.body, rec.offset, 1);
+            break;
+        }
+        case MCAP_OP_CHUNK_INDEX:
+            nchunk_idx++;
+            check_chunk_index(d, &rec);
+            break;
+        case MCAP_OP_STATISTICS: check_statistics(d, &rec, data_complete); break;
+        case MCAP_OP_METADATA_INDEX: {
+            mcap_metadata_index mi;
+            if (mcap_parse_metadata_index(rec.body, &mi) != 0) {
+                defect(d, "malformed-record", rec.offset, "MetadataIndex record fields run past its length");
+                break;
+            }
+            int ok = 0;
+            for (size_t i = 0; i < d->nmetas && !ok; i++)
+                ok = d->metas[i].offset == mi.offset && d->metas[i].length == mi.length;
+            if (!ok)
+                defect(d, "metadata-index-mismatch", rec.offset, "MetadataIndex (%llu, %llu) is not a Metadata record",
+                       (unsigned long long)mi.offset, (unsigned long long)mi.length);
+            break;
+        }
+        case MCAP_OP_ATTACHMENT_INDEX: break;
+        default:
+            if (rec.op < 0x80)
+                defect(d, "record-out-of-place", rec.offset, "%s record in the summary section", op_name(rec.op));
+            break;
+        }
+    }
+    if (n < 0)
+        defect(d, "truncated", cur.origin + cur.pos, "summary record runs past the summary's end");
+    if (!data_complete) return;
+    for (size_t i = 0; i < d->nchunks; i++)
+        if (!d->chunks[i].indexed)
+            defect(d, "chunk-index-missing", d->chunks[i].offset, "chunk at %llu has no ChunkIndex in the summary%s",
+                   (unsigned long long)d->chunks[i].offset, nchunk_idx ? "" : " (the summary has none)");
+    /* Chunk indexes and per-channel statistics make summary copies of channels mandatory. */
+    if (nchunk_idx || groups[MCAP_OP_STATISTICS].seen)
+        for (size_t i = 0; i < 65536; i++) {
+            if (!d->chan_used[i]) continue;
+            if (!d->sum_chan[i]) {
+                defect(d, "summary-channel-missing", ft->summary_start, "channel %zu has messages but no Channel record in the summary", i);
+                continue;
+            }
+            const mcap_channel *c = mcap_reader_channel(r, (uint16_t)i);
+            if (c && c->schema_id && !d->sum_schema[c->schema_id])
+                defect(d, "summary-schema-missing", ft->summary_start, "schema %u of channel %zu has no Schema record in the summary",
+                       c->schema_id, i);
+        }
+}
+
+static void check_summary_offsets(doc *d, const mcap_footer *ft, uint64_t footer_off, group groups[256]) {
+    mcap_reader *r = d->r;
+    mcap_cursor cur;
+    mcap_record rec;
+    mcap_cursor_init(&cur, r->data + ft->summary_offset_start, footer_off - ft->summary_offset_start,
+                     ft->summary_offset_start);
+    int n;
+    while ((n = mcap_cursor_next(&cur, &rec)) == 1) {
+        mcap_summary_offset so;
+        if (rec.op != MCAP_OP_SUMMARY_OFFSET) {
+            defect(d, "record-out-of-place", rec.offset, "%s record in the summary offset section", op_name(rec.op));
+            continue;
+        }
+        if (mcap_parse_summary_offset(rec.body, &so) != 0) {
+            defect(d, "malformed-record", rec.offset, "SummaryOffset record fields run past its length");
+            continue;
+        }
+        const group *g = &groups[so.op];
+        if (!g->seen || g->start != so.start || g->length != so.length)
+            defect(d, "summary-offset-mismatch", rec.offset, "SummaryOffset for %s says (%llu, %llu), the summary has (%llu, %llu)",
+                   op_name(so.op), (unsigned long long)so.start, (unsigned long long)so.length,
+                   (unsigned long long)g->start, (unsigned long long)g->length);
+    }
+    if (n < 0) defect(d, "truncated", cur.origin + cur.pos, "summary offset record runs past the footer");
+}
+
+int mcap_doctor(mcap_reader *r, unsigned max_defects, mcap_doctor_fn fn, void *ctx,
+                mcap_doctor_report *rep) {
+    *rep = (mcap_doctor_report){0};
+    doc *d = calloc(1, sizeof *d);
+    group *groups = calloc(256, sizeof *groups);
+    if (!d || !groups) {
+        free(d);
+        free(groups);
+        return -ENOMEM;
+    }
+    *d = (doc){.r = r, .fn = fn, .ctx = ctx, .rep = rep, .max = max_defects};
+    uint64_t data_end = walk_data(d);
+    mcap_footer ft;
+    uint64_t footer_off = 0;
+    if (!d->oom && check_tail(d, &ft, &footer_off)) {
+        /* The summary follows DataEnd directly when both exist. */
+        if (data_end && data_end + MCAP_RECORD_HDR + MCAP_DATA_END_LEN != ft.summary_start)
+            defect(d, "bad-footer", footer_off, "summary_start %llu is not right after DataEnd at %llu",
+                   (unsigned long long)ft.summary_start, (unsigned long long)data_end);
+        check_summary(d, &ft, footer_off, data_end != 0, groups);
+        if (ft.summary_offset_start) check_summary_offsets(d, &ft, footer_off, groups);
+    }
+    int oom = d->oom;
+    free(d->chunks);
+    free(d->idxs);
+    free(d->msgs);
+    free(d->metas);
+    free(d->buf);
+    free(d);
+    free(groups);
+    return oom ? -ENOMEM : (int)rep->defects;
+}

@@ -1,0 +1,604 @@
+/* rec_writer — see rec_writer.h.
+ *
+ * Map: topic table (DDS side) · segments (open/close, Metadata records, metadata.yaml) ·
+ * channels · stats · the writer thread · start/stop.
+ *
+ * Which thread owns what: rec_topic's discovery fields are guarded by tlock (on_topic is rare);
+ * its sample counters are atomics bumped by the DDS receive threads; everything else in
+ * rec_writer (the MCAP writer, rec_meta, the stats writer) belongs to the writer thread, and to
+ * the controlling thread only before the thread starts and after it is joined.
+ */
+#include "recorder/rec_writer.h"
+
+#include "common/rg_time.h"
+#include "recorder/rec_meta.h"
+#include "recorder/rec_queue.h"
+#include "recorder/rec_stats.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATS_PERIOD_NS (100 * 1000000LL) /* stats publish period, half the heartbeat bound */
+#define MAX_INDEX_PROBE 100000            /* existing segments skipped before giving up */
+
+typedef struct rec_topic {
+    /* discovery side, under tlock */
+    char *name;              /* recorded name */
+    char *type;              /* recorded type */
+    char *qos;               /* offered_qos_profiles YAML */
+    int is_ros;              /* ROS 2 topic: schema from .msg files */
+    _Atomic unsigned gen;    /* bumped by every on_topic for this id (0 = unknown) */
+    /* sample path, DDS threads */
+    _Atomic uint32_t seq;       /* next receive index */
+    _Atomic uint64_t received;  /* samples seen */
+    _Atomic uint64_t bytes;     /* payload bytes seen */
+    _Atomic int64_t last_recv;  /* realtime of the last sample */
+    /* writer thread */
+    uint32_t seg_gen;        /* segment its channel belongs to (0 = none yet) */
+    uint16_t channel;        /* channel id in that segment */
+    unsigned meta_gen;       /* gen last copied into rec_meta */
+    int meta_idx;            /* index in rec_meta topics, -1 before */
+    int warned;              /* missing-schema warning given */
+    uint64_t written;        /* messages written this run */
+    uint64_t seg_drops;      /* queue drops when the current segment opened */
+} rec_topic;
+
+typedef struct seg_schema {
+    char *type;  /* schema name */
+    uint16_t id; /* its id in the current segment */
+} seg_schema;
+
+struct rec_writer {
+    rec_writer_options o;     /* options; strings below are our copies */
+    char *dir, *name, *stats_path, *first_path;
+    rec_queue *q;             /* samples in flight */
+    rec_topic *topics;        /* REC_WRITER_MAX_TOPICS entries, index = rdds topic id */
+    _Atomic uint32_t ntopics; /* highest id seen + 1 */
+    pthread_mutex_t tlock;    /* rec_topic discovery fields */
+    pthread_t thread;         /* the writer thread */
+    int thread_started;       /* joined by stop */
+    _Atomic int stop;         /* stop requested */
+    _Atomic int split;        /* split requested */
+    _Atomic int failed;       /* rec_stats_state of a fatal write error, 0 = none */
+    int64_t age_ns;           /* chunk age handed to the MCAP writer (below the guarantee) */
+
+    /* writer thread */
+    mcap_writer *mw;          /* current segment, NULL when closed */
+    char seg_path[PATH_MAX];  /* its path */
+    unsigned next_index;      /* first N to try for the next segment */
+    unsigned seg_index;       /* N of the current segment */
+    uint32_t seg_gen;         /* bumped per segment */
+    int64_t seg_open_mono;    /* when it opened */
+    int seg_file;             /* its index in meta.files */
+    seg_schema *schemas;      /* schemas of the current segment */
+    size_t nschemas;          /* entries */
+    rec_meta meta;            /* the bag's metadata */
+    rec_stats_writer *stats;  /* stats file */
+    rec_stats_snapshot *snap; /* scratch snapshot */
+    int64_t last_stats;       /* monotonic time of the last publish */
+    uint32_t state;           /* rec_stats_state */
+    uint64_t bytes_done;      /* bytes of closed segments */
+    unsigned segments;        /* segments opened */
+    uint64_t written;         /* messages written */
+    int64_t start_real;       /* realtime at start */
+    int err_rc;               /* first fatal error */
+    char errmsg[1024];        /* its sentence */
+    rec_writer_topic_summary *sums; /* summary storage */
+};
+
+static void warn(rec_writer *w, const char *fmt, ...) {
+    if (!w->o.on_warn) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    w->o.on_warn(w->o.warn_ctx, msg);
+}
+
+/* First fatal error: the writer stops writing from here on. */
+static void writer_fail(rec_writer *w, int rc, const char *fmt, ...) {
+    if (w->err_rc) return;
+    w->err_rc = rc;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+    va_end(ap);
+    w->state = (rc == -ENOSPC || rc == -EDQUOT) ? REC_STATS_DISK_FULL : REC_STATS_FAILED;
+}
+
+/* ---- topic table (DDS threads) ------------------------------------------------------------ */
+
+void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
+    rec_writer *w = ctx;
+    if (t->id >= REC_WRITER_MAX_TOPICS) {
+        warn(w, "topic(%s): more than %d topics; not recorded", t->name, REC_WRITER_MAX_TOPICS);
+        return;
+    }
+    rec_topic *rt = &w->topics[t->id];
+    char *name = strdup(t->name), *type = strdup(t->type);
+    char *qos = strdup(t->qos_yaml ? t->qos_yaml : "");
+    if (!name || !type || !qos) {
+        free(name);
+        free(type);
+        free(qos);
+        warn(w, "topic(%s): out of memory", t->name);
+        return;
+    }
+    pthread_mutex_lock(&w->tlock);
+    free(rt->name);
+    free(rt->type);
+    free(rt->qos);
+    rt->name = name;
+    rt->type = type;
+    rt->qos = qos;
+    rt->is_ros = t->is_ros;
+    atomic_fetch_add(&rt->gen, 1);
+    pthread_mutex_unlock(&w->tlock);
+    uint32_t n = atomic_load(&w->ntopics);
+    while (n < t->id + 1 && !atomic_compare_exchange_weak(&w->ntopics, &n, t->id + 1)) {
+    }
+}
+
+void rec_writer_on_sample(void *ctx, uint32_t id, const void *data, size_t len,
+                          int64_t source_ts_ns, int64_t recv_ts_ns) {
+    rec_writer *w = ctx;
+    /* rdds announces every topic before its first sample; anything else cannot be named in
+     * the file, so it is counted as a drop rather than written. */
+    if (id >= REC_WRITER_MAX_TOPICS ||
+        atomic_load_explicit(&w->topics[id].gen, memory_order_relaxed) == 0) {
+        (void)rec_queue_push(w->q, id, 0, NULL, SIZE_MAX, 0, 0); /* counted as a drop */
+        return;
+    }
+    rec_topic *t = &w->topics[id];
+    /* The receive index is taken before the push, so a drop shows as a gap in the file's
+     * sequence numbers as well as in the counters. */
+    uint32_t seq = atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&t->received, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&t->bytes, len, memory_order_relaxed);
+    atomic_store_explicit(&t->last_recv, recv_ts_ns, memory_order_relaxed);
+    (void)rec_queue_push(w->q, id, seq, data, len, source_ts_ns, recv_ts_ns);
+}
+
+void rec_writer_split(rec_writer *w) {
+    atomic_store(&w->split, 1);
+    rec_queue_wake(w->q);
+}
+
+int rec_writer_failed(const rec_writer *w) { return atomic_load(&w->failed); }
+
+const char *rec_writer_segment(const rec_writer *w) { return w->seg_path; }
+
+/* ---- segments (writer thread) ------------------------------------------------------------- */
+
+static void schemas_clear(rec_writer *w) {
+    for (size_t i = 0; i < w->nschemas; i++) free(w->schemas[i].type);
+    free(w->schemas);
+    w->schemas = NULL;
+    w->nschemas = 0;
+}
+
+/* Copy topic discovery info into rec_meta when it changed (QoS updates included). */
+static void sync_meta_topics(rec_writer *w) {
+    uint32_t n = atomic_load(&w->ntopics);
+    for (uint32_t i = 0; i < n; i++) {
+        rec_topic *t = &w->topics[i];
+        unsigned gen = atomic_load(&t->gen);
+        if (gen == 0 || gen == t->meta_gen) continue;
+        pthread_mutex_lock(&w->tlock);
+        int idx = rec_meta_topic_set(&w->meta, t->name, t->type, "cdr", t->qos, "");
+        pthread_mutex_unlock(&w->tlock);
+        if (idx >= 0) {
+            t->meta_idx = idx;
+            t->meta_gen = gen;
+        }
+    }
+}
+
+static int meta_write(rec_writer *w) {
+    char err[768];
+    sync_meta_topics(w);
+    int rc = rec_meta_write(&w->meta, w->dir, err, sizeof err);
+    if (rc < 0) warn(w, "%s", err);
+    return rc;
+}
+
+static int seg_open(rec_writer *w, int64_t now) {
+    char err[768] = "";
+    int rc = -EEXIST;
+    unsigned n = w->next_index;
+    if (w->first_path && w->segments == 0) {
+        snprintf(w->seg_path, sizeof w->seg_path, "%s", w->first_path);
+        rc = mcap_writer_open(&w->mw, w->seg_path, &w->o.mcap, err, sizeof err);
+        if (rc == 0) n = w->next_index + 1; /* the exact file stands for index next_index */
+        if (rc == -EEXIST)
+            warn(w, "segment(%s): exists; writing the next free index instead", w->first_path);
+    }
+    for (unsigned tries = 0; rc == -EEXIST && tries < MAX_INDEX_PROBE; tries++, n++) {
+        snprintf(w->seg_path, sizeof w->seg_path, "%s/%s_%u.mcap", w->dir, w->name, n);
+        rc = mcap_writer_open(&w->mw, w->seg_path, &w->o.mcap, err, sizeof err);
+    }
+    if (rc < 0) {
+        w->mw = NULL;
+        writer_fail(w, rc, "%s", err[0] ? err : "open: no free segment index");
+        return rc;
+    }
+    w->seg_index = n - 1;
+    w->next_index = n;
+    w->seg_gen++;
+    w->seg_open_mono = now;
+    w->segments++;
+    schemas_clear(w);
+    const char *base = strrchr(w->seg_path, '/') + 1;
+    w->seg_file = rec_meta_file_add(&w->meta, base);
+    if (w->seg_file < 0) {
+        writer_fail(w, -ENOMEM, "metadata(%s): out of memory", w->seg_path);
+        return -ENOMEM;
+    }
+    uint32_t nt = atomic_load(&w->ntopics);
+    for (uint32_t i = 0; i < nt; i++) w->topics[i].seg_drops = rec_queue_drops(w->q, i);
+    return 0;
+}
+
+/* Close the current segment: Metadata records, summary, footer; then metadata.yaml. */
+static void seg_close(rec_writer *w) {
+    if (!w->mw) return;
+    sync_meta_topics(w);
+    char *yaml = NULL;
+    size_t len;
+    if (rec_meta_render(&w->meta, 0, &yaml, &len) == 0) {
+        const char *k[] = {"serialized_metadata"}, *v[] = {yaml};
+        (void)mcap_writer_add_metadata(w->mw, "rosbag2", k, v, 1);
+        free(yaml);
+    }
+    /* Drops during this segment, by topic, as decimal strings (read by `recguard info`). */
+    uint32_t nt = atomic_load(&w->ntopics);
+    const char **keys = calloc(nt + 1, sizeof *keys), **vals = calloc(nt + 1, sizeof *vals);
+    char (*num)[24] = calloc(nt + 1, sizeof *num);
+    size_t nkv = 0;
+    if (keys && vals && num) {
+        pthread_mutex_lock(&w->tlock);
+        for (uint32_t i = 0; i < nt; i++) {
+            uint64_t d = rec_queue_drops(w->q, i) - w->topics[i].seg_drops;
+            if (d == 0 || !w->topics[i].name) continue;
+            snprintf(num[nkv], sizeof num[nkv], "%llu", (unsigned long long)d);
+            keys[nkv] = w->topics[i].name;
+            vals[nkv] = num[nkv];
+            nkv++;
+        }
+        if (nkv) (void)mcap_writer_add_metadata(w->mw, "recguard_drops", keys, vals, nkv);
+        pthread_mutex_unlock(&w->tlock);
+    }
+    free(keys);
+    free(vals);
+    free(num);
+
+    char mwerr[768];
+    snprintf(mwerr, sizeof mwerr, "%s", mcap_writer_error(w->mw));
+    int rc = mcap_writer_close(w->mw);
+    w->mw = NULL;
+    if (rc < 0)
+        writer_fail(w, rc, "%s", mwerr[0] ? mwerr : "close failed");
+    struct stat st;
+    if (stat(w->seg_path, &st) == 0) w->bytes_done += (uint64_t)st.st_size;
+    (void)meta_write(w);
+}
+
+/* ---- channels (writer thread) ------------------------------------------------------------- */
+
+static int schema_for(rec_writer *w, rec_topic *t, uint16_t *id) {
+    for (size_t i = 0; i < w->nschemas; i++)
+        if (strcmp(w->schemas[i].type, t->type) == 0) {
+            *id = w->schemas[i].id;
+            return 0;
+        }
+    const char *text = "";
+    size_t len = 0;
+    if (t->is_ros && w->o.msgdef) {
+        char wmsg[1024];
+        if (rec_msgdef_get(w->o.msgdef, t->type, &text, &len, wmsg, sizeof wmsg) < 0 &&
+            !t->warned) {
+            warn(w, "%s", wmsg);
+            t->warned = 1;
+        }
+    }
+    /* No definition (a non-ROS DDS type, or a .msg not found): rosbag2's "empty message
+     * definition" — a schema named after the type with encoding "" and no data. It keeps
+     * schema_id nonzero, which rosbag2's reader requires of every channel. */
+    int rc = mcap_writer_add_schema(w->mw, t->type, len ? "ros2msg" : "", text, len, id);
+    if (rc < 0) return rc;
+    seg_schema *s = realloc(w->schemas, (w->nschemas + 1) * sizeof *s);
+    if (!s) return -ENOMEM;
+    w->schemas = s;
+    if (!(s[w->nschemas].type = strdup(t->type))) return -ENOMEM;
+    s[w->nschemas++].id = *id;
+    return 0;
+}
+
+static int channel_for(rec_writer *w, rec_topic *t) {
+    pthread_mutex_lock(&w->tlock);
+    uint16_t sid = 0;
+    int rc = schema_for(w, t, &sid);
+    if (rc == 0) {
+        const char *k[] = {"offered_qos_profiles", "topic_type_hash"};
+        const char *v[] = {t->qos, ""};
+        rc = mcap_writer_add_channel(w->mw, sid, t->name, "cdr", k, v, 2, &t->channel);
+    }
+    pthread_mutex_unlock(&w->tlock);
+    if (rc == 0) t->seg_gen = w->seg_gen;
+    return rc;
+}
+
+/* ---- stats (writer thread) ---------------------------------------------------------------- */
+
+/* Copy with truncation into a fixed field of the stats layout. */
+static void copy_field(char *dst, size_t n, const char *src) {
+    size_t l = src ? strlen(src) : 0;
+    if (l >= n) l = n - 1;
+    memcpy(dst, src ? src : "", l);
+    dst[l] = '\0';
+}
+
+static void stats_publish(rec_writer *w, int64_t now) {
+    rec_stats_snapshot *s = w->snap;
+    w->last_stats = now;
+    if (!w->stats) return;
+    s->pid = (int32_t)getpid();
+    s->state = w->state;
+    s->start_real_ns = w->start_real;
+    s->heartbeat_mono_ns = now;
+    s->heartbeat_real_ns = rg_time_real_ns();
+    uint64_t seg_bytes = w->mw ? mcap_writer_bytes(w->mw) : 0;
+    s->segment_bytes = seg_bytes;
+    s->bytes_written = w->bytes_done + seg_bytes;
+    s->messages_written = w->written;
+    s->drops = rec_queue_drops_total(w->q);
+    s->queue_bytes = rec_queue_bytes(w->q);
+    s->queue_capacity = rec_queue_capacity(w->q);
+    s->segment_index = w->seg_index;
+    s->segments = w->segments;
+    copy_field(s->segment, sizeof s->segment, w->seg_path);
+    uint32_t nt = atomic_load(&w->ntopics);
+    uint64_t received = 0;
+    s->overflow_messages = s->overflow_drops = 0;
+    s->ntopics = 0;
+    pthread_mutex_lock(&w->tlock);
+    for (uint32_t i = 0; i < nt; i++) {
+        rec_topic *t = &w->topics[i];
+        uint64_t r = atomic_load_explicit(&t->received, memory_order_relaxed);
+        received += r;
+        if (i >= REC_STATS_MAX_TOPICS) {
+            s->overflow_messages += r;
+            s->overflow_drops += rec_queue_drops(w->q, i);
+            continue;
+        }
+        rec_stats_topic *e = &s->topics[s->ntopics++];
+        copy_field(e->name, sizeof e->name, t->name);
+        copy_field(e->type, sizeof e->type, t->type);
+        e->messages = r;
+        e->bytes = atomic_load_explicit(&t->bytes, memory_order_relaxed);
+        e->drops = rec_queue_drops(w->q, i);
+        e->written = t->written;
+        e->last_recv_real_ns = atomic_load_explicit(&t->last_recv, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&w->tlock);
+    s->messages_received = received;
+    rec_stats_writer_publish(w->stats, s);
+}
+
+/* ---- the writer thread -------------------------------------------------------------------- */
+
+static int write_item(rec_writer *w, const rec_queue_item *it, int64_t now) {
+    rec_topic *t = &w->topics[it->topic_id];
+    if (t->seg_gen != w->seg_gen) {
+        int rc = channel_for(w, t);
+        if (rc < 0) {
+            if (mcap_writer_error(w->mw)[0]) writer_fail(w, rc, "%s", mcap_writer_error(w->mw));
+            else writer_fail(w, rc, "channel(%s): %s", w->seg_path, strerror(-rc));
+            return rc;
+        }
+    }
+    uint64_t log_time = (uint64_t)it->recv_ts_ns;
+    uint64_t pub_time = it->source_ts_ns >= 0 ? (uint64_t)it->source_ts_ns : log_time;
+    int rc = mcap_writer_write(w->mw, t->channel, it->seq, log_time, pub_time, it->data, it->len,
+                               now);
+    if (rc < 0) {
+        writer_fail(w, rc, "%s", mcap_writer_error(w->mw));
+        return rc;
+    }
+    t->written++;
+    w->written++;
+    if (t->meta_gen != atomic_load_explicit(&t->gen, memory_order_relaxed)) sync_meta_topics(w);
+    if (t->meta_idx >= 0) w->meta.topics[t->meta_idx].count++;
+    rec_meta_file_span(&w->meta, (size_t)w->seg_file, log_time, log_time, 1);
+    return 0;
+}
+
+static int split_due(rec_writer *w, int64_t now) {
+    if (atomic_exchange(&w->split, 0)) return 1;
+    if (w->o.max_bag_size && mcap_writer_bytes(w->mw) >= w->o.max_bag_size) return 1;
+    if (w->o.max_bag_duration_ns && now - w->seg_open_mono >= w->o.max_bag_duration_ns) return 1;
+    return 0;
+}
+
+static void *writer_main(void *arg) {
+    rec_writer *w = arg;
+    while (!w->err_rc) {
+        int64_t now = rg_time_mono_ns();
+        size_t n = 0, bytes = 0;
+        rec_queue_item it;
+        while (n < REC_WRITER_BATCH_MSGS && bytes < REC_WRITER_BATCH_BYTES &&
+               rec_queue_peek(w->q, &it)) {
+            int rc = write_item(w, &it, now);
+            rec_queue_release(w->q);
+            if (rc < 0) break;
+            n++;
+            bytes += it.len;
+        }
+        if (w->err_rc) break;
+        now = rg_time_mono_ns();
+        int rc = mcap_writer_tick(w->mw, now);
+        if (rc < 0) {
+            writer_fail(w, rc, "%s", mcap_writer_error(w->mw));
+            break;
+        }
+        if (split_due(w, now)) {
+            seg_close(w);
+            if (w->err_rc || seg_open(w, now) < 0) break;
+            (void)meta_write(w);
+        }
+        if (now - w->last_stats >= STATS_PERIOD_NS) stats_publish(w, now);
+        if (n == REC_WRITER_BATCH_MSGS || bytes >= REC_WRITER_BATCH_BYTES) continue;
+        if (atomic_load(&w->stop)) {
+            /* The caller stopped DDS before asking: an empty queue now stays empty. */
+            if (!rec_queue_peek(w->q, &it)) break;
+            continue;
+        }
+        rec_queue_wait(w->q, REC_WRITER_TICK_NS);
+    }
+    if (!w->err_rc) w->state = REC_STATS_STOPPING;
+    seg_close(w); /* after an error too: keeps everything already durable, valid */
+    if (!w->err_rc) w->state = REC_STATS_STOPPED;
+    stats_publish(w, rg_time_mono_ns());
+    if (w->err_rc) atomic_store(&w->failed, (int)w->state);
+    return NULL;
+}
+
+/* ---- start / stop ------------------------------------------------------------------------- */
+
+int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, size_t errlen) {
+    *out = NULL;
+    rec_writer *w = calloc(1, sizeof *w);
+    if (!w) return -ENOMEM;
+    w->o = *o;
+    w->dir = strdup(o->dir);
+    w->name = strdup(o->name);
+    w->stats_path = strdup(o->stats_path);
+    w->first_path = o->first_path ? strdup(o->first_path) : NULL;
+    w->topics = calloc(REC_WRITER_MAX_TOPICS, sizeof *w->topics);
+    w->snap = calloc(1, sizeof *w->snap);
+    pthread_mutex_init(&w->tlock, NULL);
+    rec_meta_init(&w->meta);
+    w->next_index = o->first_index;
+    w->start_real = rg_time_real_ns();
+    int rc = -ENOMEM;
+    if (!w->dir || !w->name || !w->stats_path || (o->first_path && !w->first_path) || !w->topics || !w->snap ||
+        rec_meta_set_distro(&w->meta, o->ros_distro) < 0) {
+        snprintf(err, errlen, "record: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < REC_WRITER_MAX_TOPICS; i++) w->topics[i].meta_idx = -1;
+    /* The MCAP writer closes a chunk once it is older than age_ns; the thread looks at least
+     * every tick, and the fdatasync follows: keep the sum within the promised age. */
+    int64_t promise = o->mcap.max_chunk_age_ns;
+    int64_t margin = promise / 4 < 2 * REC_WRITER_TICK_NS ? promise / 4 : 2 * REC_WRITER_TICK_NS;
+    w->o.mcap.max_chunk_age_ns = promise - margin;
+    if ((rc = rec_queue_create(&w->q, o->max_queue, REC_WRITER_MAX_TOPICS)) < 0) {
+        snprintf(err, errlen, "record(--max-queue %zu): %s", o->max_queue,
+                 rc == -EINVAL ? "too small" : strerror(-rc));
+        goto fail;
+    }
+    if (o->merge_metadata) {
+        char path[PATH_MAX], merr[768];
+        snprintf(path, sizeof path, "%s/%s", w->dir, REC_META_FILE);
+        rc = rec_meta_load(&w->meta, path, merr, sizeof merr);
+        if (rc < 0 && rc != -ENOENT) warn(w, "%s; starting a new one", merr);
+        if (rc < 0 && rc != -ENOENT) {
+            rec_meta_free(&w->meta);
+            rec_meta_init(&w->meta);
+            (void)rec_meta_set_distro(&w->meta, o->ros_distro);
+        }
+    }
+    w->state = REC_STATS_STARTING;
+    if ((rc = rec_stats_writer_open(&w->stats, w->stats_path, w->snap, err, errlen)) < 0) goto fail;
+    if ((rc = seg_open(w, rg_time_mono_ns())) < 0) {
+        snprintf(err, errlen, "%s", w->errmsg);
+        goto fail;
+    }
+    char merr[768];
+    if ((rc = rec_meta_write(&w->meta, w->dir, merr, sizeof merr)) < 0) {
+        snprintf(err, errlen, "%s", merr);
+        goto fail;
+    }
+    w->state = REC_STATS_RECORDING;
+    stats_publish(w, rg_time_mono_ns());
+    if ((rc = -pthread_create(&w->thread, NULL, writer_main, w)) < 0) {
+        snprintf(err, errlen, "record: thread: %s", strerror(-rc));
+        goto fail;
+    }
+    w->thread_started = 1;
+    *out = w;
+    return 0;
+fail:
+    if (w->mw) {
+        mcap_writer_close(w->mw);
+        w->mw = NULL;
+        unlink(w->seg_path); /* nothing was recorded into it */
+    }
+    rec_writer_free(w);
+    return rc;
+}
+
+int rec_writer_stop(rec_writer *w, rec_writer_summary *sum, char *err, size_t errlen) {
+    atomic_store(&w->stop, 1);
+    rec_queue_wake(w->q);
+    if (w->thread_started) pthread_join(w->thread, NULL);
+    w->thread_started = 0;
+    uint32_t nt = atomic_load(&w->ntopics);
+    free(w->sums);
+    w->sums = calloc(nt ? nt : 1, sizeof *w->sums);
+    memset(sum, 0, sizeof *sum);
+    size_t k = 0;
+    for (uint32_t i = 0; w->sums && i < nt; i++) {
+        rec_topic *t = &w->topics[i];
+        if (!t->name) continue;
+        w->sums[k++] = (rec_writer_topic_summary){
+            .name = t->name, .type = t->type, .received = atomic_load(&t->received),
+            .written = t->written, .drops = rec_queue_drops(w->q, i)};
+    }
+    sum->messages = w->written;
+    sum->drops = rec_queue_drops_total(w->q);
+    sum->bytes = w->bytes_done;
+    sum->segments = w->segments;
+    sum->last_segment = w->seg_path;
+    sum->ntopics = k;
+    sum->topics = w->sums;
+    if (w->err_rc) snprintf(err, errlen, "%s", w->errmsg);
+    return w->err_rc;
+}
+
+void rec_writer_free(rec_writer *w) {
+    if (!w) return;
+    if (w->thread_started) {
+        rec_writer_summary s;
+        char e[16];
+        rec_writer_stop(w, &s, e, sizeof e);
+    }
+    if (w->mw) mcap_writer_close(w->mw);
+    schemas_clear(w);
+    for (size_t i = 0; w->topics && i < REC_WRITER_MAX_TOPICS; i++) {
+        free(w->topics[i].name);
+        free(w->topics[i].type);
+        free(w->topics[i].qos);
+    }
+    free(w->topics);
+    rec_queue_destroy(w->q);
+    rec_stats_writer_close(w->stats);
+    rec_meta_free(&w->meta);
+    pthread_mutex_destroy(&w->tlock);
+    free(w->snap);
+    free(w->sums);
+    free(w->dir);
+    free(w->name);
+    free(w->stats_path);
+    free(w->first_path);
+    free(w);
+}

@@ -1,0 +1,90 @@
+/* rec_writer — the recorder's data path behind DDS: topic table, queue, writer thread,
+ * segments, metadata.yaml and the stats file.
+ *
+ * Owns: the table of recorded topics (filled by rdds's on_topic), the per-sample entry point
+ * (rdds's on_sample: count, copy into the bounded queue, never block), and the writer thread,
+ * which drains the queue into the current MCAP segment, registers each topic's schema and channel
+ * in a segment before its first message there, keeps chunks durable within the chunk age, splits
+ * into <name>_N.mcap (never overwriting: the next free N), rewrites metadata.yaml at start, at
+ * every split and at stop, writes the `rosbag2` and `recguard_drops` Metadata records into each
+ * segment as it closes, and publishes the stats file at least every REC_STATS_HEARTBEAT_MS.
+ *
+ * Disk full (ENOSPC/EDQUOT) or any other write error stops the writer: the segment is closed
+ * with everything already durable, metadata.yaml rewritten if possible, and rec_writer_failed()
+ * turns nonzero so the process can exit with the message from rec_writer_stop().
+ *
+ * Threads: rec_writer_on_topic / rec_writer_on_sample from DDS threads; the writer thread; every
+ * other function from the controlling thread.
+ */
+#ifndef REC_WRITER_H
+#define REC_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dds/rdds.h"
+#include "mcap/mcap_writer.h"
+#include "recorder/rec_msgdef.h"
+
+#define REC_WRITER_MAX_TOPICS 1024       /* topic ids beyond this are dropped and counted */
+#define REC_WRITER_TICK_NS (50 * 1000000LL) /* longest writer-thread sleep */
+#define REC_WRITER_BATCH_MSGS 1024       /* messages per batch between ticks */
+#define REC_WRITER_BATCH_BYTES (4u << 20) /* bytes per batch between ticks */
+
+typedef struct rec_writer_options {
+    const char *dir;               /* bag directory (exists) */
+    const char *name;              /* segment base name: <dir>/<name>_<N>.mcap */
+    unsigned first_index;          /* N of the first segment (the next free one is used) */
+    const char *first_path;        /* exact path of the first segment (index first_index), or NULL */
+    mcap_writer_options mcap;      /* compression, chunk size; max_chunk_age_ns = the guarantee */
+    uint64_t max_bag_size;         /* split when a segment reaches this many bytes (0 = never) */
+    int64_t max_bag_duration_ns;   /* split after this long (0 = never) */
+    size_t max_queue;              /* queue budget in bytes */
+    const char *stats_path;        /* stats file */
+    rec_msgdef *msgdef;            /* schema texts (borrowed) */
+    const char *ros_distro;        /* metadata ros_distro (NULL = "") */
+    int merge_metadata;            /* start from an existing <dir>/metadata.yaml */
+    void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
+    void *warn_ctx;                /* passed to on_warn */
+} rec_writer_options;
+
+typedef struct rec_writer rec_writer;
+
+typedef struct rec_writer_topic_summary {
+    const char *name;   /* recorded topic name */
+    const char *type;   /* recorded type */
+    uint64_t received;  /* samples from DDS */
+    uint64_t written;   /* samples in the files */
+    uint64_t drops;     /* samples dropped (queue full or writer stopped) */
+} rec_writer_topic_summary;
+
+typedef struct rec_writer_summary {
+    uint64_t messages;        /* written */
+    uint64_t drops;           /* dropped */
+    uint64_t bytes;           /* bytes in the segments of this run */
+    unsigned segments;        /* segments opened this run */
+    const char *last_segment; /* path of the last segment */
+    size_t ntopics;           /* entries in topics */
+    const rec_writer_topic_summary *topics; /* valid until rec_writer_free */
+} rec_writer_summary;
+
+/* Create the queue, open the first segment, write metadata.yaml and the stats file, start the
+ * writer thread. 0 or -errno with a sentence in err. */
+int rec_writer_start(rec_writer **out, const rec_writer_options *opts, char *err, size_t errlen);
+/* rdds callbacks; ctx is the rec_writer. */
+void rec_writer_on_topic(void *ctx, const rdds_topic *topic);
+void rec_writer_on_sample(void *ctx, uint32_t topic_id, const void *data, size_t len,
+                          int64_t source_ts_ns, int64_t recv_ts_ns);
+/* Ask for a new segment (SIGUSR1). */
+void rec_writer_split(rec_writer *w);
+/* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */
+int rec_writer_failed(const rec_writer *w);
+/* The path of the current segment (controlling thread; for the start line). */
+const char *rec_writer_segment(const rec_writer *w);
+/* Stop: drain the queue (the caller has stopped DDS first), close the segment, write
+ * metadata.yaml and the final stats, join the thread. 0, or the writer's -errno with its
+ * sentence in err. Fills *sum either way. */
+int rec_writer_stop(rec_writer *w, rec_writer_summary *sum, char *err, size_t errlen);
+void rec_writer_free(rec_writer *w); /* NULL is a no-op */
+
+#endif

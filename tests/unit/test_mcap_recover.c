@@ -1,0 +1,374 @@
+/* Unit tests for mcap_recover: a file cut at many points recovers with the right result code
+ * (lossless at record boundaries and inside indexes, lossy inside data, nothing before any
+ * message) and exactly the messages of the complete chunks, into a file doctor finds clean;
+ * a corrupt chunk is skipped and counted (lossy); garbage tails; never overwrites; the real
+ * rosbag2 fixtures recover losslessly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "mcap/mcap_doctor.h"
+#include "mcap/mcap_format.h"
+#include "mcap/mcap_reader.h"
+#include "mcap/mcap_recover.h"
+#include "mcap/mcap_writer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+static char err[512];
+
+static int setup(void **state) {
+    (void)state;
+    strcpy(dir, "/tmp/test_mcap_recover.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static uint8_t *slurp(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc((size_t)len + 1);
+    assert_int_equal(fread(b, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+static void spit(const char *path, const uint8_t *b, size_t n) {
+    unlink(path);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    fclose(f);
+}
+
+/* A file with schema, 2 channels, metadata, ~20 chunks of 40 messages each. */
+static void write_sample(const char *path, mcap_compression comp) {
+    mcap_writer_options o;
+    mcap_writer_options_default(&o);
+    o.compression = comp;
+    o.chunk_size = 1 << 20;
+    mcap_writer *w;
+    assert_int_equal(mcap_writer_open(&w, path, &o, err, sizeof err), 0);
+    uint16_t s, c1, c2;
+    assert_int_equal(mcap_writer_add_schema(w, "std_msgs/msg/String", "ros2msg", "string data\n", 12, &s), 0);
+    const char *k[] = {"offered_qos_profiles"}, *v[] = {"- depth: 5\n"};
+    assert_int_equal(mcap_writer_add_channel(w, s, "/a", "cdr", k, v, 1, &c1), 0);
+    assert_int_equal(mcap_writer_add_channel(w, s, "/b", "cdr", NULL, NULL, 0, &c2), 0);
+    const char *mk[] = {"/a"}, *mv[] = {"3"};
+    assert_int_equal(mcap_writer_add_metadata(w, "recguard_drops", mk, mv, 1), 0);
+    uint8_t buf[200];
+    for (uint32_t i = 0; i < 800; i++) {
+        memset(buf, (int)(i & 0xff), sizeof buf);
+        assert_int_equal(mcap_writer_write(w, i % 3 ? c1 : c2, i, 100 + i, 100 + i, buf, 20 + i % 150, 0), 0);
+        if (i % 40 == 39) assert_int_equal(mcap_writer_flush(w), 0);
+    }
+    assert_int_equal(mcap_writer_close(w), 0);
+}
+
+/* Where each top-level record of a valid file is, and how many messages precede its end. */
+typedef struct layout {
+    uint64_t data_start;     /* first record after the header */
+    uint64_t data_end;       /* DataEnd offset */
+    size_t n;                /* records in the data section */
+    uint64_t off[4096];      /* record start */
+    uint64_t end[4096];      /* record end */
+    uint8_t op[4096];        /* opcode */
+    uint64_t msgs_before[4096]; /* messages in chunks that end at or before end[i] */
+} layout;
+
+static void layout_of(const char *path, layout *L) {
+    mcap_reader r;
+    assert_int_equal(mcap_reader_open_file(&r, path, err, sizeof err), 0);
+    memset(L, 0, sizeof *L);
+    L->data_start = r.data_start;
+    mcap_cursor cur;
+    mcap_record rec;
+    mcap_cursor_init(&cur, r.data + r.data_start, r.size - r.data_start, r.data_start);
+    uint64_t msgs = 0;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    while (mcap_cursor_next(&cur, &rec) == 1) {
+        assert_true(L->n < 4096);
+        if (rec.op == MCAP_OP_CHUNK) {
+            mcap_chunk c;
+            mcap_bytes recs;
+            assert_int_equal(mcap_parse_chunk(rec.body, &c), 0);
+            assert_int_equal(mcap_chunk_decompress(&c, 1 << 24, 1, &buf, &cap, &recs, err, sizeof err), 0);
+            mcap_cursor in;
+            mcap_record ir;
+            mcap_cursor_init(&in, recs.p, recs.len, 0);
+            while (mcap_cursor_next(&in, &ir) == 1) msgs += ir.op == MCAP_OP_MESSAGE;
+        }
+        L->off[L->n] = rec.offset;
+        L->end[L->n] = rec.offset + MCAP_RECORD_HDR + rec.body.len;
+        L->op[L->n] = rec.op;
+        L->msgs_before[L->n] = msgs;
+        L->n++;
+        if (rec.op == MCAP_OP_DATA_END) {
+            L->data_end = rec.offset;
+            break;
+        }
+    }
+    free(buf);
+    mcap_reader_close(&r);
+}
+
+static int doctor_defects(const char *path) {
+    mcap_reader r;
+    assert_int_equal(mcap_reader_open_file(&r, path, err, sizeof err), 0);
+    mcap_doctor_report rep;
+    int n = mcap_doctor(&r, 0, NULL, NULL, &rep);
+    mcap_reader_close(&r);
+    return n;
+}
+
+static uint64_t count_messages(const char *path) {
+    mcap_reader r;
+    assert_int_equal(mcap_reader_open_file(&r, path, err, sizeof err), 0);
+    mcap_iter it;
+    mcap_record rec;
+    int in_chunk, rc;
+    uint64_t n = 0;
+    mcap_iter_init(&it, &r);
+    while ((rc = mcap_iter_next(&it, &rec, &in_chunk)) != 0) {
+        assert_true(rc > 0);
+        n += rec.op == MCAP_OP_MESSAGE;
+    }
+    mcap_iter_free(&it);
+    mcap_reader_close(&r);
+    return n;
+}
+
+/* Expected (result, messages) for the file cut to `cut` bytes. */
+static void expect_for_cut(const layout *L, uint64_t cut, int *result, uint64_t *msgs) {
+    if (cut < L->data_start) {
+        *result = MCAP_RECOVER_NOTHING;
+        *msgs = 0;
+        return;
+    }
+    uint64_t done = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        if (L->end[i] <= cut) {
+            done = L->msgs_before[i];
+            continue;
+        }
+        if (L->off[i] >= cut) break;
+        /* cut inside record i */
+        if (L->op[i] == MCAP_OP_MESSAGE_INDEX || L->op[i] == MCAP_OP_DATA_END) break;
+        *msgs = done;
+        *result = done ? MCAP_RECOVER_LOSSY : MCAP_RECOVER_NOTHING;
+        return;
+    }
+    *msgs = done;
+    *result = MCAP_RECOVER_LOSSLESS;
+}
+
+static void cut_points(mcap_compression comp) {
+    char path[128], cutp[128], outp[128];
+    snprintf(path, sizeof path, "%s/full.mcap", dir);
+    snprintf(cutp, sizeof cutp, "%s/cut.mcap", dir);
+    snprintf(outp, sizeof outp, "%s/out.mcap", dir);
+    write_sample(path, comp);
+    static layout L;
+    layout_of(path, &L);
+    assert_true(L.n > 40);
+    size_t size;
+    uint8_t *full = slurp(path, &size);
+    /* Every record boundary, one byte either side of it, the middle of every record, a
+     * stride through everything, and the whole file (summary and footer cuts included). */
+    uint64_t cuts[20000];
+    size_t nc = 0;
+    for (size_t i = 0; i < L.n; i++) {
+        cuts[nc++] = L.off[i];
+        cuts[nc++] = L.off[i] + 1;
+        cuts[nc++] = L.off[i] + 9;
+        cuts[nc++] = (L.off[i] + L.end[i]) / 2;
+        cuts[nc++] = L.end[i] - 1;
+    }
+    for (uint64_t c = 0; c < size && nc < 19990; c += 97) cuts[nc++] = c;
+    cuts[nc++] = size - 1;
+    cuts[nc++] = size;
+    int seen[4] = {0};
+    for (size_t i = 0; i < nc; i++) {
+        uint64_t cut = cuts[i];
+        if (cut > size) continue;
+        spit(cutp, full, (size_t)cut);
+        unlink(outp);
+        int want;
+        uint64_t want_msgs;
+        expect_for_cut(&L, cut, &want, &want_msgs);
+        if (cut > L.data_end) want = MCAP_RECOVER_LOSSLESS, want_msgs = 800;
+        mcap_recover_report rep;
+        int rc = mcap_recover(cutp, outp, NULL, &rep, err, sizeof err);
+        if (rc != want) fprintf(stderr, "cut %llu: result %d, expected %d (%s)\n", (unsigned long long)cut, rc, want, rep.first_loss);
+        assert_int_equal(rc, want);
+        seen[rc]++;
+        if (rc == MCAP_RECOVER_NOTHING) {
+            assert_int_equal(access(outp, F_OK), -1); /* no output left behind */
+            continue;
+        }
+        assert_int_equal(rep.messages, want_msgs);
+        assert_int_equal(count_messages(outp), want_msgs);
+        assert_int_equal(doctor_defects(outp), 0);
+    }
+    assert_true(seen[MCAP_RECOVER_LOSSLESS] > 10);
+    assert_true(seen[MCAP_RECOVER_LOSSY] > 10);
+    assert_true(seen[MCAP_RECOVER_NOTHING] > 3);
+    free(full);
+}
+
+static void test_cut_points_none(void **s) { (void)s; cut_points(MCAP_COMPRESSION_NONE); }
+static void test_cut_points_zstd(void **s) { (void)s; cut_points(MCAP_COMPRESSION_ZSTD); }
+static void test_cut_points_lz4(void **s) { (void)s; cut_points(MCAP_COMPRESSION_LZ4); }
+
+/* One byte flipped inside the 5th chunk's records: that chunk (and only it) is lost. */
+static void corrupt_chunk(mcap_compression comp) {
+    char path[128], badp[128], outp[128];
+    snprintf(path, sizeof path, "%s/good.mcap", dir);
+    snprintf(badp, sizeof badp, "%s/bad.mcap", dir);
+    snprintf(outp, sizeof outp, "%s/bad.recovered.mcap", dir);
+    write_sample(path, comp);
+    static layout L;
+    layout_of(path, &L);
+    size_t size, chunks = 0, i;
+    uint8_t *b = slurp(path, &size);
+    uint64_t before = 0;
+    for (i = 0; i < L.n; i++) {
+        if (L.op[i] != MCAP_OP_CHUNK) continue;
+        if (++chunks == 5) break;
+        before = L.msgs_before[i];
+    }
+    assert_true(i < L.n);
+    uint64_t lost = L.msgs_before[i] - before;
+    b[L.end[i] - 20] ^= 0x5a;
+    spit(badp, b, size);
+    mcap_recover_report rep;
+    assert_int_equal(mcap_recover(badp, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSY);
+    assert_int_equal(rep.chunks_lost, 1);
+    assert_int_equal(rep.messages_lost, lost);
+    assert_int_equal(rep.messages, 800 - lost);
+    assert_non_null(strstr(rep.first_loss, "chunk at"));
+    assert_int_equal(count_messages(outp), 800 - lost);
+    assert_int_equal(doctor_defects(outp), 0);
+    assert_int_equal(rep.metadata, 1);
+    free(b);
+}
+
+static void test_corrupt_chunk_none(void **s) { (void)s; corrupt_chunk(MCAP_COMPRESSION_NONE); }
+static void test_corrupt_chunk_zstd(void **s) { (void)s; corrupt_chunk(MCAP_COMPRESSION_ZSTD); }
+static void test_corrupt_chunk_lz4(void **s) { (void)s; corrupt_chunk(MCAP_COMPRESSION_LZ4); }
+
+/* Zeros after the last complete record (what a power loss can leave): lossy, data kept. */
+static void test_zero_tail(void **state) {
+    (void)state;
+    char path[128], badp[128], outp[128];
+    snprintf(path, sizeof path, "%s/good.mcap", dir);
+    snprintf(badp, sizeof badp, "%s/zeros.mcap", dir);
+    snprintf(outp, sizeof outp, "%s/zeros.out.mcap", dir);
+    write_sample(path, MCAP_COMPRESSION_NONE);
+    static layout L;
+    layout_of(path, &L);
+    size_t size;
+    uint8_t *b = slurp(path, &size);
+    size_t i = L.n / 2;
+    uint64_t keep = L.end[i];
+    memset(b + keep, 0, 4096);
+    spit(badp, b, (size_t)keep + 4096);
+    mcap_recover_report rep;
+    assert_int_equal(mcap_recover(badp, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSY);
+    assert_int_equal(rep.cut_at, keep);
+    assert_int_equal(rep.messages, L.msgs_before[i]);
+    assert_int_equal(doctor_defects(outp), 0);
+    free(b);
+}
+
+static void test_never_overwrites(void **state) {
+    (void)state;
+    char path[128], outp[128];
+    snprintf(path, sizeof path, "%s/in.mcap", dir);
+    snprintf(outp, sizeof outp, "%s/taken.mcap", dir);
+    write_sample(path, MCAP_COMPRESSION_NONE);
+    spit(outp, (const uint8_t *)"mine", 4);
+    mcap_recover_report rep;
+    assert_int_equal(mcap_recover(path, outp, NULL, &rep, err, sizeof err), -EEXIST);
+    assert_non_null(strstr(err, outp));
+    struct stat st;
+    assert_int_equal(stat(outp, &st), 0);
+    assert_int_equal(st.st_size, 4);
+    /* Nor the input itself. */
+    assert_true(mcap_recover(path, path, NULL, &rep, err, sizeof err) < 0);
+    assert_int_equal(doctor_defects(path), 0);
+}
+
+static void test_not_mcap(void **state) {
+    (void)state;
+    char path[128], outp[128];
+    snprintf(path, sizeof path, "%s/text.mcap", dir);
+    snprintf(outp, sizeof outp, "%s/text.out.mcap", dir);
+    spit(path, (const uint8_t *)"hello, this is not an mcap file at all", 38);
+    mcap_recover_report rep;
+    assert_int_equal(mcap_recover(path, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_NOTHING);
+    assert_non_null(strstr(err, "magic"));
+    assert_int_equal(access(outp, F_OK), -1);
+}
+
+/* rosbag2's own files are complete: recovery keeps every message, loses nothing. */
+static void test_fixtures_lossless(void **state) {
+    (void)state;
+    const char *fx = getenv("RG_FIXTURES");
+    if (!fx) skip();
+    const char *files[] = {"talker/talker.mcap", "wbag/wbag_0.mcap", "wbag/wbag_4.mcap",
+                           "cdr_test/cdr_test_0.mcap", "multiple_files/multiple_files_1.mcap",
+                           "only_topics.mcap"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char in[512], outp[128];
+        snprintf(in, sizeof in, "%s/%s", fx, files[i]);
+        snprintf(outp, sizeof outp, "%s/fx%zu.mcap", dir, i);
+        mcap_reader r;
+        assert_int_equal(mcap_reader_open_file(&r, in, err, sizeof err), 0);
+        assert_int_equal(mcap_reader_read_summary(&r, err, sizeof err), 0);
+        uint64_t want = r.statistics.message_count;
+        mcap_reader_close(&r);
+        mcap_recover_report rep;
+        assert_int_equal(mcap_recover(in, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSLESS);
+        assert_int_equal(rep.messages, want);
+        assert_int_equal(count_messages(outp), want);
+        assert_int_equal(doctor_defects(outp), 0);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_cut_points_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cut_points_zstd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cut_points_lz4, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_chunk_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_chunk_zstd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_chunk_lz4, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_tail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_never_overwrites, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_mcap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fixtures_lossless, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
