@@ -532,6 +532,14 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (known) guard_spawn_describe_exit(&si, how, sizeof how);
     else snprintf(how, sizeof how, "ended (exit status unknown: adopted process)");
     guard_event e = guard_fsm_exit_event(known ? si.si_code : 0, known ? si.si_status : 0);
+    rec_stats_snapshot snap;
+    int have_snap = d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid;
+    if (!known && have_snap && snap.state == REC_STATS_STOPPED) {
+        /* An adopted built-in recorder: no exit status, but it said itself that it finished
+         * its files cleanly, which is what a clean exit would have proved. */
+        e = GUARD_EV_EXITED;
+        snprintf(how, sizeof how, "ended cleanly (its stats say stopped; exit status unknown: adopted)");
+    }
     int64_t ran_ns = rg_time_mono_ns() - d->rec_start_mono;
     json_decref(d->last_exit);
     char iso[RG_TIME_ISO_LEN];
@@ -545,11 +553,8 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (d->ladder) snprintf(reason, sizeof reason, "recorder pid %d %s after %s", (int)d->pid, how, ladder_name(d->ladder));
     else snprintf(reason, sizeof reason, "recorder pid %d %s", (int)d->pid, how);
     snprintf(d->ended_segment, sizeof d->ended_segment, "%s", d->segment);
-    if (d->stats) { /* the built-in recorder says itself whether it stopped on a full disk */
-        rec_stats_snapshot snap;
-        if (rec_stats_reader_read(d->stats, &snap) == 0 && snap.state == REC_STATS_DISK_FULL)
-            snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
-    }
+    if (have_snap && snap.state == REC_STATS_DISK_FULL) /* the built-in recorder says why */
+        snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
     forget_recorder(d);
     feed(d, e, reason, NULL);
     return 0;
