@@ -447,6 +447,12 @@ static void next_segment(guard_daemon *d) {
 
 static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud);
 
+/* Map the built-in recorder's stats file if it exists (the recorder creates it at start). */
+static void open_stats(guard_daemon *d) {
+    char err[256];
+    if (!d->stats) rec_stats_reader_open(&d->stats, d->stats_path, err, sizeof err);
+}
+
 static void watch_recorder(guard_daemon *d) {
     sd_event_add_io(d->ev, &d->pid_io, d->pidfd, EPOLLIN, recorder_exited, d);
     guard_health_init(&d->health, &d->hcfg, rg_time_mono_ns());
@@ -454,6 +460,7 @@ static void watch_recorder(guard_daemon *d) {
     d->logged_verdict[0] = '\0';
     rec_stats_reader_close(d->stats);
     d->stats = NULL;
+    if (d->builtin) open_stats(d); /* an adopted recorder's file is there already */
 }
 
 static void forget_recorder(guard_daemon *d) {
@@ -533,6 +540,7 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     else snprintf(how, sizeof how, "ended (exit status unknown: adopted process)");
     guard_event e = guard_fsm_exit_event(known ? si.si_code : 0, known ? si.si_status : 0);
     rec_stats_snapshot snap;
+    if (d->builtin) open_stats(d);
     int have_snap = d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid;
     if (!known && have_snap && snap.state == REC_STATS_STOPPED) {
         /* An adopted built-in recorder: no exit status, but it said itself that it finished
@@ -868,10 +876,7 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     s.has_output = 1;
     s.output_bytes = output_size(d->segment);
     if (d->builtin) {
-        if (!d->stats) {
-            char err[256];
-            rec_stats_reader_open(&d->stats, d->stats_path, err, sizeof err);
-        }
+        open_stats(d);
         rec_stats_snapshot snap;
         if (d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid) {
             s.has_heartbeat = 1;
