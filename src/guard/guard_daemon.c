@@ -46,6 +46,9 @@
 #define GUARD_DAEMON_ALERT_TIMEOUT_NS (10LL * RG_NS_PER_S) /* a hung alert command is killed */
 #define GUARD_DAEMON_HOOK_TIMEOUT_NS (300LL * RG_NS_PER_S) /* a hung post-crash hook is killed */
 #define GUARD_DAEMON_MAX_AUX 16        /* alert/hook children at once; more alerts are dropped */
+/* sd-event's default timer accuracy (0 = 250 ms) would delay an immediate restart by up to a
+ * quarter second to coalesce wakeups; a recorder restart is worth the precise wakeup. */
+#define GUARD_DAEMON_TIMER_ACCURACY_US 1
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
@@ -661,7 +664,7 @@ static void ladder_step(guard_daemon *d, int step) {
     json_decref(ev);
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
     sd_event_add_time_relative(d->ev, &d->ladder_timer, CLOCK_MONOTONIC, (uint64_t)(wait_ns / 1000),
-                               0, ladder_fired, d);
+                               GUARD_DAEMON_TIMER_ACCURACY_US, ladder_fired, d);
 }
 
 static void act_signal_stop(guard_daemon *d) {
@@ -713,7 +716,7 @@ static void act_schedule_restart(guard_daemon *d) {
     d->restart_at_mono = now + delay;
     /* A 0 delay still goes through the loop: the restart runs after this step is journaled. */
     sd_event_add_time_relative(d->ev, &d->restart_timer, CLOCK_MONOTONIC, (uint64_t)(delay / 1000),
-                               0, restart_fired, d);
+                               GUARD_DAEMON_TIMER_ACCURACY_US, restart_fired, d);
     json_t *ev = event_new(d, "restart_scheduled");
     json_object_set_new(ev, "delay_s", json_real((double)delay / 1e9));
     emit(d, ev);
@@ -1141,7 +1144,8 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     if ((rc = guard_ctl_server_open(d->ev, c->socket_path, on_request, d, &d->ctl, err, errlen)) < 0)
         return rc;
     rc = sd_event_add_time_relative(d->ev, &d->health_timer, CLOCK_MONOTONIC,
-                                    (uint64_t)(c->check_interval_ns / 1000), 0, health_tick, d);
+                                    (uint64_t)(c->check_interval_ns / 1000),
+                                    GUARD_DAEMON_TIMER_ACCURACY_US, health_tick, d);
     if (rc < 0) {
         snprintf(err, errlen, "health timer: %s", strerror(-rc));
         return rc;
