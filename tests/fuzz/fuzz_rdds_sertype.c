@@ -25,7 +25,7 @@
 
 #include "dds/rdds_sertype.h"
 
-#define SIZE_MAX_FUZZ 16384 /* largest sample tried; fragments are bounded the same way */
+#define SIZE_MAX_FUZZ 16384 /* largest sample tried */
 #define FRAGS_MAX 12        /* longest fragment chain tried */
 #define NAME_MAX_FUZZ 64    /* longest type name taken from the input */
 
@@ -151,10 +151,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size_in) {
 
     frag_spec fs[FRAGS_MAX];
     for (size_t i = 0; i < nfrags; i++) {
-        /* min anywhere up to just past the sample, length up to the bound: holes, overlaps,
-         * out-of-order and overlong fragments all occur. */
-        fs[i].min = take16(&in) % (SIZE_MAX_FUZZ + 2);
-        fs[i].maxp1 = fs[i].min + take16(&in) % (SIZE_MAX_FUZZ + 1);
+        /* min anywhere up to just past the sample, length up to a bit more than the sample:
+         * holes, overlaps, out-of-order and overlong fragments all occur, and the work per
+         * input stays proportional to the sample size. */
+        fs[i].min = (uint32_t)(take16(&in) % (size + 2));
+        fs[i].maxp1 = fs[i].min + (uint32_t)(take16(&in) % (size + 65));
         /* Cyclone keeps payload offsets 4-aligned and below 64 KiB. */
         fs[i].zoff = (uint16_t)(4 * (take8(&in) % 64));
     }
