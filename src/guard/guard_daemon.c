@@ -326,7 +326,13 @@ static void run_alert(guard_daemon *d, const char *event_name, const json_t *ev)
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     rc = posix_spawnp(&pid, d->cfg->alert_argv[0], &fa, &at, d->cfg->alert_argv, environ);
     if (rc != 0) {
-        fprintf(stderr, "recguard daemon: alert(%s): %s\n", d->cfg->alert_argv[0], strerror(rc));
+        /* Journaled, not alerted: an alert about the alert command could only fail again. */
+        char why[256];
+        snprintf(why, sizeof why, "alert(%s) for %s: %s", d->cfg->alert_argv[0], event_name, strerror(rc));
+        json_t *fe = event_new(d, "alert_failed");
+        json_object_set_new(fe, "reason", json_string(why));
+        emit(d, fe);
+        json_decref(fe);
         goto done;
     }
     close(p[0]);

@@ -62,6 +62,8 @@ stop_daemon() {
   wait "$DAEMON_PID" || rc=$?
   DAEMON_PID=""
   [ "$rc" -eq 0 ] || fail "daemon exited with $rc after SIGTERM"
+  # SIGTERM stops recording: a recorder still alive now was leaked
+  [ "$(count_fake)" = 0 ] || fail "recorder(s) left running after the daemon's SIGTERM"
 }
 
 # Live (non-zombie) processes whose command line mentions this test's dir.

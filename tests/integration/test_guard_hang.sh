@@ -7,6 +7,7 @@ source "$(dirname "$0")/guard_lib.sh"
 start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --hang-after 1 --once "$T/hung"
 wait_for 20 "RECORDING" state_is RECORDING
 pid0=$(recorder_pid)
+base_fds=$(daemon_fds)
 wait_for 10 "the recorder stops itself" '[ "$(proc_state $pid0)" = T ]'
 wait_for 20 "hang detected and the recorder replaced" pid_changed "$pid0"
 wait_for 20 "RECORDING again" state_is RECORDING
@@ -18,6 +19,7 @@ jhas 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("s
 jhas 'select(.event=="transition" and .trigger=="exited" and .from=="RECOVERING")' "$bag/recguard.jsonl" || fail "the hung recorder did not end cleanly"
 ! kill -0 "$pid0" 2>/dev/null || fail "hung recorder still alive"
 [ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders"
+leak_check "$base_fds" 1
 stop_daemon
 
 # stall: alive, running, writing nothing for longer than health.stall_timeout (3 s)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Alerts never hold the daemon up: an alert command that hangs is killed after its timeout
+# (10 s) while recording goes on (the crash's restart is not delayed by it), and an alert
+# command that does not exist is reported, not fatal.
+source "$(dirname "$0")/guard_lib.sh"
+
+start_daemon --set "alert.command=[sleep, '300']" --set "alert.events=[crashed]" \
+  -- "$FAKE" --out '{segment}' --rate 20000 --crash-after 1 --once "$T/crashed"
+wait_for 20 "RECORDING" state_is RECORDING
+pid0=$(recorder_pid)
+wait_for 20 "restart after the crash" pid_changed "$pid0"
+wait_for 20 "RECORDING again while the alert command hangs" state_is RECORDING
+[ "$(daemon_children)" = 2 ] || fail "expected recorder + alert command, daemon has $(daemon_children) children"
+wait_for 30 "the hung alert command killed" jhas "'select(.event==\"aux_timeout\")'" "$OUT/journal.jsonl"
+wait_for 10 "the alert command reaped" jhas "'select(.event==\"alert_done\" and (.ok|not))'" "$OUT/journal.jsonl"
+wait_for 5 "only the recorder left" children_are 1
+stop_daemon
+
+rm -rf "$OUT"
+start_daemon --set "alert.command=[/nonexistent/alert-tool]" --set "alert.events=[crashed]" \
+  -- "$FAKE" --out '{segment}' --rate 20000 --crash-after 1 --once "$T/crashed2"
+wait_for 20 "RECORDING" state_is RECORDING
+pid0=$(recorder_pid)
+wait_for 20 "restart after the crash" pid_changed "$pid0"
+wait_for 20 "RECORDING again" state_is RECORDING
+wait_for 10 "the failed alert journaled" jhas "'select(.event==\"alert_failed\") | .reason | test(\"nonexistent/alert-tool.*No such file\")'" "$OUT/journal.jsonl"
+stop_daemon
+log "PASS"
