@@ -1046,10 +1046,6 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
     char why[96];
     if (si->ssi_signo == SIGQUIT) {
         /* Leave the recorder running for the next daemon, exactly as after a crash. */
-        json_t *ev = event_new(d, "daemon_exit");
-        json_object_set_new(ev, "reason", json_string("SIGQUIT: exiting, recorder left running for re-adoption"));
-        emit(d, ev);
-        json_decref(ev);
         sd_event_exit(d->ev, 0);
         return 0;
     }
@@ -1192,7 +1188,9 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     int rc = sd_event_loop(d->ev);
     code = rc < 0 ? 1 : rc;
     ev = event_new(d, "daemon_exit");
-    json_object_set_new(ev, "reason", json_string(recorder_alive(d) ? "recorder left running for re-adoption" : "clean exit"));
+    json_object_set_new(ev, "reason", json_string(recorder_alive(d) ? "recorder left running for re-adoption"
+                                                                     : "clean exit"));
+    if (d->pid) json_object_set_new(ev, "pid", json_integer(d->pid));
     emit(d, ev);
     json_decref(ev);
 out:
