@@ -86,6 +86,19 @@ count_fake() { # live fake recorders of this test
 }
 
 daemon_fds() { ls "/proc/$DAEMON_PID/fd" | wc -l; }
+# The baseline: the count once the last client's connection is gone (two equal reads 200 ms
+# apart, at most 10 s), so a status call just made does not inflate it.
+settled_fds() {
+  local a b i
+  a=$(daemon_fds)
+  for i in $(seq 50); do
+    sleep 0.2
+    b=$(daemon_fds)
+    [ "$a" = "$b" ] && break
+    a=$b
+  done
+  echo "$a"
+}
 fds_are() { [ "$(daemon_fds)" -eq "$1" ]; }
 # Children of the daemon (zombies included: an unreaped child is a leak too).
 daemon_children() { ps -o pid= --ppid "$DAEMON_PID" | wc -l; }

@@ -41,7 +41,7 @@ jq -e '.priority.nice.status' <<<"$j" >/dev/null || fail "no nice outcome in pri
 grep -q "^state: *RECORDING" "$T/status.txt" || fail "human status lacks state"
 grep -q "pid $pid" "$T/status.txt" || fail "human status lacks pid"
 
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 
 # watch sees the split's transitions
 "$RECGUARD" watch --json --socket "$SOCK" >"$T/watch.jsonl" &

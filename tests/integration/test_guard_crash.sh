@@ -13,7 +13,7 @@ wait_for 20 "RECORDING" state_is RECORDING
 pid0=$(recorder_pid)
 seg0=$(jst .segment)
 bag=$(jst .bag_dir)
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 
 wait_for 20 "a new recorder after the crash" pid_changed "$pid0"
 wait_for 20 "RECORDING again" state_is RECORDING

@@ -7,7 +7,7 @@ source "$(dirname "$0")/guard_lib.sh"
 start_daemon -- "$FAKE" --out '{segment}' --rate 20000
 wait_for 20 "RECORDING" state_is RECORDING
 pid=$(recorder_pid)
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 
 "$ABUSE" "$SOCK" random 200000 >"$T/random.out" || fail "random client"
 grep -q '"ok":false' "$T/random.out" || fail "no error reply to random bytes: $(head -c 300 "$T/random.out")"

@@ -7,7 +7,7 @@ source "$(dirname "$0")/guard_lib.sh"
 start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --hang-after 1 --once "$T/hung"
 wait_for 20 "RECORDING" state_is RECORDING
 pid0=$(recorder_pid)
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 wait_for 10 "the recorder stops itself" '[ "$(proc_state $pid0)" = T ]'
 wait_for 20 "hang detected and the recorder replaced" pid_changed "$pid0"
 wait_for 20 "RECORDING again" state_is RECORDING

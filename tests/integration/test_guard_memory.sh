@@ -8,7 +8,7 @@ start_daemon --set health.memory_warning=32MiB --set health.memory_critical=64Mi
   -- "$FAKE" --out '{segment}' --rate 10000 --grow 16 --cap 160 --once "$T/leaked"
 wait_for 20 "RECORDING" state_is RECORDING
 pid0=$(recorder_pid)
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 wait_for 20 "memory warning" '[ "$(jst .health.verdict)" != ok ]'
 wait_for 30 "controlled restart" pid_changed "$pid0"
 wait_for 20 "RECORDING again" state_is RECORDING
