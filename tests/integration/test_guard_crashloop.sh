@@ -28,4 +28,14 @@ wait_for 30 "ERROR again" '[ "$(wc -l <"$T/spawns")" -ge 8 ]'
 wait_for 30 "ERROR again" state_is ERROR
 leak_check "$base_fds" 0 # same state after 4 more spawns, hooks and alerts: nothing kept
 stop_daemon
-log "PASS"
+log "PASS (crash loop)"
+
+# a recorder that cannot even be started (no such program): the same budget, then ERROR saying why
+rm -rf "$OUT"
+start_daemon --set restart.budget_starts=2 -- /nonexistent/recorder --out '{segment}'
+wait_for 30 "ERROR for a missing recorder program" state_is ERROR
+jhas 'select(.event=="transition" and .trigger=="spawn_failed") | .reason | test("exec.*No such file")' \
+  "$OUT/journal.jsonl" || fail "spawn failure reason not journaled"
+[ "$(jst .health.verdict)" = critical ] || fail "verdict $(jst .health.verdict)"
+stop_daemon
+log "PASS (spawn failure)"
