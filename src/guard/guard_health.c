@@ -186,7 +186,7 @@ static void check_disk(guard_health *h, const guard_health_sample *s, guard_heal
         h->write_rate_bps = h->have_rate ? GUARD_HEALTH_RATE_ALPHA * inst +
                                                (1 - GUARD_HEALTH_RATE_ALPHA) * h->write_rate_bps
                                          : inst;
-        h->have_rate = 1;
+        if (h->have_rate < GUARD_HEALTH_TTF_MIN_SAMPLES) h->have_rate++;
     }
     int64_t ttf = -1;
     if (h->have_rate) {
@@ -208,7 +208,8 @@ static void check_disk(guard_health *h, const guard_health_sample *s, guard_heal
         snprintf(lvl, sizeof lvl, "stop level %s free",
                  guard_health_fmt_bytes(c->disk_stop_free, tmp, sizeof tmp));
         stop = lvl;
-    } else if (c->disk_ttf_limit_ns > 0 && ttf >= 0 && ttf < c->disk_ttf_limit_ns) {
+    } else if (c->disk_ttf_limit_ns > 0 && ttf >= 0 && ttf < c->disk_ttf_limit_ns &&
+               h->have_rate >= GUARD_HEALTH_TTF_MIN_SAMPLES) {
         snprintf(lvl, sizeof lvl, "time to full under %s",
                  fmt_dur(c->disk_ttf_limit_ns, tmp, sizeof tmp));
         stop = lvl;

@@ -294,6 +294,45 @@ static void test_disk_rate_smoothing(void **st) {
     assert_int_equal(r.verdict, GUARD_HEALTH_OK);
 }
 
+/* One burst right after start (someone copies a big file) does not stop recording through
+ * the time-to-full; a fill that keeps going does, from the third rate sample on. */
+static void test_disk_ttf_needs_a_trend(void **st) {
+    (void)st;
+    guard_health_cfg c = cfg_all_off();
+    c.disk_ttf_limit_ns = 30 * S;
+    guard_health h;
+    guard_health_report r;
+    guard_health_init(&h, &c, 0);
+    guard_health_sample s = {.has_disk = 1, .disk_total_bytes = 100 * GIB,
+                             .disk_free_bytes = 50 * GIB};
+    guard_health_eval(&h, &s, &r);
+    s.now_ns = 1 * S; s.disk_free_bytes -= 2 * GIB; /* 2 GiB/s for one second */
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.ttf_ns > 0 && r.ttf_ns < 30 * S); /* reported ... */
+    assert_false(r.flags & GUARD_HEALTH_DISK_STOP); /* ... but not acted on yet */
+    s.now_ns = 2 * S; /* the burst is over */
+    guard_health_eval(&h, &s, &r);
+    assert_false(r.flags & GUARD_HEALTH_DISK_STOP);
+    s.now_ns = 3 * S;
+    guard_health_eval(&h, &s, &r);
+    assert_false(r.flags & GUARD_HEALTH_DISK_STOP); /* the smoothed rate fell: ttf > 30 s */
+    /* a sustained 2 GiB/s fill: stops once the trend is established */
+    guard_health_init(&h, &c, 0);
+    s = (guard_health_sample){.has_disk = 1, .disk_total_bytes = 100 * GIB,
+                              .disk_free_bytes = 50 * GIB};
+    int stopped_at = -1;
+    for (int t = 0; t <= 6 && stopped_at < 0; t++) {
+        s.now_ns = t * S;
+        guard_health_eval(&h, &s, &r);
+        if (r.flags & GUARD_HEALTH_DISK_STOP) stopped_at = t;
+        s.disk_free_bytes -= 2 * GIB;
+    }
+    assert_int_equal(stopped_at, GUARD_HEALTH_TTF_MIN_SAMPLES);
+    char want[32];
+    snprintf(want, sizeof want, "(time to full under 30.0 s)");
+    assert_non_null(strstr(r.reasons[0], want));
+}
+
 static void test_disk_levels(void **st) {
     (void)st;
     guard_health_cfg c = cfg_all_off();
@@ -392,6 +431,7 @@ int main(void) {
         cmocka_unit_test(test_memory_and_cpu),
         cmocka_unit_test(test_disk_ttf),
         cmocka_unit_test(test_disk_rate_smoothing),
+        cmocka_unit_test(test_disk_ttf_needs_a_trend),
         cmocka_unit_test(test_disk_levels),
         cmocka_unit_test(test_reason_order),
         cmocka_unit_test(test_write_rates),
