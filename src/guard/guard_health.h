@@ -13,7 +13,8 @@
  * external recorder with neither heartbeat nor growing output, e.g. no traffic at all).
  *
  * Hang: process state T/t (stopped or traced) or D (uninterruptible sleep) continuously for
- * hang_timeout. Short D sleeps are normal under fsync, hence the timeout.
+ * hang_timeout. Short D sleeps are normal under fsync, hence the timeout; and a D period
+ * during which progress was seen is slow storage (a STUCK warning), not a hang.
  *
  * Disk: free below the stop level (percent used and/or bytes free) or time-to-full below
  * ttf_limit = DISK_STOP; below the warning level = DISK_WARN. Time-to-full = free bytes / write

@@ -365,6 +365,53 @@ static void test_disk_levels(void **st) {
     assert_true(r.disk_used_pct == 0.0);
 }
 
+/* A main thread seen in D at every sample while the output keeps growing is slow storage,
+ * not a hang; once the growth stops, hang_timeout of D without progress is. */
+static void test_d_state_with_progress(void **st) {
+    (void)st;
+    guard_health_cfg c = cfg_all_off();
+    c.hang_timeout_ns = 3 * S;
+    guard_health h;
+    guard_health_report r;
+    guard_health_init(&h, &c, 0);
+    uint64_t out = 0;
+    for (int t = 1; t <= 10; t++) {
+        out += 1 << 20;
+        guard_health_sample s = proc_sample(t * S, 'D', out);
+        guard_health_eval(&h, &s, &r);
+        assert_false(r.flags & GUARD_HEALTH_HANG);
+    }
+    assert_true(r.flags & GUARD_HEALTH_STUCK);
+    expect_reason(&r, "in uninterruptible sleep (D) for 9.0 s, still making progress");
+    /* the output stops growing, still in D: the clock runs from the last progress (10 s) */
+    guard_health_sample s = proc_sample(12 * S, 'D', out);
+    guard_health_eval(&h, &s, &r);
+    assert_false(r.flags & GUARD_HEALTH_HANG);
+    s = proc_sample(13 * S, 'D', out);
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.flags & GUARD_HEALTH_HANG);
+    expect_reason(&r, "in uninterruptible sleep (D) for 3.0 s without progress (hang timeout 3.0 s)");
+    /* D that begins after the last progress counts from its own start */
+    s = proc_sample(14 * S, 'S', out + 1);
+    guard_health_eval(&h, &s, &r);
+    assert_int_equal(r.verdict, GUARD_HEALTH_OK);
+    s = proc_sample(20 * S, 'D', out + 1);
+    guard_health_eval(&h, &s, &r);
+    expect_reason(&r, "in uninterruptible sleep (D) for 0.0 s");
+    s = proc_sample(23 * S, 'D', out + 1);
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.flags & GUARD_HEALTH_HANG);
+    /* SIGSTOP is a hang whatever the output did before */
+    guard_health_init(&h, &c, 0);
+    s = proc_sample(1 * S, 'S', 10);
+    guard_health_eval(&h, &s, &r);
+    s = proc_sample(2 * S, 'T', 20);
+    guard_health_eval(&h, &s, &r);
+    s = proc_sample(5 * S, 'T', 20);
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.flags & GUARD_HEALTH_HANG);
+}
+
 /* Several problems at once: critical ones are listed first. */
 static void test_reason_order(void **st) {
     (void)st;
@@ -433,6 +480,7 @@ int main(void) {
         cmocka_unit_test(test_disk_rate_smoothing),
         cmocka_unit_test(test_disk_ttf_needs_a_trend),
         cmocka_unit_test(test_disk_levels),
+        cmocka_unit_test(test_d_state_with_progress),
         cmocka_unit_test(test_reason_order),
         cmocka_unit_test(test_write_rates),
         cmocka_unit_test(test_names_and_format),
