@@ -4,6 +4,9 @@ set -euo pipefail
 : "${RG_HELPERS:?run through ctest}" "${RECGUARD:?run through ctest}" "${RG_SOURCE_DIR:?run through ctest}"
 export CYCLONEDDS_URI="file://$RG_SOURCE_DIR/tests/cyclonedds.xml"
 export ROS_DOMAIN_ID=$(( $$ % 200 + 1 ))
+# Domain ids collide between tests running at once (other builds, other worktrees): the discovery
+# tag (tests/cyclonedds.xml) makes this test's participants see only each other.
+export RG_DDS_TAG="rdds-$$-$RANDOM"
 command -v node >/dev/null || { echo "SKIP: node missing (make deps)"; exit 77; }
 TMP=$(mktemp -d)
 PIDS=()
@@ -14,7 +17,15 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  local f
+  for f in "$TMP"/*.out "$TMP"/*.err; do
+    [ -s "$f" ] || continue
+    echo "--- ${f##*/} (last lines):" >&2; tail -n 8 "$f" | cut -c1-400 >&2
+  done
+  exit 1
+}
 
 # wait_line FILE REGEX [SECONDS]: wait until FILE has a line matching REGEX.
 wait_line() {
