@@ -200,6 +200,8 @@ static void add_time(bag_info *b, uint64_t start, uint64_t end) {
 static int info_from_summary(bag_info *b, mcap_reader *r) {
     if (!r->has_statistics) return -1;
     const mcap_statistics *st = &r->statistics;
+    /* Without per-channel counts the topic table would read all zeros: scan instead. */
+    if (st->message_count && st->channel_counts.len == 0) return -1;
     b->messages += st->message_count;
     if (st->message_count) add_time(b, st->start, st->end);
     mcap_bytes m = st->channel_counts;
@@ -275,7 +277,7 @@ static void info_file(bag_info *b, const char *path, const char *name) {
         return;
     }
     if (!r.has_summary) note(b, "%s: %s; counted by scanning", name, serr);
-    else note(b, "%s: summary has no statistics; counted by scanning", name);
+    else note(b, "%s: summary has no per-channel statistics; counted by scanning", name);
     mcap_reader_close(&r);
     /* Summary tables may be half-filled: start over with a fresh reader. */
     if (mcap_reader_open_file(&r, path, err, sizeof err) != 0) {

@@ -39,6 +39,11 @@ typedef struct didx {
     uint64_t offset; /* MessageIndex record position */
 } didx;
 
+typedef struct dcount {
+    uint16_t chan; /* channel with messages in the current chunk */
+    uint64_t n;    /* how many */
+} dcount;
+
 typedef struct drange {
     uint64_t offset, length; /* a record's position */
 } drange;
@@ -61,6 +66,8 @@ typedef struct doc {
     size_t nidxs, capidxs;
     dmsg *msgs;                  /* messages of the current chunk, in offset order */
     size_t nmsgs, capmsgs;
+    dcount *cc;                  /* distinct channels of the current chunk, first-seen order */
+    size_t ncc, capcc, cc_last;
     drange *metas;               /* Metadata records */
     size_t nmetas, capmetas;
     uint64_t attachments;        /* Attachment records */
@@ -159,16 +166,22 @@ static void end_chunk(doc *d) {
     d->chunk_open = 0;
     if (!d->chunk_readable || d->nchunks == 0) return;
     const dchunk *c = &d->chunks[d->nchunks - 1];
-    for (size_t i = 0; i < d->nmsgs; i++) {
-        uint16_t ch = d->msgs[i].chan;
-        int seen_before = 0, found = 0;
-        for (size_t j = 0; j < i && !seen_before; j++) seen_before = d->msgs[j].chan == ch;
-        if (seen_before) continue;
-        for (size_t k = 0; k < c->nidx && !found; k++) found = d->idxs[c->idx_first + k].chan == ch;
+    for (size_t i = 0; i < d->ncc; i++) {
+        int found = 0;
+        for (size_t k = 0; k < c->nidx && !found; k++) found = d->idxs[c->idx_first + k].chan == d->cc[i].chan;
         if (!found)
             defect(d, "message-index-missing", c->offset,
-                   "chunk has messages on channel %u but no MessageIndex for it follows", ch);
+                   "chunk has messages on channel %u but no MessageIndex for it follows", d->cc[i].chan);
     }
+}
+
+/* The current chunk's message count on channel ch (its dcount), or NULL. The last hit is
+ * tried first: consecutive messages are usually on one channel. */
+static dcount *chunk_count(doc *d, uint16_t ch) {
+    if (d->cc_last < d->ncc && d->cc[d->cc_last].chan == ch) return &d->cc[d->cc_last];
+    for (size_t i = 0; i < d->ncc; i++)
+        if (d->cc[i].chan == ch) return &d->cc[d->cc_last = i];
+    return NULL;
 }
 
 static void check_chunk(doc *d, const mcap_record *rec) {
@@ -177,6 +190,7 @@ static void check_chunk(doc *d, const mcap_record *rec) {
     d->chunk_open = 1;
     d->chunk_readable = 0;
     d->nmsgs = 0;
+    d->ncc = 0;
     if (mcap_parse_chunk(rec->body, &c) != 0) {
         defect(d, "malformed-record", rec->offset, "Chunk record fields run past its length");
         return;
@@ -232,6 +246,13 @@ static void check_chunk(doc *d, const mcap_record *rec) {
             }
             if (grow(d, (void **)&d->msgs, d->nmsgs, &d->capmsgs, sizeof *d->msgs)) return;
             d->msgs[d->nmsgs++] = (dmsg){.offset = in.offset, .time = m.log_time, .chan = m.channel_id};
+            dcount *cnt = chunk_count(d, m.channel_id);
+            if (!cnt) {
+                if (grow(d, (void **)&d->cc, d->ncc, &d->capcc, sizeof *d->cc)) return;
+                cnt = &d->cc[d->ncc++];
+                *cnt = (dcount){.chan = m.channel_id};
+            }
+            cnt->n++;
             break;
         default:
             defect(d, "record-out-of-place", rec->offset, "%s record (opcode 0x%02x) inside a chunk",
@@ -289,7 +310,8 @@ static void check_index(doc *d, const mcap_record *rec) {
             return;
         }
     }
-    for (size_t i = 0; i < d->nmsgs; i++) have += d->msgs[i].chan == mi.channel_id;
+    const dcount *cnt = chunk_count(d, mi.channel_id);
+    have = cnt ? cnt->n : 0;
     if (have == 0)
         defect(d, "message-index-unexpected", rec->offset, "MessageIndex for channel %u, which has no message in the chunk", mi.channel_id);
     else if (entries != have)
@@ -661,6 +683,7 @@ int mcap_doctor(mcap_reader *r, unsigned max_defects, mcap_doctor_fn fn, void *c
     free(d->chunks);
     free(d->idxs);
     free(d->msgs);
+    free(d->cc);
     free(d->metas);
     free(d->buf);
     free(d);

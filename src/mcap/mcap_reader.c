@@ -368,10 +368,25 @@ typedef struct chan_entry {
     uint8_t body[]; /* copy of the record body */
 } chan_entry;
 
+/* Two-level tables by id (256 pages of 256): a file uses few ids, and a reader opened per
+ * fuzz input or per cut point must not pay for 65536 slots. */
 struct mcap_reader_tables {
-    sch_entry *schemas[65536];   /* by id */
-    chan_entry *channels[65536]; /* by id */
+    void **schemas[256];  /* sch_entry *, [id >> 8][id & 255] */
+    void **channels[256]; /* chan_entry *, [id >> 8][id & 255] */
 };
+
+static void **slot(void **pages[256], uint16_t id, int create) {
+    void ***page = &pages[id >> 8];
+    if (!*page) {
+        if (!create || !(*page = calloc(256, sizeof **page))) return NULL;
+    }
+    return &(*page)[id & 255];
+}
+
+static void *table_get(void **pages[256], uint16_t id) {
+    void **s = slot(pages, id, 0);
+    return s ? *s : NULL;
+}
 
 static int reader_start(mcap_reader *r, char *err, size_t errlen, const char *what) {
     r->max_chunk = MCAP_READER_MAX_CHUNK;
@@ -442,9 +457,11 @@ int mcap_reader_open_file(mcap_reader *r, const char *path, char *err, size_t er
 
 void mcap_reader_close(mcap_reader *r) {
     if (r->t) {
-        for (size_t i = 0; i < 65536; i++) {
-            free(r->t->schemas[i]);
-            free(r->t->channels[i]);
+        for (size_t p = 0; p < 256; p++) {
+            for (size_t i = 0; r->t->schemas[p] && i < 256; i++) free(r->t->schemas[p][i]);
+            for (size_t i = 0; r->t->channels[p] && i < 256; i++) free(r->t->channels[p][i]);
+            free(r->t->schemas[p]);
+            free(r->t->channels[p]);
         }
         free(r->t);
     }
@@ -455,45 +472,57 @@ void mcap_reader_close(mcap_reader *r) {
 int mcap_reader_add_schema(mcap_reader *r, mcap_bytes body) {
     mcap_schema s;
     if (mcap_parse_schema(body, &s) != 0) return -EBADMSG;
-    sch_entry *old = r->t->schemas[s.id];
+    void **sl = slot(r->t->schemas, s.id, 1);
+    if (!sl) return -ENOMEM;
+    sch_entry *old = *sl;
     if (old) return old->len == body.len && memcmp(old->body, body.p, body.len) == 0 ? 0 : -EEXIST;
     sch_entry *e = malloc(sizeof *e + body.len);
     if (!e) return -ENOMEM;
     e->len = body.len;
     memcpy(e->body, body.p, body.len);
     mcap_parse_schema((mcap_bytes){.p = e->body, .len = e->len}, &e->s);
-    r->t->schemas[s.id] = e;
+    *sl = e;
     return 0;
 }
 
 int mcap_reader_add_channel(mcap_reader *r, mcap_bytes body) {
     mcap_channel c;
     if (mcap_parse_channel(body, &c) != 0) return -EBADMSG;
-    chan_entry *old = r->t->channels[c.id];
+    void **sl = slot(r->t->channels, c.id, 1);
+    if (!sl) return -ENOMEM;
+    chan_entry *old = *sl;
     if (old) return old->len == body.len && memcmp(old->body, body.p, body.len) == 0 ? 0 : -EEXIST;
     chan_entry *e = malloc(sizeof *e + body.len);
     if (!e) return -ENOMEM;
     e->len = body.len;
     memcpy(e->body, body.p, body.len);
     mcap_parse_channel((mcap_bytes){.p = e->body, .len = e->len}, &e->c);
-    r->t->channels[c.id] = e;
+    *sl = e;
     return 0;
 }
 
 const mcap_schema *mcap_reader_schema(const mcap_reader *r, uint16_t id) {
-    return r->t->schemas[id] ? &r->t->schemas[id]->s : NULL;
+    sch_entry *e = table_get(r->t->schemas, id);
+    return e ? &e->s : NULL;
 }
 
 const mcap_channel *mcap_reader_channel(const mcap_reader *r, uint16_t id) {
-    return r->t->channels[id] ? &r->t->channels[id]->c : NULL;
+    chan_entry *e = table_get(r->t->channels, id);
+    return e ? &e->c : NULL;
 }
 
 const mcap_channel *mcap_reader_next_channel(const mcap_reader *r, uint32_t *pos) {
-    for (uint32_t i = *pos; i < 65536; i++)
-        if (r->t->channels[i]) {
-            *pos = i + 1;
-            return &r->t->channels[i]->c;
+    for (uint32_t i = *pos; i < 65536; i++) {
+        if (!r->t->channels[i >> 8]) {
+            i |= 255; /* skip the empty page */
+            continue;
         }
+        chan_entry *e = r->t->channels[i >> 8][i & 255];
+        if (e) {
+            *pos = i + 1;
+            return &e->c;
+        }
+    }
     *pos = 65536;
     return NULL;
 }

@@ -28,7 +28,10 @@ typedef struct mcap_record {
     mcap_bytes body; /* record content (after opcode and length) */
 } mcap_record;
 
-typedef struct mcap_header { mcap_bytes profile, library; } mcap_header;
+typedef struct mcap_header {
+    mcap_bytes profile; /* "ros2" for rosbag2 files */
+    mcap_bytes library; /* writer name/version */
+} mcap_header;
 typedef struct mcap_footer {
     uint64_t summary_start;        /* 0 = no summary */
     uint64_t summary_offset_start; /* 0 = no summary offsets */
@@ -73,9 +76,12 @@ typedef struct mcap_chunk_index {
     uint64_t uncompressed_size;    /* as in the chunk */
 } mcap_chunk_index;
 typedef struct mcap_statistics {
-    uint64_t message_count;
-    uint16_t schema_count;
-    uint32_t channel_count, attachment_count, metadata_count, chunk_count;
+    uint64_t message_count;        /* Message records in the file */
+    uint16_t schema_count;         /* distinct schema ids (not 0) */
+    uint32_t channel_count;        /* distinct channel ids */
+    uint32_t attachment_count;     /* Attachment records */
+    uint32_t metadata_count;       /* Metadata records */
+    uint32_t chunk_count;          /* Chunk records */
     uint64_t start, end;           /* message log time range */
     mcap_bytes channel_counts;     /* Map<u16,u64> (mcap_map_next_u16u64) */
 } mcap_statistics;
@@ -88,8 +94,8 @@ typedef struct mcap_metadata_index {
     mcap_bytes name;               /* its name */
 } mcap_metadata_index;
 typedef struct mcap_attachment {
-    uint64_t log_time, create_time;
-    mcap_bytes name, media_type, data;
+    uint64_t log_time, create_time; /* ns */
+    mcap_bytes name, media_type, data; /* file name, MIME type, contents */
     uint32_t crc;                  /* 0 = not computed */
     uint64_t crc_len;              /* body bytes the CRC covers */
 } mcap_attachment;

@@ -29,7 +29,7 @@
 #include <zstd.h>
 
 #define MCAP_ZSTD_LEVEL 1 /* the fast end: the writer must keep up with the DDS stream */
-#define MCAP_SUMMARY_RESERVE (256 * 1024) /* disk kept back beyond EOF for the summary */
+#define MCAP_RESERVE_STEP (256 * 1024) /* extra disk reserved beyond EOF per fallocate */
 
 /* ---------- buffers ---------- */
 
@@ -105,7 +105,8 @@ struct mcap_writer {
     char err[512];                /* "what(file): why" of the first error */
     uint64_t pos;                 /* end of the last record group written whole */
     uint64_t synced;              /* pos at the last successful fdatasync */
-    uint64_t reserved_to;         /* end of the space fallocate'd beyond EOF for the summary */
+    uint64_t reserved_to;         /* end of the space fallocate'd for data + summary */
+    int no_reserve;               /* the filesystem can't fallocate: best effort only */
     uint32_t data_crc;            /* CRC of file bytes [0, pos) */
     mbuf chunk;                   /* [chunk_hdr bytes kept for the Chunk header][open chunk's records] */
     size_t chunk_hdr;             /* Chunk record header size (depends on the compression name) */
@@ -165,10 +166,34 @@ static int fail(mcap_writer *w, int rc, const char *what) {
 
 /* ---------- file output ---------- */
 
+static size_t tail_size(const mcap_writer *w);
+
+/* The disk-full rule: a group is written only if the disk still has room for it AND for the
+ * summary that close() must add after it. Blocks are reserved ahead with fallocate (kept
+ * beyond EOF): when the reservation can't grow, the writer reports ENOSPC *before* writing,
+ * while what is already reserved still holds the summary, so close() leaves a complete file. */
+static int ensure_room(mcap_writer *w, size_t len, size_t tail_growth) {
+    if (w->no_reserve) return 0;
+    uint64_t need = w->pos + len + tail_size(w) + tail_growth + 4096;
+    if (need <= w->reserved_to) return 0;
+    uint64_t want = need + MCAP_RESERVE_STEP;
+    if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, (off_t)w->pos, (off_t)(want - w->pos)) == 0) {
+        w->reserved_to = want;
+        return 0;
+    }
+    int e = errno;
+    if (e == ENOSPC || e == EDQUOT || e == EFBIG) return fail(w, -e, "write");
+    w->no_reserve = 1; /* EOPNOTSUPP and the like: fall back to cutting back at close */
+    return 0;
+}
+
 /* Write one group of whole records (with CRC `crc`) at pos: on success it joins the valid
- * prefix (pos, data CRC); on failure the writer is poisoned and pos stays where it was. */
-static int put_group(mcap_writer *w, const uint8_t *p, size_t len, uint32_t crc) {
-    int rc = rg_sys_pwrite_all(w->fd, p, len, (off_t)w->pos);
+ * prefix (pos, data CRC); on failure the writer is poisoned and pos stays where it was.
+ * tail_growth: bytes the summary gains because of this group (its summary copy or index). */
+static int put_group(mcap_writer *w, const uint8_t *p, size_t len, uint32_t crc, size_t tail_growth) {
+    int rc = ensure_room(w, len, tail_growth);
+    if (rc) return rc;
+    rc = rg_sys_pwrite_all(w->fd, p, len, (off_t)w->pos);
     if (rc) return fail(w, rc, "write");
     w->data_crc = mcap_crc32_combine(w->data_crc, crc, len);
     w->pos += len;
@@ -176,20 +201,10 @@ static int put_group(mcap_writer *w, const uint8_t *p, size_t len, uint32_t crc)
 }
 
 /* put_group() of the staged records in w->out. */
-static int put_records(mcap_writer *w) {
-    int rc = put_group(w, w->out.p, w->out.len, mcap_crc32(0, w->out.p, w->out.len));
+static int put_records(mcap_writer *w, size_t tail_growth) {
+    int rc = put_group(w, w->out.p, w->out.len, mcap_crc32(0, w->out.p, w->out.len), tail_growth);
     if (rc == 0) w->out.len = 0;
     return rc;
-}
-
-/* Keep room beyond EOF for the summary, so a disk that fills during data writes still takes
- * the footer. Best effort: filesystems without fallocate just don't get the reserve. */
-static void reserve_tail(mcap_writer *w) {
-    size_t want = MCAP_SUMMARY_RESERVE + w->sum_chunk_idx.len + w->sum_channels.len +
-                  w->sum_schemas.len + w->sum_meta_idx.len;
-    if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, (off_t)w->pos, (off_t)want) == 0 &&
-        w->pos + want > w->reserved_to)
-        w->reserved_to = w->pos + want;
 }
 
 /* ---------- chunks ---------- */
@@ -302,7 +317,7 @@ static int chunk_close(mcap_writer *w) {
     } else {
         gcrc = mcap_crc32(0, base, total);
     }
-    rc = put_group(w, base, total, gcrc);
+    rc = put_group(w, base, total, gcrc, 0); /* its chunk index is within tail_size's slack */
     if (rc) return rc;
 
     uint8_t *q = w->sum_chunk_idx.p + w->sum_chunk_idx.len;
@@ -333,7 +348,6 @@ static int chunk_close(mcap_writer *w) {
     w->msg_count += w->chunk_msgs;
     w->chunk_count++;
     chunk_reset(w);
-    reserve_tail(w);
     return 0;
 }
 
@@ -398,7 +412,7 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
     p = put_str(p, profile, pl);
     p = put_str(p, library, ll);
     w->out.len = (size_t)(p - w->out.p);
-    rc = put_records(w);
+    rc = put_records(w, 0);
     if (rc) {
         snprintf(err, errlen, "%s", w->err);
         goto fail_quiet;
@@ -409,7 +423,6 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
         snprintf(err, errlen, "fsync(dir of %s): %s", path, strerror(-rc));
         goto fail_quiet;
     }
-    reserve_tail(w);
     *out = w;
     return 0;
 fail:
@@ -447,7 +460,7 @@ int mcap_writer_add_schema(mcap_writer *w, const char *name, const char *encodin
     p = put_str(p, data, len);
     w->out.len += (size_t)(p - start);
     /* Written outside any chunk before first use, so a file cut short keeps it. */
-    rc = put_records(w);
+    rc = put_records(w, w->out.len) /* its summary copy */;
     if (rc) return rc;
     mbuf_append(&w->sum_schemas, start, (size_t)(p - start)); /* reserved above */
     w->nschemas++;
@@ -490,7 +503,7 @@ int mcap_writer_add_channel(mcap_writer *w, uint16_t schema_id, const char *topi
         p = put_str(p, values[i], strlen(values[i]));
     }
     w->out.len += (size_t)(p - start);
-    rc = put_records(w);
+    rc = put_records(w, w->out.len + 10) /* summary copy + statistics entry */;
     if (rc) return rc;
     mbuf_append(&w->sum_channels, start, (size_t)(p - start));
     w->chans[w->nchans] = (wchan){.schema_id = schema_id};
@@ -577,7 +590,7 @@ int mcap_writer_add_metadata(mcap_writer *w, const char *name, const char *const
         p = put_str(p, values[i], strlen(values[i]));
     }
     w->out.len = (size_t)(p - w->out.p);
-    rc = put_records(w);
+    rc = put_records(w, MCAP_RECORD_HDR + il);
     if (rc) return rc;
     uint8_t *q = w->sum_meta_idx.p + w->sum_meta_idx.len;
     q = put_u8(q, MCAP_OP_METADATA_INDEX);
@@ -609,13 +622,20 @@ static void tail_group(mcap_writer *w, const mbuf *g, uint8_t op, uint8_t *offs,
     w->out.len += g->len;
 }
 
+/* Bytes build_tail() will produce, plus room for one more chunk's index (the one being
+ * written when this is asked) and a few more channels. */
+static size_t tail_size(const mcap_writer *w) {
+    size_t statl = 8 + 2 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 10 * w->nchans;
+    return MCAP_RECORD_HDR + MCAP_DATA_END_LEN + w->sum_schemas.len + w->sum_channels.len +
+           MCAP_RECORD_HDR + statl + w->sum_chunk_idx.len + w->sum_meta_idx.len +
+           5 * (MCAP_RECORD_HDR + 17) + MCAP_TAIL_LEN + 128 + 10 * w->nchans;
+}
+
 /* Build DataEnd, summary, summary offsets, footer and magic in out, for writing at pos.
  * Everything in it describes committed chunks only, so it is true even after an error. */
 static int build_tail(mcap_writer *w) {
     size_t statl = 8 + 2 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 10 * w->nchans;
-    size_t need = MCAP_RECORD_HDR + MCAP_DATA_END_LEN + w->sum_schemas.len + w->sum_channels.len +
-                  MCAP_RECORD_HDR + statl + w->sum_chunk_idx.len + w->sum_meta_idx.len +
-                  5 * (MCAP_RECORD_HDR + 17) + MCAP_TAIL_LEN;
+    size_t need = tail_size(w);
     w->out.len = 0;
     int rc = mbuf_reserve(&w->out, need);
     if (rc) return rc;

@@ -17,6 +17,18 @@
  * Errors: every function returns 0 or a negative errno; on error `err` (from mcap_writer_error)
  * holds "what(file): why". After ENOSPC/EIO the writer is poisoned: only mcap_writer_close()
  * (which still tries to leave a valid file with everything already durable) may follow.
+ *
+ * Disk full: the writer keeps disk reserved ahead of the file end (fallocate, KEEP_SIZE) for the
+ * summary that close() must write, and returns -ENOSPC *before* a chunk write that would eat
+ * into it. So after ENOSPC, close() still writes DataEnd, summary and footer: the file is
+ * complete and valid, holding every chunk written before the error (the open chunk is lost).
+ * Should even that fail (a filesystem without fallocate), close() cuts the file back to the
+ * last whole record, which mcap_recover turns into a valid file. The open chunk's messages
+ * count in mcap_writer_message_count() but not in the file's statistics.
+ *
+ * Memory: one buffer for the open chunk (grows to the largest chunk), one staging buffer for
+ * compressed chunks, per-channel index arrays kept across chunks: no allocation per message in
+ * steady state. Not thread-safe: one writer thread owns it.
  */
 #ifndef MCAP_WRITER_H
 #define MCAP_WRITER_H
