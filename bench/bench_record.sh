@@ -7,7 +7,8 @@
 #    (no queue drops, every sample in the file) next to ddsperf sub's messages/s, their ratio, the
 #    recorder's CPU (user+sys over the run) and peak RSS (VmHWM). When the recorder dropped at the
 #    maximum rate, the run is repeated with the publisher limited to 80% of what was recorded,
-#    up to twice, and the best zero-loss rate is reported.
+#    up to twice, and the best zero-loss rate is reported. A baseline run per size without the
+#    recorder shows what the third process costs the publisher/subscriber pair on 2 cores.
 # 2. Data at risk after kill -9: defaults (chunk 768 KiB, --max-chunk-age 1000 ms), 1 KiB at a
 #    fixed rate; kill -9, `recguard recover`, then how many ms / bytes before the kill are missing.
 #
@@ -89,10 +90,24 @@ run() {
   rm -f "$dir"/bag/*.mcap # keep logs, not gigabytes
 }
 
+# Baseline: the same publisher and subscriber without the recorder (what a third process on
+# these 2 cores costs the pair).
+declare -A ALONE
+for size in $SIZES; do
+  dir="$OUT/alone_$size"
+  mkdir -p "$dir"
+  ddsperf -i "$D" -k all -D $((DUR + 4)) sub > "$dir/sub.log" 2>&1 &
+  sub=$!
+  PIDS+=("$sub")
+  ddsperf -i "$D" -k all -D "$DUR" -Q minmatch:1 -Q initwait:20 pub size "$size" > "$dir/pub.log" 2>&1 || true
+  wait "$sub" || true
+  ALONE[$size]=$(( $(sub_total "$dir/sub.log") / DUR ))
+done
+
 echo "## Recorder: ddsperf pub (reliable keep-all, max rate, ${DUR} s) -> ddsperf sub + recguard record"
 echo
-echo "| payload | compression | ddsperf sub msg/s | recorded msg/s, zero loss | ratio | publisher rate for it | recorder CPU | recorder peak RSS |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| payload | compression | ddsperf sub alone msg/s | ddsperf sub msg/s, same run | recorded msg/s, zero loss | ratio | publisher rate for it | recorder CPU | recorder peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for size in $SIZES; do
   for comp in $COMPS; do
     run "$size" "$comp" ""
@@ -110,7 +125,7 @@ for size in $SIZES; do
       done
     fi
     ratio=$( [ -n "$best" ] && awk -v a="$best" -v b="$sub_rate" 'BEGIN { printf "%.2f", (b ? a / b : 0) }' || echo "-")
-    printf "| %s B | %s | %s | %s | %s | %s | %s%% | %s MiB |\n" "$size" "$comp" "$sub_rate" "${best:-loss at every rate tried}" "$ratio" "$at" "$cpu" "$((hwm / 1024))"
+    printf "| %s B | %s | %s | %s | %s | %s | %s | %s%% | %s MiB |\n" "$size" "$comp" "${ALONE[$size]}" "$sub_rate" "${best:-loss at every rate tried}" "$ratio" "$at" "$cpu" "$((hwm / 1024))"
   done
 done
 
