@@ -133,13 +133,23 @@ static void check_state(guard_health *h, const guard_health_sample *s, unsigned 
     }
 }
 
-static void check_cpu(guard_health *h, const guard_health_sample *s, guard_health_report *out) {
-    if (!s->has_proc || !h->have_prev || !h->prev.has_proc) return;
-    int64_t dt = s->now_ns - h->prev.now_ns;
+/* Rate of a counter between two samples, bytes/s; a counter that went back (new process,
+ * new segment) counts as 0. */
+static double rate(uint64_t now, uint64_t before, int64_t dt_ns) {
+    return now >= before ? (double)(now - before) * 1e9 / (double)dt_ns : 0.0;
+}
+
+static void check_rates(guard_health *h, const guard_health_sample *s, guard_health_report *out) {
+    if (!h->have_prev) return;
+    const guard_health_sample *p = &h->prev;
+    int64_t dt = s->now_ns - p->now_ns;
     if (dt <= 0) return;
-    uint64_t used = s->cpu_ns >= h->prev.cpu_ns ? s->cpu_ns - h->prev.cpu_ns : 0;
-    h->cpu_pct = (double)used * 100.0 / (double)dt;
-    out->cpu_pct = h->cpu_pct;
+    if (s->has_proc && p->has_proc) {
+        h->cpu_pct = rate(s->cpu_ns, p->cpu_ns, dt) * 100.0 / 1e9;
+        out->cpu_pct = h->cpu_pct;
+    }
+    if (s->has_io && p->has_io) out->io_write_bps = rate(s->write_bytes, p->write_bytes, dt);
+    if (s->has_output && p->has_output) out->output_bps = rate(s->output_bytes, p->output_bytes, dt);
 }
 
 static void check_mem(const guard_health *h, const guard_health_sample *s, unsigned *flags,
@@ -224,6 +234,8 @@ void guard_health_eval(guard_health *h, const guard_health_sample *s, guard_heal
     assert(!h->have_prev || s->now_ns >= h->prev.now_ns);
     memset(out, 0, sizeof *out);
     out->cpu_pct = -1;
+    out->io_write_bps = -1;
+    out->output_bps = -1;
     out->disk_used_pct = -1;
     out->write_rate_bps = -1;
     out->ttf_ns = -1;
@@ -234,7 +246,7 @@ void guard_health_eval(guard_health *h, const guard_health_sample *s, guard_heal
     check_progress(h, s, &flags, &crit);
     check_mem(h, s, &flags, &crit, &warn);
     check_disk(h, s, out, &flags, &crit, &warn);
-    check_cpu(h, s, out);
+    check_rates(h, s, out);
 
     out->flags = flags;
     out->verdict = crit.n ? GUARD_HEALTH_CRITICAL : warn.n ? GUARD_HEALTH_WARNING : GUARD_HEALTH_OK;

@@ -109,6 +109,10 @@ typedef struct guard_health_report {
     char reasons[GUARD_HEALTH_MAX_REASONS][GUARD_HEALTH_REASON_LEN]; /* e.g. "rss 812 MiB >
                                     * critical 800 MiB", worst first */
     double cpu_pct;                /* CPU %, -1 when unknown (first sample) */
+    double io_write_bps;           /* /proc io write_bytes rate over the last interval, bytes/s;
+                                    * -1 when unknown */
+    double output_bps;             /* growth rate of the output over the last interval, bytes/s
+                                    * (0 when it shrank: a new segment); -1 when unknown */
     uint64_t rss_bytes;            /* from the sample, 0 if unknown */
     double disk_used_pct;          /* -1 when unknown */
     uint64_t disk_free_bytes;      /* 0 when unknown */

@@ -213,6 +213,7 @@ static void test_memory_and_cpu(void **st) {
     assert_int_equal(r.verdict, GUARD_HEALTH_WARNING);
     assert_true(r.flags & GUARD_HEALTH_MEM_WARN);
     expect_reason(&r, "rss 612 MiB > warning 600 MiB");
+    assert_true(r.io_write_bps < 0); /* no io data */
     s.now_ns = 4 * S; s.cpu_ns = 5 * S; s.rss_bytes = 812 * MIB;
     guard_health_eval(&h, &s, &r);
     assert_true(r.cpu_pct > 199.9 && r.cpu_pct < 200.1); /* two busy threads */
@@ -344,6 +345,28 @@ static void test_reason_order(void **st) {
     assert_non_null(strstr(r.reasons[1], "rss 2.0 MiB > warning 1.0 MiB"));
 }
 
+/* Bytes written (/proc io) and output growth, per second over the last interval. */
+static void test_write_rates(void **st) {
+    (void)st;
+    guard_health_cfg c = cfg_all_off();
+    guard_health h;
+    guard_health_report r;
+    guard_health_init(&h, &c, 0);
+    guard_health_sample s = {.now_ns = 0, .has_io = 1, .write_bytes = 1000, .has_output = 1,
+                             .output_bytes = 500};
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.io_write_bps < 0);
+    assert_true(r.output_bps < 0);
+    s.now_ns = 2 * S; s.write_bytes = 1000 + 20 * MIB; s.output_bytes = 500 + 10 * MIB;
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.io_write_bps > 10 * MIB - 1 && r.io_write_bps < 10 * MIB + 1);
+    assert_true(r.output_bps > 5 * MIB - 1 && r.output_bps < 5 * MIB + 1);
+    s.now_ns = 3 * S; s.output_bytes = 0; /* a new segment began */
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.output_bps == 0);
+    assert_true(r.io_write_bps == 0);
+}
+
 static void test_names_and_format(void **st) {
     (void)st;
     char b[32];
@@ -371,6 +394,7 @@ int main(void) {
         cmocka_unit_test(test_disk_rate_smoothing),
         cmocka_unit_test(test_disk_levels),
         cmocka_unit_test(test_reason_order),
+        cmocka_unit_test(test_write_rates),
         cmocka_unit_test(test_names_and_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
