@@ -132,3 +132,15 @@ trap cleanup EXIT
 # judges only the last line's result, hence [inputs | ...] | any.)
 jhas() { jq -n -e "[inputs | ($1)] | any" "$2" >/dev/null; }
 proc_state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null; }
+
+# The fake recorders' spawn log (--spawn-log "$SPAWNS"): "<pid> <segment> <start ns>" per start.
+# Tests follow recorders through it rather than through status, which on a loaded machine may
+# first be read after a quick misbehaviour has already replaced the first recorder.
+SPAWNS="$T/spawns"
+spawn_count() { if [ -f "$SPAWNS" ]; then wc -l <"$SPAWNS"; else echo 0; fi; }
+spawn_field() { sed -n "${1}p" "$SPAWNS" | awk -v f="$2" '{print $f}'; } # line, field (1 pid, 2 segment)
+# wait_recorder N: the Nth recorder (N=2: the first replacement) has started and is RECORDING.
+wait_recorder() {
+  wait_for 30 "recorder #$1 started" '[ "$(spawn_count)" -ge '"$1"' ]'
+  wait_for 30 "recorder #$1 RECORDING" '[ "$(recorder_pid)" = "$(spawn_field '"$1"' 1)" ] && state_is RECORDING'
+}

@@ -5,11 +5,9 @@
 source "$(dirname "$0")/guard_lib.sh"
 
 start_daemon --set "alert.command=[sleep, '300']" --set "alert.events=[crashed]" \
-  -- "$FAKE" --out '{segment}' --rate 20000 --crash-after 1 --once "$T/crashed"
-wait_for 20 "RECORDING" state_is RECORDING
-pid0=$(recorder_pid)
-wait_for 20 "restart after the crash" pid_changed "$pid0"
-wait_for 20 "RECORDING again while the alert command hangs" state_is RECORDING
+  -- "$FAKE" --out '{segment}' --rate 20000 --crash-after 1 --once "$T/crashed" --spawn-log "$SPAWNS"
+wait_recorder 1
+wait_recorder 2 # while the alert command hangs
 [ "$(daemon_children)" = 2 ] || fail "expected recorder + alert command, daemon has $(daemon_children) children"
 wait_for 30 "the hung alert command killed" jhas "'select(.event==\"aux_timeout\")'" "$OUT/journal.jsonl"
 wait_for 10 "the alert command reaped" jhas "'select(.event==\"alert_done\" and (.ok|not))'" "$OUT/journal.jsonl"
@@ -18,11 +16,10 @@ stop_daemon
 
 rm -rf "$OUT"
 start_daemon --set "alert.command=[/nonexistent/alert-tool]" --set "alert.events=[crashed]" \
-  -- "$FAKE" --out '{segment}' --rate 20000 --crash-after 1 --once "$T/crashed2"
-wait_for 20 "RECORDING" state_is RECORDING
-pid0=$(recorder_pid)
-wait_for 20 "restart after the crash" pid_changed "$pid0"
-wait_for 20 "RECORDING again" state_is RECORDING
+  -- "$FAKE" --out '{segment}' --rate 20000 --crash-after 1 --once "$T/crashed2" --spawn-log "$T/spawns2"
+SPAWNS="$T/spawns2"
+wait_recorder 1
+wait_recorder 2
 wait_for 10 "the failed alert journaled" jhas "'select(.event==\"alert_failed\") | .reason | test(\"nonexistent/alert-tool.*No such file\")'" "$OUT/journal.jsonl"
 stop_daemon
 log "PASS"
