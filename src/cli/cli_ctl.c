@@ -186,7 +186,7 @@ static void print_status(json_t *st) {
     json_t *h = json_object_get(st, "health");
     printf("state:      %s", jstr(st, "state", "?"));
     const char *why = jstr(st, "reason", NULL);
-    if (why) printf(" (%s)", why);
+    if (why && *why) printf(" (%s)", why);
     printf("\n");
     json_int_t pid = json_integer_value(json_object_get(st, "pid"));
     if (pid > 0) {

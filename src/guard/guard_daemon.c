@@ -1188,8 +1188,12 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     json_object_set_new(ev, "config", guard_config_json(cfg));
     emit(d, ev);
     json_decref(ev);
-    if (!try_adopt(d) && !opts->idle) feed(d, GUARD_EV_START, "daemon start", NULL);
-    else if (d->fsm.state == GUARD_ST_IDLE) save_state(d);
+    if (!try_adopt(d) && !opts->idle) {
+        feed(d, GUARD_EV_START, "daemon start", NULL);
+    } else if (d->fsm.state == GUARD_ST_IDLE) {
+        copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
+        save_state(d);
+    }
     sd_notify(0, "READY=1");
     notify_status(d);
     int rc = sd_event_loop(d->ev);
