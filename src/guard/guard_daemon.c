@@ -801,6 +801,7 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
 /* Feed an event and every follow-up its actions produce, in order. */
 static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out) {
     if (d->feeding) { /* an action's callback fed us: run it after the current step */
+        assert(!out); /* only internal follow-ups arrive here; clients and signals never nest */
         enqueue(d, e, reason);
         return;
     }
