@@ -464,15 +464,6 @@ int cli_daemon_main(int argc, char **argv) {
     } else if (guard_config_default_path(path, sizeof path) == 0) {
         rc = guard_config_load_file(&cfg, path, true, err, sizeof err);
     }
-    /* The config module's built-in socket default differs from the daemon's documented one
-     * (docs/PROTOCOL.md); unless a file or option chose a socket, use the documented path so
-     * that daemon and clients always agree. */
-    char cfg_default[PATH_MAX], ctl_default[PATH_MAX];
-    if (rc == 0 && guard_config_default_socket(cfg_default, sizeof cfg_default) == 0 &&
-        cfg.socket_path && strcmp(cfg.socket_path, cfg_default) == 0) {
-        guard_ctl_default_path(ctl_default, sizeof ctl_default);
-        rc = replace_str(&cfg.socket_path, ctl_default);
-    }
     for (int i = 0; rc == 0 && i < nsets; i++) {
         char kv[1024];
         snprintf(kv, sizeof kv, "%s", sets[i]);

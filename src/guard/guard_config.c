@@ -5,6 +5,8 @@
  * files, overrides, checks; defaults and derived values; JSON. */
 #include "guard/guard_config.h"
 
+#include "guard/guard_ctl.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -667,15 +669,6 @@ int guard_config_check(const guard_config *c, char *err, size_t errlen) {
 
 /* ---- defaults, derived values ---------------------------------------------------------- */
 
-int guard_config_default_socket(char *buf, size_t buflen) {
-    const char *env = getenv("RECGUARD_SOCKET"), *rt = getenv("XDG_RUNTIME_DIR");
-    int n;
-    if (env && env[0]) n = snprintf(buf, buflen, "%s", env);
-    else if (rt && rt[0]) n = snprintf(buf, buflen, "%s/recguard.sock", rt);
-    else n = snprintf(buf, buflen, "/tmp/recguard-%u/recguard.sock", (unsigned)getuid());
-    return n < 0 || (size_t)n >= buflen ? -ENAMETOOLONG : 0;
-}
-
 int guard_config_default_path(char *buf, size_t buflen) {
     const char *env = getenv("RECGUARD_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"),
                *home = getenv("HOME");
@@ -689,8 +682,9 @@ int guard_config_default_path(char *buf, size_t buflen) {
 
 int guard_config_init(guard_config *c) {
     memset(c, 0, sizeof *c);
+    /* The clients compute the same default, so daemon and CLI agree without a config file. */
     char sock[4096];
-    if (guard_config_default_socket(sock, sizeof sock) < 0) sock[0] = '\0';
+    guard_ctl_default_path(sock, sizeof sock);
     c->output_dir = strdup(GUARD_CONFIG_DEFAULT_OUTPUT);
     c->socket_path = strdup(sock);
     if (!c->output_dir || !c->socket_path) {

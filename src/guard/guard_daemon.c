@@ -4,9 +4,9 @@
  *      recorder (spawn, exit, adopt) | stop ladder | fsm driving (feed, actions) | health timer |
  *      status object | control requests | signals, setup, run.
  */
-/* First: guard_fsm.h names parameters si_code/si_status, which <signal.h> defines as macros. */
-#include "guard/guard_fsm.h"
 #include "guard/guard_daemon.h"
+
+#include "guard/guard_fsm.h"
 
 #include "common/rg_fs.h"
 #include "common/rg_sys.h"

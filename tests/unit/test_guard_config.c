@@ -88,7 +88,7 @@ static void test_defaults(void **st) {
     char err[256];
     assert_int_equal(guard_config_check(&c, err, sizeof err), 0);
     assert_string_equal(c.output_dir, GUARD_CONFIG_DEFAULT_OUTPUT);
-    assert_string_equal(c.socket_path, "/run/user/1000/recguard.sock");
+    assert_string_equal(c.socket_path, "/run/user/1000/recguard/control.sock");
     assert_null(c.recorder_argv);
     assert_null(c.state_dir);
     assert_int_equal(c.check_interval_ns, 1 * S);
@@ -99,17 +99,20 @@ static void test_defaults(void **st) {
     assert_true(c.alert_events & (1u << GUARD_EV_BUDGET_SPENT));
     assert_false(c.alert_events & (1u << GUARD_EV_START));
     guard_config_free(&c);
+    /* The socket default is the clients' (guard_ctl_default_path), so both always agree. */
     setenv("RECGUARD_SOCKET", "/tmp/x.sock", 1);
-    char buf[256];
-    assert_int_equal(guard_config_default_socket(buf, sizeof buf), 0);
-    assert_string_equal(buf, "/tmp/x.sock");
-    assert_int_equal(guard_config_default_socket(buf, 5), -ENAMETOOLONG);
+    assert_int_equal(guard_config_init(&c), 0);
+    assert_string_equal(c.socket_path, "/tmp/x.sock");
+    guard_config_free(&c);
     unsetenv("RECGUARD_SOCKET");
     unsetenv("XDG_RUNTIME_DIR");
-    assert_int_equal(guard_config_default_socket(buf, sizeof buf), 0);
+    assert_int_equal(guard_config_init(&c), 0);
     char want[64];
-    snprintf(want, sizeof want, "/tmp/recguard-%u/recguard.sock", (unsigned)getuid());
-    assert_string_equal(buf, want);
+    if (geteuid() == 0) snprintf(want, sizeof want, "/run/recguard/control.sock");
+    else snprintf(want, sizeof want, "/tmp/recguard-%u/control.sock", (unsigned)geteuid());
+    assert_string_equal(c.socket_path, want);
+    guard_config_free(&c);
+    char buf[256];
     setenv("RECGUARD_CONFIG", "/etc/x.yaml", 1);
     assert_int_equal(guard_config_default_path(buf, sizeof buf), 0);
     assert_string_equal(buf, "/etc/x.yaml");
