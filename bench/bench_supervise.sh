@@ -36,9 +36,9 @@ cleanup() {
 trap cleanup EXIT
 
 now_ns() { date +%s%N; }
-wait_until() { # seconds cmd...
+wait_until() { # seconds condition... (eval'd afresh at every poll)
   local end=$(( $(date +%s) + $1 )); shift
-  until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.02; done
+  until eval "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.02; done
 }
 last_spawn_pid() { tail -n 1 "$1" 2>/dev/null | awk '{print $1}'; }
 spawns() { wc -l <"$1" 2>/dev/null || echo 0; }
@@ -57,10 +57,10 @@ kill_loop() {
     n=$(spawns "$log")
     pid=$(last_spawn_pid "$log")
     wait_until 30 alive "$pid" || { echo "$name: recorder $pid not alive" >&2; return 1; }
-    sleep 1.2 # the recorder has been running a while (and recguard's stable period passes)
+    sleep 3 # a recorder that ran fine for a while (recguard: READY + its 1 s stable period)
     t0=$(now_ns)
     kill -KILL "$pid"
-    wait_until 60 test "$(spawns "$log")" -gt "$n" || { echo "$name: no restart after kill $i" >&2; return 1; }
+    wait_until 60 '[ "$(spawns "$log")" -gt "$n" ]' || { echo "$name: no restart after kill $i" >&2; return 1; }
     echo "$t0 $(tail -n 1 "$log" | awk '{print $3}')" >>"$R/$name.kills"
   done
 }

@@ -234,7 +234,7 @@ static void print_status(json_t *st) {
         json_object_foreach(p, k, it) {
             const char *s = jstr(it, "status", NULL);
             if (s && (strcmp(s, "applied") == 0 || strcmp(s, "partial") == 0)) {
-                printf(" %s%s", any ? "; " : "", jstr(it, "detail", k));
+                printf("%s%s", any ? "; " : " ", jstr(it, "detail", k));
                 any = 1;
             }
         }
@@ -246,7 +246,12 @@ static void print_status(json_t *st) {
         }
     }
     json_t *le = json_object_get(st, "last_exit");
-    if (le) printf("last exit:  %s\n", jstr(le, "summary", "?"));
+    if (json_is_object(le)) {
+        const char *by = jstr(le, "ended_by", "none");
+        printf("last exit:  %s%s%s\n", jstr(le, "summary", "?"), strcmp(by, "none") ? " after " : "",
+               strcmp(by, "none") ? by : "");
+    }
+    if (json_is_string(json_object_get(st, "error"))) printf("error:      %s\n", jstr(st, "error", ""));
 }
 
 int cli_status_main(int argc, char **argv) {

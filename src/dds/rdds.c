@@ -269,8 +269,9 @@ static int reader_create(rdds_session *s, rdds_tstate *t, const rdds_reader_qos 
     dds_qset_durability(rq, want->transient_local ? DDS_DURABILITY_TRANSIENT_LOCAL : DDS_DURABILITY_VOLATILE);
     dds_qset_history(rq, want->keep_all ? DDS_HISTORY_KEEP_ALL : DDS_HISTORY_KEEP_LAST,
                      want->keep_all ? 1 : want->depth);
-    /* Accept both encodings: a reader defaults to XCDR1 only and would silently not match an
-     * XCDR2 writer. The bytes are recorded as they come, header included. */
+    /* Accept both encodings, and say so rather than rely on the topic QoS Cyclone derives from
+     * the sertype (a reader's own default is XCDR1 only, which never matches a writer whose
+     * first representation is XCDR2). The bytes are recorded as they come, header included. */
     dds_qset_data_representation(rq, 2, (dds_data_representation_id_t[]){DDS_DATA_REPRESENTATION_XCDR1,
                                                                             DDS_DATA_REPRESENTATION_XCDR2});
     dds_lset_data_available(l, on_data);

@@ -30,8 +30,8 @@ typedef struct rdds_topic {
 
 typedef struct rdds_callbacks {
     void *ctx; /* passed back to every callback */
-    /* A topic was selected and its reader created (or its QoS/publisher set changed: called
-     * again with the same id and updated qos_yaml). Called from a DDS thread. */
+    /* A topic was selected; called just before its reader is created (and again, same id,
+     * with an updated qos_yaml when its set of publishers changes). */
     void (*on_topic)(void *ctx, const rdds_topic *topic);
     /* One sample: serialized CDR including the 4-byte encapsulation header, valid only during
      * the call. source_ts_ns = DDS source timestamp, recv_ts_ns = realtime at take. */
@@ -47,7 +47,8 @@ typedef struct rdds_callbacks {
 
 typedef struct rdds_filter {
     int all;                    /* -a: every topic (subject to exclude/hidden/include_dds) */
-    const char *const *topics;  /* explicit ROS topic names ("/chatter") */
+    const char *const *topics;  /* explicit names: ROS ("/chatter" or "chatter") or DDS
+                                   ("ros_discovery_info"); they override hidden and exclude */
     size_t ntopics;             /* entries in topics */
     const char *regex;          /* POSIX ERE on the recorded name, NULL = none */
     const char *exclude;        /* POSIX ERE on the recorded name, NULL = none */

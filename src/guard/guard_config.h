@@ -102,7 +102,8 @@ void guard_config_health_cfg(const guard_config *c, uint64_t mem_total_bytes,
 /* Physical RAM in bytes (sysinfo), 0 when unknown. */
 uint64_t guard_config_mem_total(void);
 /* Default socket: $RECGUARD_SOCKET, else $XDG_RUNTIME_DIR/recguard.sock, else
- * /tmp/recguard-<uid>/recguard.sock. 0, or -ENAMETOOLONG. The CLI clients use it too. */
+ * /tmp/recguard-<uid>/recguard.sock. 0, or -ENAMETOOLONG. The CLI clients use it too. The
+ * directory of the last form may not exist: the daemon creates it (0700) before binding. */
 int guard_config_default_socket(char *buf, size_t buflen);
 /* Default config file: $RECGUARD_CONFIG, else /etc/recguard/recguard.yaml for root, else
  * $XDG_CONFIG_HOME (or ~/.config)/recguard/recguard.yaml. Loaded as optional when the

@@ -46,6 +46,9 @@
 #define GUARD_DAEMON_ALERT_TIMEOUT_NS (10LL * RG_NS_PER_S) /* a hung alert command is killed */
 #define GUARD_DAEMON_HOOK_TIMEOUT_NS (300LL * RG_NS_PER_S) /* a hung post-crash hook is killed */
 #define GUARD_DAEMON_MAX_AUX 16        /* alert/hook children at once; more alerts are dropped */
+/* sd-event's default timer accuracy (0 = 250 ms) would delay an immediate restart by up to a
+ * quarter second to coalesce wakeups; a recorder restart is worth the precise wakeup. */
+#define GUARD_DAEMON_TIMER_ACCURACY_US 1
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
@@ -447,6 +450,12 @@ static void next_segment(guard_daemon *d) {
 
 static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud);
 
+/* Map the built-in recorder's stats file if it exists (the recorder creates it at start). */
+static void open_stats(guard_daemon *d) {
+    char err[256];
+    if (!d->stats) rec_stats_reader_open(&d->stats, d->stats_path, err, sizeof err);
+}
+
 static void watch_recorder(guard_daemon *d) {
     sd_event_add_io(d->ev, &d->pid_io, d->pidfd, EPOLLIN, recorder_exited, d);
     guard_health_init(&d->health, &d->hcfg, rg_time_mono_ns());
@@ -454,6 +463,7 @@ static void watch_recorder(guard_daemon *d) {
     d->logged_verdict[0] = '\0';
     rec_stats_reader_close(d->stats);
     d->stats = NULL;
+    if (d->builtin) open_stats(d); /* an adopted recorder's file is there already */
 }
 
 static void forget_recorder(guard_daemon *d) {
@@ -532,6 +542,15 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (known) guard_spawn_describe_exit(&si, how, sizeof how);
     else snprintf(how, sizeof how, "ended (exit status unknown: adopted process)");
     guard_event e = guard_fsm_exit_event(known ? si.si_code : 0, known ? si.si_status : 0);
+    rec_stats_snapshot snap;
+    if (d->builtin) open_stats(d);
+    int have_snap = d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid;
+    if (!known && have_snap && snap.state == REC_STATS_STOPPED) {
+        /* An adopted built-in recorder: no exit status, but it said itself that it finished
+         * its files cleanly, which is what a clean exit would have proved. */
+        e = GUARD_EV_EXITED;
+        snprintf(how, sizeof how, "ended cleanly (its stats say stopped; exit status unknown: adopted)");
+    }
     int64_t ran_ns = rg_time_mono_ns() - d->rec_start_mono;
     json_decref(d->last_exit);
     char iso[RG_TIME_ISO_LEN];
@@ -545,11 +564,8 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (d->ladder) snprintf(reason, sizeof reason, "recorder pid %d %s after %s", (int)d->pid, how, ladder_name(d->ladder));
     else snprintf(reason, sizeof reason, "recorder pid %d %s", (int)d->pid, how);
     snprintf(d->ended_segment, sizeof d->ended_segment, "%s", d->segment);
-    if (d->stats) { /* the built-in recorder says itself whether it stopped on a full disk */
-        rec_stats_snapshot snap;
-        if (rec_stats_reader_read(d->stats, &snap) == 0 && snap.state == REC_STATS_DISK_FULL)
-            snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
-    }
+    if (have_snap && snap.state == REC_STATS_DISK_FULL) /* the built-in recorder says why */
+        snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
     forget_recorder(d);
     feed(d, e, reason, NULL);
     return 0;
@@ -648,7 +664,7 @@ static void ladder_step(guard_daemon *d, int step) {
     json_decref(ev);
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
     sd_event_add_time_relative(d->ev, &d->ladder_timer, CLOCK_MONOTONIC, (uint64_t)(wait_ns / 1000),
-                               0, ladder_fired, d);
+                               GUARD_DAEMON_TIMER_ACCURACY_US, ladder_fired, d);
 }
 
 static void act_signal_stop(guard_daemon *d) {
@@ -700,7 +716,7 @@ static void act_schedule_restart(guard_daemon *d) {
     d->restart_at_mono = now + delay;
     /* A 0 delay still goes through the loop: the restart runs after this step is journaled. */
     sd_event_add_time_relative(d->ev, &d->restart_timer, CLOCK_MONOTONIC, (uint64_t)(delay / 1000),
-                               0, restart_fired, d);
+                               GUARD_DAEMON_TIMER_ACCURACY_US, restart_fired, d);
     json_t *ev = event_new(d, "restart_scheduled");
     json_object_set_new(ev, "delay_s", json_real((double)delay / 1e9));
     emit(d, ev);
@@ -863,10 +879,7 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     s.has_output = 1;
     s.output_bytes = output_size(d->segment);
     if (d->builtin) {
-        if (!d->stats) {
-            char err[256];
-            rec_stats_reader_open(&d->stats, d->stats_path, err, sizeof err);
-        }
+        open_stats(d);
         rec_stats_snapshot snap;
         if (d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid) {
             s.has_heartbeat = 1;
@@ -1131,7 +1144,8 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     if ((rc = guard_ctl_server_open(d->ev, c->socket_path, on_request, d, &d->ctl, err, errlen)) < 0)
         return rc;
     rc = sd_event_add_time_relative(d->ev, &d->health_timer, CLOCK_MONOTONIC,
-                                    (uint64_t)(c->check_interval_ns / 1000), 0, health_tick, d);
+                                    (uint64_t)(c->check_interval_ns / 1000),
+                                    GUARD_DAEMON_TIMER_ACCURACY_US, health_tick, d);
     if (rc < 0) {
         snprintf(err, errlen, "health timer: %s", strerror(-rc));
         return rc;

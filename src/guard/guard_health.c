@@ -116,7 +116,23 @@ static void check_state(guard_health *h, const guard_health_sample *s, unsigned 
         }
         int64_t dur = s->now_ns - h->stuck_since_ns;
         char a[32], b[32];
-        if (h->cfg.hang_timeout_ns > 0 && dur >= h->cfg.hang_timeout_ns) {
+        if (st == 'D') {
+            /* /proc/PID/stat shows the main thread only: a recorder whose main thread writes
+             * through slow storage can be seen in D at every sample while it keeps writing.
+             * That is not a hang; D with no progress for hang_timeout is. */
+            int64_t since = h->stuck_since_ns;
+            if (h->progressed && h->last_progress_ns > since) since = h->last_progress_ns;
+            int64_t idle = s->now_ns - since;
+            if (h->cfg.hang_timeout_ns > 0 && idle >= h->cfg.hang_timeout_ns) {
+                *flags |= GUARD_HEALTH_HANG;
+                add(crit, "%s for %s without progress (hang timeout %s)", stuck_what(st),
+                    fmt_dur(idle, a, sizeof a), fmt_dur(h->cfg.hang_timeout_ns, b, sizeof b));
+            } else {
+                *flags |= GUARD_HEALTH_STUCK;
+                add(warn, "%s for %s%s", stuck_what(st), fmt_dur(dur, a, sizeof a),
+                    since > h->stuck_since_ns ? ", still making progress" : "");
+            }
+        } else if (h->cfg.hang_timeout_ns > 0 && dur >= h->cfg.hang_timeout_ns) {
             *flags |= GUARD_HEALTH_HANG;
             add(crit, "%s for %s (hang timeout %s)", stuck_what(st), fmt_dur(dur, a, sizeof a),
                 fmt_dur(h->cfg.hang_timeout_ns, b, sizeof b));
@@ -133,13 +149,23 @@ static void check_state(guard_health *h, const guard_health_sample *s, unsigned 
     }
 }
 
-static void check_cpu(guard_health *h, const guard_health_sample *s, guard_health_report *out) {
-    if (!s->has_proc || !h->have_prev || !h->prev.has_proc) return;
-    int64_t dt = s->now_ns - h->prev.now_ns;
+/* Rate of a counter between two samples, bytes/s; a counter that went back (new process,
+ * new segment) counts as 0. */
+static double rate(uint64_t now, uint64_t before, int64_t dt_ns) {
+    return now >= before ? (double)(now - before) * 1e9 / (double)dt_ns : 0.0;
+}
+
+static void check_rates(guard_health *h, const guard_health_sample *s, guard_health_report *out) {
+    if (!h->have_prev) return;
+    const guard_health_sample *p = &h->prev;
+    int64_t dt = s->now_ns - p->now_ns;
     if (dt <= 0) return;
-    uint64_t used = s->cpu_ns >= h->prev.cpu_ns ? s->cpu_ns - h->prev.cpu_ns : 0;
-    h->cpu_pct = (double)used * 100.0 / (double)dt;
-    out->cpu_pct = h->cpu_pct;
+    if (s->has_proc && p->has_proc) {
+        h->cpu_pct = rate(s->cpu_ns, p->cpu_ns, dt) * 100.0 / 1e9;
+        out->cpu_pct = h->cpu_pct;
+    }
+    if (s->has_io && p->has_io) out->io_write_bps = rate(s->write_bytes, p->write_bytes, dt);
+    if (s->has_output && p->has_output) out->output_bps = rate(s->output_bytes, p->output_bytes, dt);
 }
 
 static void check_mem(const guard_health *h, const guard_health_sample *s, unsigned *flags,
@@ -176,7 +202,7 @@ static void check_disk(guard_health *h, const guard_health_sample *s, guard_heal
         h->write_rate_bps = h->have_rate ? GUARD_HEALTH_RATE_ALPHA * inst +
                                                (1 - GUARD_HEALTH_RATE_ALPHA) * h->write_rate_bps
                                          : inst;
-        h->have_rate = 1;
+        if (h->have_rate < GUARD_HEALTH_TTF_MIN_SAMPLES) h->have_rate++;
     }
     int64_t ttf = -1;
     if (h->have_rate) {
@@ -198,7 +224,8 @@ static void check_disk(guard_health *h, const guard_health_sample *s, guard_heal
         snprintf(lvl, sizeof lvl, "stop level %s free",
                  guard_health_fmt_bytes(c->disk_stop_free, tmp, sizeof tmp));
         stop = lvl;
-    } else if (c->disk_ttf_limit_ns > 0 && ttf >= 0 && ttf < c->disk_ttf_limit_ns) {
+    } else if (c->disk_ttf_limit_ns > 0 && ttf >= 0 && ttf < c->disk_ttf_limit_ns &&
+               h->have_rate >= GUARD_HEALTH_TTF_MIN_SAMPLES) {
         snprintf(lvl, sizeof lvl, "time to full under %s",
                  fmt_dur(c->disk_ttf_limit_ns, tmp, sizeof tmp));
         stop = lvl;
@@ -224,17 +251,19 @@ void guard_health_eval(guard_health *h, const guard_health_sample *s, guard_heal
     assert(!h->have_prev || s->now_ns >= h->prev.now_ns);
     memset(out, 0, sizeof *out);
     out->cpu_pct = -1;
+    out->io_write_bps = -1;
+    out->output_bps = -1;
     out->disk_used_pct = -1;
     out->write_rate_bps = -1;
     out->ttf_ns = -1;
     unsigned flags = 0;
     reasons crit = {0}, warn = {0};
 
+    check_progress(h, s, &flags, &crit); /* first: the state check asks about progress */
     check_state(h, s, &flags, &crit, &warn);
-    check_progress(h, s, &flags, &crit);
     check_mem(h, s, &flags, &crit, &warn);
     check_disk(h, s, out, &flags, &crit, &warn);
-    check_cpu(h, s, out);
+    check_rates(h, s, out);
 
     out->flags = flags;
     out->verdict = crit.n ? GUARD_HEALTH_CRITICAL : warn.n ? GUARD_HEALTH_WARNING : GUARD_HEALTH_OK;

@@ -136,7 +136,11 @@ int guard_prio_parse_cpus(const char *s, cpu_set_t *set, char *err, size_t errle
 /* Prepare a plan. Fills the report's parent-side outcomes (NOT_REQUESTED knobs, cgroup
  * UNAVAILABLE or REFUSED with the reason) and leaves the others for the child's results.
  * Returns 0, or -EINVAL only for an invalid cfg (bad cpus list, out-of-range values) with err.
- * Never fails because of the machine. Free with guard_prio_plan_free. */
+ * Never fails because of the machine. Free with guard_prio_plan_free.
+ * Side effects only when cgroup values are configured and cgroup v2 is delegated: creates
+ * <own cgroup>/<cgroup_name> (kept for reuse), enables memory/cpu in <own cgroup>, and, when
+ * v2's "no internal processes" rule refuses that (EBUSY), first moves the daemon itself into
+ * <own cgroup>/recguard-daemon. Call it once per spawn (cheap when no cgroup is asked). */
 int guard_prio_plan_init(guard_prio_plan *plan, const guard_prio_cfg *cfg, guard_prio_report *rep,
                          char *err, size_t errlen);
 /* Close the plan's fds (cgroup.procs). Idempotent. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ int guard_proc_parse_stat(const char *buf, size_t len, guard_proc_stat *out) {
     int64_t pid;
     const char *pe = open;
     while (pe > buf && pe[-1] == ' ') pe--;
-    if (parse_i64(buf, pe, &pid) < 0 || pid <= 0) return -EINVAL;
+    if (parse_i64(buf, pe, &pid) < 0 || pid <= 0 || pid > INT_MAX) return -EINVAL;
     out->pid = (pid_t)pid;
     size_t clen = (size_t)(close - open - 1);
     if (clen >= sizeof out->comm) clen = sizeof out->comm - 1;
@@ -84,6 +85,10 @@ int guard_proc_parse_stat(const char *buf, size_t len, guard_proc_stat *out) {
         parse_u64(F(14), &ut) || parse_u64(F(15), &stt) || parse_i64(F(18), &prio) ||
         parse_i64(F(19), &nice) || parse_i64(F(20), &thr) || parse_u64(F(22), &start) ||
         parse_u64(F(23), &vsz) || parse_u64(F(24), &rss))
+        return -EINVAL;
+    /* pids are ints: a wider value would be truncated into some other process's pid */
+    if (ppid < INT_MIN || ppid > INT_MAX || pgrp < INT_MIN || pgrp > INT_MAX || sess < INT_MIN ||
+        sess > INT_MAX)
         return -EINVAL;
 #undef F
     out->ppid = (pid_t)ppid;

@@ -90,7 +90,8 @@ long guard_proc_clk_tck(void);
 /* The identity of a live pid: 0, or -ESRCH when there is no such process. */
 int guard_proc_identity_of(pid_t pid, guard_proc_identity *out);
 /* Is `id` still the same live process? 0 yes; -ESRCH gone; -ESTALE the pid now belongs to
- * another process (different starttime); -ECHILD it is a zombie (dead, not yet reaped). */
+ * another process (different starttime); -ECHILD it is a zombie (dead, not yet reaped);
+ * -EINVAL /proc/PID/stat was unparsable (should not happen). */
 int guard_proc_identity_check(const guard_proc_identity *id);
 
 #endif

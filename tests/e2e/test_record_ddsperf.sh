@@ -27,7 +27,7 @@ sub_lost=$(awk '/ total / { for (i = 1; i <= NF; i++) if ($i == "lost") l = $(i 
 [ -n "$sub_total" ] && [ "$sub_total" -gt 1000 ] || fail "ddsperf sub saw too little: $(cat "$T/sub.log")"
 [ "$sub_lost" = 0 ] || fail "ddsperf sub lost samples: $sub_lost"
 # Everything ddsperf sub got has reached the recorder too (same publisher, reliable keep-all).
-wait_for 20 bash -c "[ \"\$(\"$RG_HELPERS/helper_rec_stats\" $T/bag/recorder.stats | awk '\$1==\"topic\" && \$2==\"DDSPerfRDataKS\" {print \$4}')\" -ge $sub_total ]" ||
+wait_for 20 topic_ge "$T/bag/recorder.stats" DDSPerfRDataKS messages $sub_total ||
   fail "recorder received fewer than $sub_total"
 stop_recorder
 dds_count=$(topic_field "$T/bag/recorder.stats" DDSPerfRDataKS messages)

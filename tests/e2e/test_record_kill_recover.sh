@@ -18,7 +18,7 @@ PIDS+=($!)
 ddsperf -i "$D" -D 30 -Q minmatch:1 -Q initwait:20 pub 1000Hz size 1k > "$T/pub.log" 2>&1 &
 PIDS+=($!)
 # Let it record for a while (condition: a few thousand samples through the recorder).
-wait_for 30 bash -c "[ \"\$(\"$RG_HELPERS/helper_rec_stats\" $T/bag/recorder.stats | awk '\$1==\"topic\" && \$2==\"DDSPerfRDataKS\" {print \$6}')\" -ge 2500 ]" ||
+wait_for 30 topic_ge "$T/bag/recorder.stats" DDSPerfRDataKS written 2500 ||
   fail "recording did not progress"
 kill_ns=$(date +%s%N)
 kill -9 "$REC_PID"

@@ -148,6 +148,8 @@ int main(int argc, char **argv) {
         int secs = argc > 4 ? atoi(argv[4]) : 1;
         int *fds = calloc((size_t)n, sizeof *fds);
         for (long i = 0; i < n; i++) fds[i] = conn(path);
+        printf("held %ld\n", n);
+        fflush(stdout);
         sleep((unsigned)secs);
         for (long i = 0; i < n; i++) close(fds[i]);
         free(fds);

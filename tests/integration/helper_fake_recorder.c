@@ -33,6 +33,8 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_requested;
+static void *hoard[4096]; /* the "leak" stays reachable: LeakSanitizer must not abort the fake */
+static unsigned nhoard;
 
 static void on_stop(int sig) {
     (void)sig;
@@ -133,6 +135,7 @@ int main(int argc, char **argv) {
             size_t n = (size_t)(grow * 1024 * 1024);
             char *p = malloc(n);
             if (p) memset(p, 0x5a, n); /* touched: counts in RSS; kept: a leak */
+            if (nhoard < sizeof hoard / sizeof hoard[0]) hoard[nhoard++] = p;
             next_grow += 1;
             grown += grow;
             if (cap > 0 && grown >= cap) {

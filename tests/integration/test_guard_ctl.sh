@@ -30,10 +30,12 @@ state_is RECORDING || fail "status after slow watcher"
 # more connections than the daemon serves: the extra ones are refused with a reason, and once
 # they go, status answers again
 full() { local o; o=$("$RECGUARD" status --socket "$SOCK" 2>&1) || true; [[ "$o" == *"too many clients"* ]]; }
-"$ABUSE" "$SOCK" hold 70 4 &
+"$ABUSE" "$SOCK" hold 70 15 >"$T/hold.out" &
 HOLD=$!
+wait_for 20 "70 connections opened" grep -q held "$T/hold.out"
 wait_for 10 "the daemon refusing connections beyond its limit" full
-wait "$HOLD" || fail "hold client"
+kill "$HOLD"
+wait "$HOLD" 2>/dev/null || true
 wait_for 10 "status after many connections" state_is RECORDING
 
 [ "$(recorder_pid)" = "$pid" ] || fail "the recorder was disturbed"

@@ -292,6 +292,20 @@ static void test_errors(void **st) {
     static const char nul[] = "output: a\0b\n";
     assert_int_equal(guard_config_load_buffer(&c, nul, sizeof nul - 1, "n.yaml", err, sizeof err), -EINVAL);
     assert_non_null(strstr(err, "NUL byte"));
+    /* malformed UTF-8 is refused before the YAML parser sees it (libfyaml 0.7.12 hangs on
+     * "%\x9c"); well-formed multi-byte text is fine */
+    static const char *const bad_utf8[] = {"%\x9c", "%a\x9c", "a: 1\nb: \xc3", "x: \xc0\xaf\n",
+                                           "x: \xed\xa0\x80\n", "x: \xf4\x90\x80\x80\n", "\xff"};
+    for (size_t i = 0; i < sizeof bad_utf8 / sizeof bad_utf8[0]; i++) {
+        assert_int_equal(guard_config_load_buffer(&c, bad_utf8[i], strlen(bad_utf8[i]), "u.yaml", err,
+                                                  sizeof err), -EINVAL);
+        assert_non_null(strstr(err, "not valid UTF-8"));
+    }
+    assert_non_null(strstr(err, "u.yaml:1: not valid UTF-8 (byte 0xff)"));
+    assert_int_equal(guard_config_load_buffer(&c, "a: 1\nb: \xc3", 9, "u.yaml", err, sizeof err), -EINVAL);
+    assert_string_equal(err, "u.yaml:2: not valid UTF-8 (byte 0xc3)");
+    load_ok(&c, "output: \"/daten/aufnahmen-\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80\"\n");
+    assert_string_equal(c.output_dir, "/daten/aufnahmen-\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80");
     /* an empty file and an empty section are fine */
     load_ok(&c, "");
     load_ok(&c, "# nothing\n");

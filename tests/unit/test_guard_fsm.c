@@ -403,7 +403,73 @@ static void test_exit_classification(void **st) {
     assert_int_equal(guard_fsm_exit_event(0, 0), GUARD_EV_CRASHED);
 }
 
-int main(void) {
+/* ---- docs/STATES.md: the table, rendered, checked against the code ---------------------- */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Render every rule as markdown (one section per state) into a malloc'd string. */
+static char *render_markdown(void) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    fprintf(f, "# recguard guardian: state table\n\n"
+               "Generated from the table in `src/guard/guard_fsm.c` by `test_guard_fsm --markdown`;\n"
+               "the unit test fails when this file and the code disagree. Actions run in the\n"
+               "order listed. *ignored* events change nothing (stale timers, duplicates); "
+               "*rejected*\noperator commands get the reason as their answer.\n");
+    for (int row = 0; row <= GUARD_ST__COUNT; row++) {
+        guard_state st = row < GUARD_ST__COUNT ? (guard_state)row : GUARD_ST_STOPPING;
+        bool split = row == GUARD_ST__COUNT;
+        fprintf(f, "\n## %s%s\n\n| event | outcome | next state | actions | reason |\n"
+                   "|---|---|---|---|---|\n",
+                guard_fsm_state_name(st), split ? " (split pending)" : "");
+        for (int e = 0; e < GUARD_EV__COUNT; e++) {
+            guard_fsm_step s;
+            guard_fsm_rule(st, (guard_event)e, split, &s);
+            char acts[160];
+            guard_fsm_actions_str(s.actions, acts, sizeof acts);
+            const char *v = s.verdict == GUARD_FSM_ACCEPTED ? "accepted"
+                            : s.verdict == GUARD_FSM_REJECTED ? "rejected" : "ignored";
+            guard_fsm probe = {.state = st, .split_pending = split};
+            guard_fsm_step tmp;
+            guard_fsm_feed(&probe, (guard_event)e, &tmp);
+            fprintf(f, "| %s | %s | %s%s | %s | %s |\n", guard_fsm_event_name((guard_event)e), v,
+                    s.verdict == GUARD_FSM_ACCEPTED ? guard_fsm_state_name(s.to) : "—",
+                    probe.split_pending && s.verdict == GUARD_FSM_ACCEPTED ? " (split pending)" : "",
+                    acts[0] ? acts : "—", s.why);
+        }
+    }
+    fclose(f);
+    return out;
+}
+
+static void test_docs_match_table(void **st) {
+    (void)st;
+    const char *src = getenv("RG_SOURCE_DIR");
+    if (!src) skip();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/docs/STATES.md", src);
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("%s missing: regenerate with test_guard_fsm --markdown", path);
+    char *doc = calloc(1, 1 << 16);
+    size_t n = fread(doc, 1, (1 << 16) - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    char *gen = render_markdown();
+    if (strcmp(doc, gen) != 0)
+        fail_msg("docs/STATES.md is stale: regenerate with test_guard_fsm --markdown > docs/STATES.md");
+    free(doc);
+    free(gen);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
+        char *md = render_markdown();
+        fputs(md, stdout);
+        free(md);
+        return 0;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spec_covers_every_cell),
         cmocka_unit_test(test_every_cell_matches_spec),
@@ -414,6 +480,7 @@ int main(void) {
         cmocka_unit_test(test_rejections_say_why),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_exit_classification),
+        cmocka_unit_test(test_docs_match_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,6 +82,8 @@ static void test_stat_malformed(void **st) {
         "77 (x) S 1 2 3 0 -1 0 0 0 0 0 1x 2 0 0 20 0 1 0 5 6 7\n", /* utime not a number */
         "77 (x) S 1 2 3 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 99999999999999999999 6 7\n", /* overflow */
         "-5 (x) S 1 2 3 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 5 6 7\n", /* negative pid */
+        "4844674407370242 (x) S 1 2 3 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 5 6 7\n", /* pid > int (fuzz) */
+        "5 (x) S 1 4294967301 3 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 5 6 7\n", /* pgrp > int */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (guard_proc_parse_stat(bad[i], strlen(bad[i]), &s) != -EINVAL)

@@ -455,6 +455,59 @@ static void test_priority_in_child(void **st) {
            guard_prio_status_name(rep.knob[GUARD_PRIO_NICE].status));
 }
 
+/* The recorder outlives its daemon: a "daemon" process spawns it, then the daemon's whole
+ * process group gets SIGHUP and SIGINT (a closed terminal, a Ctrl-C) and finally SIGKILL. The
+ * recorder, in its own session, sees none of it and keeps running. We are the subreaper, so the
+ * orphan comes back to us to be reaped. */
+static void test_outlives_daemon(void **st) {
+    (void)st;
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    int pfd[2];
+    assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+    pid_t daemon_pid = fork();
+    assert_true(daemon_pid >= 0);
+    if (daemon_pid == 0) {
+        setpgid(0, 0); /* the "terminal's" process group */
+        char *argv[] = {self_exe, "--child", "sleep", NULL};
+        guard_spawn_opts o = {.argv = argv, .log_fd = -1};
+        guard_spawn_result r;
+        char err[256];
+        pid_t got = guard_spawn(&o, &r, err, sizeof err) == 0 ? r.pid : -1;
+        if (write(pfd[1], &got, sizeof got) != sizeof got) _exit(1);
+        for (;;) pause();
+    }
+    close(pfd[1]);
+    pid_t rec = 0;
+    assert_int_equal(read(pfd[0], &rec, sizeof rec), (ssize_t)sizeof rec);
+    close(pfd[0]);
+    assert_true(rec > 0);
+    setpgid(daemon_pid, daemon_pid); /* both sides set it: no race with the child */
+    assert_int_equal(kill(-daemon_pid, SIGHUP), 0);
+    assert_int_equal(kill(-daemon_pid, SIGINT), 0);
+    assert_int_equal(kill(-daemon_pid, SIGKILL), 0);
+    assert_int_equal(waitpid(daemon_pid, NULL, 0), daemon_pid);
+    /* the recorder: alive, now our child (subreaper), still its own session, not stopped */
+    int rfd = (int)syscall(SYS_pidfd_open, rec, 0);
+    assert_true(rfd >= 0);
+    guard_proc_stat ps;
+    for (int i = 0; i < 2000; i++) { /* reparenting is immediate, but be generous */
+        assert_int_equal(guard_proc_read_stat(rec, &ps), 0);
+        if (ps.ppid == getpid()) break;
+        usleep(5000);
+    }
+    assert_int_equal(ps.ppid, getpid());
+    assert_int_equal(ps.session, rec);
+    assert_true(ps.state == 'S' || ps.state == 'R');
+    struct pollfd p = {.fd = rfd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 0), 0); /* not exited */
+    assert_int_equal(guard_spawn_signal(rfd, SIGKILL), 0);
+    siginfo_t si;
+    wait_reap(rfd, &si);
+    assert_int_equal(si.si_status, SIGKILL);
+    close(rfd);
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 static void test_expand(void **st) {
     (void)st;
     char *argv[] = {"rec", "-o", "{segment}", "--log={segment}.log", "{seg}", "{segment}{segment}",
@@ -491,6 +544,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_signal_and_reap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_priority_in_child, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outlives_daemon, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
