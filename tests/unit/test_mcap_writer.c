@@ -329,6 +329,32 @@ static void test_chunk_by_age(void **state) {
     assert_int_equal(rb.scanned, 4);
 }
 
+/* A topic that appears while a chunk is open (a late joiner) and a schema added late: their
+ * records land in the data section before the chunk that uses them; the file is clean. */
+static void test_late_channel(void **state) {
+    (void)state;
+    char path[128];
+    path_of(path, sizeof path, "late.mcap");
+    uint16_t ch[2], s2, late;
+    mcap_writer *w = open_writer(path, MCAP_COMPRESSION_ZSTD, 1 << 20, INT64_MAX, ch);
+    assert_non_null(w);
+    for (uint32_t i = 0; i < 10; i++) assert_int_equal(write_msg(w, ch, i, 0), 0);
+    assert_int_equal(mcap_writer_add_schema(w, "geometry_msgs/msg/Point", "ros2msg", "float64 x\n", 10, &s2), 0);
+    assert_int_equal(mcap_writer_add_channel(w, s2, "/late", "cdr", NULL, NULL, 0, &late), 0);
+    uint8_t p[12] = {0, 1, 0, 0};
+    for (uint32_t i = 0; i < 5; i++) assert_int_equal(mcap_writer_write(w, late, i, 2000 + i, 2000 + i, p, 12, 0), 0);
+    const char *k[] = {"/late"}, *v[] = {"2"};
+    assert_int_equal(mcap_writer_add_metadata(w, "recguard_drops", k, v, 1), 0);
+    assert_int_equal(mcap_writer_close(w), 0);
+    mcap_reader r;
+    assert_int_equal(mcap_reader_open_file(&r, path, errbuf, sizeof errbuf), 0);
+    mcap_doctor_report rep;
+    assert_int_equal(mcap_doctor(&r, 0, NULL, NULL, &rep), 0);
+    assert_int_equal(rep.messages, 15);
+    assert_int_equal(rep.chunks, 1);
+    mcap_reader_close(&r);
+}
+
 static void test_never_overwrites(void **state) {
     (void)state;
     char path[128];
@@ -427,6 +453,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_summary_contents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunk_by_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunk_by_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_overwrites, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enospc_many_points, setup, teardown),
     };
