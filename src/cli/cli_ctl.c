@@ -186,7 +186,7 @@ static void print_status(json_t *st) {
     json_t *h = json_object_get(st, "health");
     printf("state:      %s", jstr(st, "state", "?"));
     const char *why = jstr(st, "reason", NULL);
-    if (why) printf(" (%s)", why);
+    if (why && *why) printf(" (%s)", why);
     printf("\n");
     json_int_t pid = json_integer_value(json_object_get(st, "pid"));
     if (pid > 0) {
@@ -208,7 +208,9 @@ static void print_status(json_t *st) {
         json_t *rss = json_object_get(h, "rss_bytes"), *cpu = json_object_get(h, "cpu_pct");
         if (json_is_integer(rss) && json_integer_value(rss) > 0) {
             human_bytes((double)json_integer_value(rss), b1, sizeof b1);
-            printf("            rss %s, cpu %.1f%%\n", b1, json_number_value(cpu));
+            printf("            rss %s", b1);
+            if (json_number_value(cpu) >= 0) printf(", cpu %.1f%%", json_number_value(cpu));
+            printf("\n");
         }
     }
     json_t *d = json_object_get(st, "disk");
