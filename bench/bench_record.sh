@@ -7,8 +7,9 @@
 #    (no queue drops, every sample in the file) next to ddsperf sub's messages/s, their ratio, the
 #    recorder's CPU (user+sys over the run) and peak RSS (VmHWM). When the recorder dropped at the
 #    maximum rate, the run is repeated with the publisher limited to 80% of what was recorded,
-#    up to twice, and the best zero-loss rate is reported. A baseline run per size without the
-#    recorder shows what the third process costs the publisher/subscriber pair on 2 cores.
+#    up to twice, and the best zero-loss rate is reported. A baseline right before each
+#    configuration puts a second `ddsperf sub` where the recorder will be: the recorder's rate
+#    against it is its cost beyond being one more reliable reader of the publisher.
 # 2. Data at risk after kill -9: defaults (chunk 768 KiB, --max-chunk-age 1000 ms), 1 KiB at a
 #    fixed rate; kill -9, `recguard recover`, then how many ms / bytes before the kill are missing.
 #
@@ -90,26 +91,30 @@ run() {
   rm -f "$dir"/bag/*.mcap # keep logs, not gigabytes
 }
 
-# Baseline: the same publisher and subscriber without the recorder (what a third process on
-# these 2 cores costs the pair).
-declare -A ALONE
-for size in $SIZES; do
-  dir="$OUT/alone_$size"
+# Baseline, right before each recorder run (the machine is shared: conditions drift): the same
+# publisher with two `ddsperf sub`s, the second standing where the recorder will be. Loopback
+# here has no multicast, so every extra reliable reader costs the publisher a second unicast
+# copy of each sample; this isolates what the recorder costs beyond being a second reader.
+alone() {
+  local size=$1 dir="$OUT/twosubs_$1_$2"
   mkdir -p "$dir"
   ddsperf -i "$D" -k all -D $((DUR + 4)) sub > "$dir/sub.log" 2>&1 &
-  sub=$!
-  PIDS+=("$sub")
-  ddsperf -i "$D" -k all -D "$DUR" -Q minmatch:1 -Q initwait:20 pub size "$size" > "$dir/pub.log" 2>&1 || true
-  wait "$sub" || true
-  ALONE[$size]=$(( $(sub_total "$dir/sub.log") / DUR ))
-done
+  local sub=$!
+  ddsperf -i "$D" -k all -D $((DUR + 4)) sub > "$dir/sub2.log" 2>&1 &
+  local sub2=$!
+  PIDS+=("$sub" "$sub2")
+  ddsperf -i "$D" -k all -D "$DUR" -Q minmatch:2 -Q initwait:20 pub size "$size" > "$dir/pub.log" 2>&1 || true
+  wait "$sub" "$sub2" || true
+  ALONE=$(( $(sub_total "$dir/sub2.log") / DUR ))
+}
 
 echo "## Recorder: ddsperf pub (reliable keep-all, max rate, ${DUR} s) -> ddsperf sub + recguard record"
 echo
-echo "| payload | compression | ddsperf sub alone msg/s | ddsperf sub msg/s, same run | recorded msg/s, zero loss | ratio | publisher rate for it | recorder CPU | recorder peak RSS |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| payload | compression | second ddsperf sub instead, msg/s (run just before) | ddsperf sub msg/s, same run | recorded msg/s, zero loss | ratio to sub, same run | ratio to a second ddsperf sub | publisher rate for it | recorder CPU | recorder peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for size in $SIZES; do
   for comp in $COMPS; do
+    alone "$size" "$comp"
     run "$size" "$comp" ""
     sub_rate=$(( R_SUB / DUR ))
     best=""; at="max"; cpu=$R_CPU; hwm=$R_HWM
@@ -125,7 +130,8 @@ for size in $SIZES; do
       done
     fi
     ratio=$( [ -n "$best" ] && awk -v a="$best" -v b="$sub_rate" 'BEGIN { printf "%.2f", (b ? a / b : 0) }' || echo "-")
-    printf "| %s B | %s | %s | %s | %s | %s | %s | %s%% | %s MiB |\n" "$size" "$comp" "${ALONE[$size]}" "$sub_rate" "${best:-loss at every rate tried}" "$ratio" "$at" "$cpu" "$((hwm / 1024))"
+    ratio_alone=$( [ -n "$best" ] && awk -v a="$best" -v b="$ALONE" 'BEGIN { printf "%.2f", (b ? a / b : 0) }' || echo "-")
+    printf "| %s B | %s | %s | %s | %s | %s | %s | %s | %s%% | %s MiB |\n" "$size" "$comp" "$ALONE" "$sub_rate" "${best:-loss at every rate tried}" "$ratio" "$ratio_alone" "$at" "$cpu" "$((hwm / 1024))"
   done
 done
 

@@ -158,7 +158,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
     opterr = 0;
     int c;
     long long v;
-    while ((c = getopt_long(argc, argv, "+:ao:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ao:h", opts, NULL)) != -1) {
         const char *arg = optarg;
         switch (c) {
         case 'a': a->filter.all = 1; break;

@@ -34,11 +34,15 @@ int rdds_dds_topic_from_ros(const char *ros_topic, char *out, size_t outlen) {
 
 int rdds_ros_type_from_dds(const char *dds_type, char *out, size_t outlen) {
     /* pkg::ns::dds_::T_ (ns: msg, srv, action, possibly nested) -> pkg/ns/T */
+    /* The last "::dds_::": a namespace may itself be called dds_ (pkg/dds_/T). */
     const char *mark = strstr(dds_type, "::dds_::");
-    if (mark == NULL || mark == dds_type || dds_type[0] == ':') return -EINVAL;
+    for (const char *m; mark != NULL && (m = strstr(mark + 1, "::dds_::")) != NULL;) mark = m;
+    /* A '/' would make the ROS name ambiguous (a::x/T_ and a::x::T_ both giving a/x/T). */
+    if (mark == NULL || mark == dds_type || dds_type[0] == ':' || strchr(dds_type, '/') != NULL)
+        return -EINVAL;
     const char *last = mark + 8;
     size_t lastlen = strlen(last);
-    if (lastlen < 2 || last[lastlen - 1] != '_' || strstr(last, "::") != NULL) return -EINVAL;
+    if (lastlen < 2 || last[lastlen - 1] != '_' || strchr(last, ':') != NULL) return -EINVAL;
     size_t prefix = (size_t)(mark - dds_type);
     size_t o = 0;
     for (size_t i = 0; i < prefix; i++) {
@@ -64,6 +68,8 @@ int rdds_dds_type_from_ros(const char *ros_type, char *out, size_t outlen) {
     const char *slash = strrchr(ros_type, '/');
     if (slash == NULL || slash == ros_type || slash[1] == '\0' || strchr(ros_type, ':') != NULL)
         return -EINVAL;
+    /* pkg/ns/T, as rdds_ros_type_from_dds requires: "pkg/T" would not map back. */
+    if (memchr(ros_type, '/', (size_t)(slash - ros_type)) == NULL) return -EINVAL;
     size_t o = 0;
     for (const char *p = ros_type; p < slash; p++) {
         if (*p == '/') {
@@ -153,7 +159,11 @@ void rdds_matcher_select(const rdds_matcher *m, const char *dds_topic, const cha
     } else {
         /* Services (rq/, rr/) land here too: rmw would call them /xRequest, /xReply, which
          * are not topics anyone publishes; they are recorded only as plain DDS topics. */
-        if (strlen(dds_topic) >= sizeof out->name || strlen(dds_type) >= sizeof out->type) return;
+        if (strlen(dds_topic) >= sizeof out->name || strlen(dds_type) >= sizeof out->type) {
+            /* The failed mappings may have left partial, unterminated text behind. */
+            out->name[0] = out->type[0] = '\0';
+            return;
+        }
         strcpy(out->name, dds_topic);
         strcpy(out->type, dds_type);
     }

@@ -58,6 +58,13 @@ static void test_type_mapping(void **state) {
     assert_int_equal(rdds_dds_type_from_ros("String", out, sizeof out), -EINVAL);
     assert_int_equal(rdds_dds_type_from_ros("std_msgs/msg/", out, sizeof out), -EINVAL);
     assert_int_equal(rdds_dds_type_from_ros("std_msgs//String", out, sizeof out), -EINVAL);
+    /* found by fuzz_rdds_select: names that would not map back to themselves */
+    assert_int_equal(rdds_dds_type_from_ros("pkg/String", out, sizeof out), -EINVAL);
+    assert_int_equal(rdds_ros_type_from_dds("a::msg::dds_::x/T_", out, sizeof out), -EINVAL);
+    assert_int_equal(rdds_ros_type_from_dds("a/b::msg::dds_::T_", out, sizeof out), -EINVAL);
+    assert_int_equal(rdds_ros_type_from_dds("a::msg::dds_::X:Y_", out, sizeof out), -EINVAL);
+    assert_int_equal(rdds_ros_type_from_dds("d::dds_::dds_::T_", out, sizeof out), 0);
+    assert_string_equal(out, "d/dds_/T");
     /* round trip */
     char back[96];
     assert_int_equal(rdds_dds_type_from_ros("recguard_msgs/msg/Sequence", out, sizeof out), 0);
