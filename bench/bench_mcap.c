@@ -8,7 +8,8 @@
  * messages, close (summary + fsync), and time it all. Two baselines with write(2) in 768 KiB
  * buffers + fsync on the same filesystem: the same payload bytes (what the messages carry),
  * and as many bytes as the MCAP file came to (what the disk had to take). Each figure is the
- * median of REPEATS runs. Payloads come from a 64 MiB pool, each message half pseudo-random,
+ * median of REPEATS runs; the three kinds of run alternate so load from elsewhere hits them
+ * alike. Payloads come from a 64 MiB pool, each message half pseudo-random,
  * half zero bytes (compressible about 2:1), so compressors find no repeats across messages.
  * Prints a Markdown table on stdout. Files are deleted after each run.
  */
@@ -141,22 +142,24 @@ int main(int argc, char **argv) {
         size_t size = sizes[s];
         for (size_t i = 0; i < POOL / size; i++) fill(pool + i * size, size, i + 1);
         uint64_t count = (uint64_t)(mib * 1048576.0 / (double)size);
-        double t[50];
-        for (int r = 0; r < reps; r++) t[r] = run_plain(dir, size, count, pool);
-        qsort(t, (size_t)reps, sizeof t[0], cmp_d);
         double payload_mib = (double)count * (double)size / 1048576.0;
-        double plain_rate = payload_mib / t[reps / 2];
         for (size_t c = 0; c < sizeof comps / sizeof comps[0]; c++) {
-            uint64_t fb = 0;
-            for (int r = 0; r < reps; r++) t[r] = run_mcap(dir, size, count, comps[c].c, pool, &fb);
+            /* Runs alternate MCAP / plain / plain-of-file-size, so a burst of load from
+             * elsewhere on the machine hits all three alike. */
+            double t[50], tp[50], tf[50];
+            uint64_t fb = 0, fcount = 1;
+            for (int r = 0; r < reps; r++) {
+                t[r] = run_mcap(dir, size, count, comps[c].c, pool, &fb);
+                tp[r] = run_plain(dir, size, count, pool);
+                fcount = fb / size ? fb / size : 1; /* file-size bytes, in message-size pieces */
+                tf[r] = run_plain(dir, size, fcount, pool);
+            }
             qsort(t, (size_t)reps, sizeof t[0], cmp_d);
+            qsort(tp, (size_t)reps, sizeof tp[0], cmp_d);
+            qsort(tf, (size_t)reps, sizeof tf[0], cmp_d);
             double rate = payload_mib / t[reps / 2], file_mib = (double)fb / 1048576.0;
             double file_rate = file_mib / t[reps / 2];
-            /* Same number of bytes as the file, written plainly (in message-size pieces). */
-            uint64_t fcount = fb / size ? fb / size : 1;
-            double tf[50];
-            for (int r = 0; r < reps; r++) tf[r] = run_plain(dir, size, fcount, pool);
-            qsort(tf, (size_t)reps, sizeof tf[0], cmp_d);
+            double plain_rate = payload_mib / tp[reps / 2];
             double plain_file_rate = (double)fcount * (double)size / 1048576.0 / tf[reps / 2];
             char sz[32];
             if (size >= 1024) snprintf(sz, sizeof sz, "%zu KiB", size / 1024);

@@ -186,7 +186,7 @@ static void print_status(json_t *st) {
     json_t *h = json_object_get(st, "health");
     printf("state:      %s", jstr(st, "state", "?"));
     const char *why = jstr(st, "reason", NULL);
-    if (why) printf(" (%s)", why);
+    if (why && *why) printf(" (%s)", why);
     printf("\n");
     json_int_t pid = json_integer_value(json_object_get(st, "pid"));
     if (pid > 0) {
@@ -208,7 +208,9 @@ static void print_status(json_t *st) {
         json_t *rss = json_object_get(h, "rss_bytes"), *cpu = json_object_get(h, "cpu_pct");
         if (json_is_integer(rss) && json_integer_value(rss) > 0) {
             human_bytes((double)json_integer_value(rss), b1, sizeof b1);
-            printf("            rss %s, cpu %.1f%%\n", b1, json_number_value(cpu));
+            printf("            rss %s", b1);
+            if (json_number_value(cpu) >= 0) printf(", cpu %.1f%%", json_number_value(cpu));
+            printf("\n");
         }
     }
     json_t *d = json_object_get(st, "disk");
@@ -461,15 +463,6 @@ int cli_daemon_main(int argc, char **argv) {
         rc = guard_config_load_file(&cfg, config, false, err, sizeof err);
     } else if (guard_config_default_path(path, sizeof path) == 0) {
         rc = guard_config_load_file(&cfg, path, true, err, sizeof err);
-    }
-    /* The config module's built-in socket default differs from the daemon's documented one
-     * (docs/PROTOCOL.md); unless a file or option chose a socket, use the documented path so
-     * that daemon and clients always agree. */
-    char cfg_default[PATH_MAX], ctl_default[PATH_MAX];
-    if (rc == 0 && guard_config_default_socket(cfg_default, sizeof cfg_default) == 0 &&
-        cfg.socket_path && strcmp(cfg.socket_path, cfg_default) == 0) {
-        guard_ctl_default_path(ctl_default, sizeof ctl_default);
-        rc = replace_str(&cfg.socket_path, ctl_default);
     }
     for (int i = 0; rc == 0 && i < nsets; i++) {
         char kv[1024];

@@ -3,7 +3,7 @@
  * Parses the command line, picks the bag directory and first segment, blocks the signals it
  * handles before any thread exists (so Cyclone's and the writer's threads never take them), then
  * runs rdds (discovery + raw readers) feeding rec_writer, and waits for a signal:
- * SIGINT/SIGTERM stop cleanly (DDS closed first, queue drained, files and metadata.yaml
+ * SIGINT/SIGTERM/SIGHUP stop cleanly (DDS closed first, queue drained, files and metadata.yaml
  * finalized, exit 0), SIGUSR1 starts a new segment. A write error (disk full) ends the run with
  * one message naming the file, exit 1. Exit 2 for a bad command line.
  */
@@ -158,7 +158,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
     opterr = 0;
     int c;
     long long v;
-    while ((c = getopt_long(argc, argv, "+:ao:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ao:h", opts, NULL)) != -1) {
         const char *arg = optarg;
         switch (c) {
         case 'a': a->filter.all = 1; break;
@@ -375,6 +375,7 @@ int cli_record_main(int argc, char **argv) {
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP); /* a closing terminal stops cleanly instead of cutting the file */
     sigaddset(&sigs, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
@@ -424,7 +425,7 @@ int cli_record_main(int argc, char **argv) {
     for (;;) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = RECORD_POLL_NS};
         int sig = sigtimedwait(&sigs, NULL, &ts);
-        if (sig == SIGINT || sig == SIGTERM) break;
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) break;
         if (sig == SIGUSR1) rec_writer_split(w);
         if ((failed = rec_writer_failed(w))) break;
     }

@@ -5,6 +5,8 @@
  * files, overrides, checks; defaults and derived values; JSON. */
 #include "guard/guard_config.h"
 
+#include "guard/guard_ctl.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -502,10 +504,46 @@ static int parse(const char *text, size_t len, const char *name, struct fy_docum
     return rc;
 }
 
+/* Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or len when all is well. */
+static size_t utf8_bad_at(const unsigned char *s, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the first continuation byte */
+        if (c < 0x80) { i++; continue; }
+        else if (c >= 0xC2 && c <= 0xDF) n = 1;
+        else if (c == 0xE0) n = 2, lo = 0xA0;
+        else if (c == 0xED) n = 2, hi = 0x9F;
+        else if (c >= 0xE1 && c <= 0xEF) n = 2;
+        else if (c == 0xF0) n = 3, lo = 0x90;
+        else if (c >= 0xF1 && c <= 0xF3) n = 3;
+        else if (c == 0xF4) n = 3, hi = 0x8F;
+        else return i;
+        if (i + n >= len) return i; /* truncated sequence */
+        if (s[i + 1] < lo || s[i + 1] > hi) return i;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return i;
+        i += n + 1;
+    }
+    return len;
+}
+
 int guard_config_load_buffer(guard_config *c, const char *text, size_t len, const char *name,
                              char *err, size_t errlen) {
     if (memchr(text, '\0', len)) {
         snprintf(err, errlen, "%s: contains a NUL byte: not a text file", name);
+        return -EINVAL;
+    }
+    /* Checked here, not left to libfyaml: 0.7.12 loops forever on a directive followed by a
+     * malformed UTF-8 byte ("%\x9c", found by fuzz_guard_config). A config is text. */
+    size_t bad = utf8_bad_at((const unsigned char *)text, len);
+    if (bad < len) {
+        int line = 1;
+        for (size_t i = 0; i < bad; i++) line += text[i] == '\n';
+        snprintf(err, errlen, "%s:%d: not valid UTF-8 (byte 0x%02x)", name, line,
+                 (unsigned char)text[bad]);
         return -EINVAL;
     }
     struct fy_document *doc;
@@ -631,15 +669,6 @@ int guard_config_check(const guard_config *c, char *err, size_t errlen) {
 
 /* ---- defaults, derived values ---------------------------------------------------------- */
 
-int guard_config_default_socket(char *buf, size_t buflen) {
-    const char *env = getenv("RECGUARD_SOCKET"), *rt = getenv("XDG_RUNTIME_DIR");
-    int n;
-    if (env && env[0]) n = snprintf(buf, buflen, "%s", env);
-    else if (rt && rt[0]) n = snprintf(buf, buflen, "%s/recguard.sock", rt);
-    else n = snprintf(buf, buflen, "/tmp/recguard-%u/recguard.sock", (unsigned)getuid());
-    return n < 0 || (size_t)n >= buflen ? -ENAMETOOLONG : 0;
-}
-
 int guard_config_default_path(char *buf, size_t buflen) {
     const char *env = getenv("RECGUARD_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"),
                *home = getenv("HOME");
@@ -653,8 +682,9 @@ int guard_config_default_path(char *buf, size_t buflen) {
 
 int guard_config_init(guard_config *c) {
     memset(c, 0, sizeof *c);
+    /* The clients compute the same default, so daemon and CLI agree without a config file. */
     char sock[4096];
-    if (guard_config_default_socket(sock, sizeof sock) < 0) sock[0] = '\0';
+    guard_ctl_default_path(sock, sizeof sock);
     c->output_dir = strdup(GUARD_CONFIG_DEFAULT_OUTPUT);
     c->socket_path = strdup(sock);
     if (!c->output_dir || !c->socket_path) {

@@ -50,7 +50,7 @@ typedef struct guard_config_mem {
 typedef struct guard_config {
     char *path;                  /* config file that was loaded; NULL = none (defaults) */
     char *output_dir;            /* `output`: where bag directories are created */
-    char *socket_path;           /* `socket`: control socket (default guard_config_default_socket) */
+    char *socket_path;           /* `socket`: control socket (default guard_ctl_default_path) */
     char *state_dir;             /* `state_dir`: state file, lock, daemon journal; NULL = output */
     char **recorder_argv;        /* `recorder`: NULL-terminated argv with {segment}; NULL = the
                                   * built-in recorder (`recguard record`) */
@@ -101,10 +101,6 @@ void guard_config_health_cfg(const guard_config *c, uint64_t mem_total_bytes,
                              guard_health_cfg *out);
 /* Physical RAM in bytes (sysinfo), 0 when unknown. */
 uint64_t guard_config_mem_total(void);
-/* Default socket: $RECGUARD_SOCKET, else $XDG_RUNTIME_DIR/recguard.sock, else
- * /tmp/recguard-<uid>/recguard.sock. 0, or -ENAMETOOLONG. The CLI clients use it too. The
- * directory of the last form may not exist: the daemon creates it (0700) before binding. */
-int guard_config_default_socket(char *buf, size_t buflen);
 /* Default config file: $RECGUARD_CONFIG, else /etc/recguard/recguard.yaml for root, else
  * $XDG_CONFIG_HOME (or ~/.config)/recguard/recguard.yaml. Loaded as optional when the
  * operator gave no --config. 0 or -ENAMETOOLONG. */

@@ -4,9 +4,9 @@
  *      recorder (spawn, exit, adopt) | stop ladder | fsm driving (feed, actions) | health timer |
  *      status object | control requests | signals, setup, run.
  */
-/* First: guard_fsm.h names parameters si_code/si_status, which <signal.h> defines as macros. */
-#include "guard/guard_fsm.h"
 #include "guard/guard_daemon.h"
+
+#include "guard/guard_fsm.h"
 
 #include "common/rg_fs.h"
 #include "common/rg_sys.h"
@@ -70,7 +70,8 @@ typedef struct guard_daemon {
     const guard_config *cfg;    /* configuration (read-only) */
     guard_daemon_opts opts;     /* options */
     sd_event *ev;               /* the loop */
-    char state_dir[PATH_MAX];   /* state file, lock, daemon journal, recorder.stats */
+    char output_dir[PATH_MAX];  /* bags go here; absolute, so paths in status and hooks are */
+    char state_dir[PATH_MAX];   /* state file, lock, daemon journal, recorder.stats; absolute */
     char state_path[PATH_MAX];  /* state file */
     char stats_path[PATH_MAX];  /* built-in recorder's stats file */
     char self_exe[PATH_MAX];    /* our binary */
@@ -326,7 +327,13 @@ static void run_alert(guard_daemon *d, const char *event_name, const json_t *ev)
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     rc = posix_spawnp(&pid, d->cfg->alert_argv[0], &fa, &at, d->cfg->alert_argv, environ);
     if (rc != 0) {
-        fprintf(stderr, "recguard daemon: alert(%s): %s\n", d->cfg->alert_argv[0], strerror(rc));
+        /* Journaled, not alerted: an alert about the alert command could only fail again. */
+        char why[256];
+        snprintf(why, sizeof why, "alert(%s) for %s: %s", d->cfg->alert_argv[0], event_name, strerror(rc));
+        json_t *fe = event_new(d, "alert_failed");
+        json_object_set_new(fe, "reason", json_string(why));
+        emit(d, fe);
+        json_decref(fe);
         goto done;
     }
     close(p[0]);
@@ -400,16 +407,16 @@ static int open_session(guard_daemon *d, char *err, size_t errlen) {
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "recguard_%Y_%m_%d-%H_%M_%S", &tm);
-    int rc = rg_fs_mkdir_p(d->cfg->output_dir, 0755, err, errlen);
+    int rc = rg_fs_mkdir_p(d->output_dir, 0755, err, errlen);
     if (rc < 0) return rc;
     /* A new bag directory every session, never an existing one: mkdir fails on EEXIST. */
     for (int n = 0; n < 100; n++) {
         if (n == 0) snprintf(d->bag_name, sizeof d->bag_name, "%s", stamp);
         else snprintf(d->bag_name, sizeof d->bag_name, "%s-%d", stamp, n);
         /* Room for "/<name>_<index>.mcap" after it, so segment paths never truncate. */
-        if (snprintf(d->bag_dir, sizeof d->bag_dir, "%s/%s", d->cfg->output_dir, d->bag_name) >=
+        if (snprintf(d->bag_dir, sizeof d->bag_dir, "%s/%s", d->output_dir, d->bag_name) >=
             (int)(sizeof d->bag_dir - sizeof d->bag_name - 32)) {
-            snprintf(err, errlen, "output(%s): path too long", d->cfg->output_dir);
+            snprintf(err, errlen, "output(%s): path too long", d->output_dir);
             return -ENAMETOOLONG;
         }
         if (mkdir(d->bag_dir, 0755) == 0) {
@@ -794,6 +801,7 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
 /* Feed an event and every follow-up its actions produce, in order. */
 static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out) {
     if (d->feeding) { /* an action's callback fed us: run it after the current step */
+        assert(!out); /* only internal follow-ups arrive here; clients and signals never nest */
         enqueue(d, e, reason);
         return;
     }
@@ -829,7 +837,7 @@ static uint64_t output_size(const char *path) {
 
 static void sample_disk(guard_daemon *d, guard_health_sample *s) {
     struct statvfs vfs;
-    const char *path = d->session_open ? d->bag_dir : d->cfg->output_dir;
+    const char *path = d->session_open ? d->bag_dir : d->output_dir;
     if (rg_sys_statvfs(path, &vfs) == 0) {
         s->has_disk = 1;
         s->disk_free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
@@ -971,7 +979,7 @@ static json_t *status_json(guard_daemon *d) {
     json_object_set_new(st, "priority", d->have_prio ? guard_prio_report_json(&d->prio) : json_null());
     if (d->have_report && d->report.disk_used_pct >= 0) {
         json_t *disk = json_pack("{s:s, s:I, s:I, s:f}", "path",
-                                 d->session_open ? d->bag_dir : d->cfg->output_dir, "free_bytes",
+                                 d->session_open ? d->bag_dir : d->output_dir, "free_bytes",
                                  (json_int_t)d->report.disk_free_bytes, "total_bytes",
                                  (json_int_t)d->disk_total,
                                  "used_pct", d->report.disk_used_pct);
@@ -1040,10 +1048,6 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
     char why[96];
     if (si->ssi_signo == SIGQUIT) {
         /* Leave the recorder running for the next daemon, exactly as after a crash. */
-        json_t *ev = event_new(d, "daemon_exit");
-        json_object_set_new(ev, "reason", json_string("SIGQUIT: exiting, recorder left running for re-adoption"));
-        emit(d, ev);
-        json_decref(ev);
         sd_event_exit(d->ev, 0);
         return 0;
     }
@@ -1091,9 +1095,15 @@ static void argv_free(char **v) {
 static int setup(guard_daemon *d, char *err, size_t errlen) {
     const guard_config *c = d->cfg;
     int rc;
-    snprintf(d->state_dir, sizeof d->state_dir, "%s", c->state_dir ? c->state_dir : c->output_dir);
-    if ((rc = rg_fs_mkdir_p(d->state_dir, 0755, err, errlen)) < 0) return rc;
+    const char *sd = c->state_dir ? c->state_dir : c->output_dir;
+    if ((rc = rg_fs_mkdir_p(sd, 0755, err, errlen)) < 0) return rc;
     if ((rc = rg_fs_mkdir_p(c->output_dir, 0755, err, errlen)) < 0) return rc;
+    /* Absolute paths: the recorder, hooks and clients do not share the daemon's cwd. */
+    if (!realpath(sd, d->state_dir) || !realpath(c->output_dir, d->output_dir)) {
+        rc = -errno;
+        snprintf(err, errlen, "realpath(%s): %s", c->output_dir, strerror(errno));
+        return rc;
+    }
     char p[PATH_MAX + 32];
     snprintf(p, sizeof p, "%s/%s", d->state_dir, GUARD_STATE_LOCK);
     if ((d->lock_fd = guard_state_lock(p, err, errlen)) < 0) return d->lock_fd;
@@ -1179,14 +1189,20 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     json_object_set_new(ev, "config", guard_config_json(cfg));
     emit(d, ev);
     json_decref(ev);
-    if (!try_adopt(d) && !opts->idle) feed(d, GUARD_EV_START, "daemon start", NULL);
-    else if (d->fsm.state == GUARD_ST_IDLE) save_state(d);
+    if (!try_adopt(d) && !opts->idle) {
+        feed(d, GUARD_EV_START, "daemon start", NULL);
+    } else if (d->fsm.state == GUARD_ST_IDLE) {
+        copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
+        save_state(d);
+    }
     sd_notify(0, "READY=1");
     notify_status(d);
     int rc = sd_event_loop(d->ev);
     code = rc < 0 ? 1 : rc;
     ev = event_new(d, "daemon_exit");
-    json_object_set_new(ev, "reason", json_string(recorder_alive(d) ? "recorder left running for re-adoption" : "clean exit"));
+    json_object_set_new(ev, "reason", json_string(recorder_alive(d) ? "recorder left running for re-adoption"
+                                                                     : "clean exit"));
+    if (d->pid) json_object_set_new(ev, "pid", json_integer(d->pid));
     emit(d, ev);
     json_decref(ev);
 out:

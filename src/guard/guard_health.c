@@ -116,7 +116,23 @@ static void check_state(guard_health *h, const guard_health_sample *s, unsigned 
         }
         int64_t dur = s->now_ns - h->stuck_since_ns;
         char a[32], b[32];
-        if (h->cfg.hang_timeout_ns > 0 && dur >= h->cfg.hang_timeout_ns) {
+        if (st == 'D') {
+            /* /proc/PID/stat shows the main thread only: a recorder whose main thread writes
+             * through slow storage can be seen in D at every sample while it keeps writing.
+             * That is not a hang; D with no progress for hang_timeout is. */
+            int64_t since = h->stuck_since_ns;
+            if (h->progressed && h->last_progress_ns > since) since = h->last_progress_ns;
+            int64_t idle = s->now_ns - since;
+            if (h->cfg.hang_timeout_ns > 0 && idle >= h->cfg.hang_timeout_ns) {
+                *flags |= GUARD_HEALTH_HANG;
+                add(crit, "%s for %s without progress (hang timeout %s)", stuck_what(st),
+                    fmt_dur(idle, a, sizeof a), fmt_dur(h->cfg.hang_timeout_ns, b, sizeof b));
+            } else {
+                *flags |= GUARD_HEALTH_STUCK;
+                add(warn, "%s for %s%s", stuck_what(st), fmt_dur(dur, a, sizeof a),
+                    since > h->stuck_since_ns ? ", still making progress" : "");
+            }
+        } else if (h->cfg.hang_timeout_ns > 0 && dur >= h->cfg.hang_timeout_ns) {
             *flags |= GUARD_HEALTH_HANG;
             add(crit, "%s for %s (hang timeout %s)", stuck_what(st), fmt_dur(dur, a, sizeof a),
                 fmt_dur(h->cfg.hang_timeout_ns, b, sizeof b));
@@ -186,7 +202,7 @@ static void check_disk(guard_health *h, const guard_health_sample *s, guard_heal
         h->write_rate_bps = h->have_rate ? GUARD_HEALTH_RATE_ALPHA * inst +
                                                (1 - GUARD_HEALTH_RATE_ALPHA) * h->write_rate_bps
                                          : inst;
-        h->have_rate = 1;
+        if (h->have_rate < GUARD_HEALTH_TTF_MIN_SAMPLES) h->have_rate++;
     }
     int64_t ttf = -1;
     if (h->have_rate) {
@@ -208,7 +224,8 @@ static void check_disk(guard_health *h, const guard_health_sample *s, guard_heal
         snprintf(lvl, sizeof lvl, "stop level %s free",
                  guard_health_fmt_bytes(c->disk_stop_free, tmp, sizeof tmp));
         stop = lvl;
-    } else if (c->disk_ttf_limit_ns > 0 && ttf >= 0 && ttf < c->disk_ttf_limit_ns) {
+    } else if (c->disk_ttf_limit_ns > 0 && ttf >= 0 && ttf < c->disk_ttf_limit_ns &&
+               h->have_rate >= GUARD_HEALTH_TTF_MIN_SAMPLES) {
         snprintf(lvl, sizeof lvl, "time to full under %s",
                  fmt_dur(c->disk_ttf_limit_ns, tmp, sizeof tmp));
         stop = lvl;
@@ -242,8 +259,8 @@ void guard_health_eval(guard_health *h, const guard_health_sample *s, guard_heal
     unsigned flags = 0;
     reasons crit = {0}, warn = {0};
 
+    check_progress(h, s, &flags, &crit); /* first: the state check asks about progress */
     check_state(h, s, &flags, &crit, &warn);
-    check_progress(h, s, &flags, &crit);
     check_mem(h, s, &flags, &crit, &warn);
     check_disk(h, s, out, &flags, &crit, &warn);
     check_rates(h, s, out);

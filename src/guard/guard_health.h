@@ -13,12 +13,14 @@
  * external recorder with neither heartbeat nor growing output, e.g. no traffic at all).
  *
  * Hang: process state T/t (stopped or traced) or D (uninterruptible sleep) continuously for
- * hang_timeout. Short D sleeps are normal under fsync, hence the timeout.
+ * hang_timeout. Short D sleeps are normal under fsync, hence the timeout; and a D period
+ * during which progress was seen is slow storage (a STUCK warning), not a hang.
  *
  * Disk: free below the stop level (percent used and/or bytes free) or time-to-full below
  * ttf_limit = DISK_STOP; below the warning level = DISK_WARN. Time-to-full = free bytes / write
  * rate, where the rate is an exponentially smoothed rate of the disk's free-space decrease (all
- * writers count, not just the recorder: the disk fills either way).
+ * writers count, not just the recorder: the disk fills either way). The time-to-full stops
+ * recording only once GUARD_HEALTH_TTF_MIN_SAMPLES rates were seen (the levels act at once).
  *
  * Usage: guard_health_init() at spawn or adoption, then guard_health_eval() per sample. Sample
  * times must not go backwards (monotonic clock).
@@ -31,6 +33,8 @@
 #define GUARD_HEALTH_MAX_REASONS 8    /* reasons kept per report */
 #define GUARD_HEALTH_REASON_LEN 128   /* bytes per reason, NUL included */
 #define GUARD_HEALTH_RATE_ALPHA 0.3   /* EWMA weight of the newest disk write-rate sample */
+#define GUARD_HEALTH_TTF_MIN_SAMPLES 3 /* rate samples before time-to-full may stop recording:
+                                        * one burst right after start is not a trend */
 #define GUARD_HEALTH_MIN_FILL_RATE 4096.0 /* bytes/s below which the disk counts as not filling
                                            * (the EWMA decays towards 0 but never reaches it) */
 
@@ -96,7 +100,7 @@ typedef struct guard_health {
     int64_t last_progress_ns;   /* time of the last progress (init_ns before the first) */
     char stuck_state;           /* T/t/D while stuck, 0 otherwise */
     int64_t stuck_since_ns;     /* first sample seen in stuck_state */
-    int have_rate;              /* write_rate_bps initialised */
+    int have_rate;              /* rate samples taken so far (0 = write_rate_bps unset) */
     double write_rate_bps;      /* smoothed disk fill rate, bytes/s (>= 0) */
     double cpu_pct;             /* CPU % over the last interval (100 = one core) */
 } guard_health;

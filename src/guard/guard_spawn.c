@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,20 @@ static void close_from(unsigned first, unsigned last, unsigned max_fd) {
     for (unsigned fd = first; fd <= last && fd < max_fd; fd++) close((int)fd);
 }
 
+/* glibc keeps two real-time signals for itself (thread cancellation, set*id broadcast) and
+ * refuses them in sigaction() with EINVAL. An ancestor can still leave them ignored (GNU make
+ * 4.3 does: seen in `make test`), and an ignored set*id broadcast signal would hang a recorder
+ * that calls setuid(). The raw syscall resets them; it is async-signal-safe. */
+static int reset_reserved_signal(int sig) {
+    struct {
+        void (*handler)(int);  /* SIG_DFL */
+        unsigned long flags;   /* none: no handler, so no SA_RESTORER */
+        void (*restorer)(void);
+        uint64_t mask;         /* the kernel's sigset_t: 64 signals */
+    } k = {SIG_DFL, 0, NULL, 0};
+    return (int)syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
+}
+
 /* Runs between fork and exec: async-signal-safe calls only (no malloc, no stdio, no locks:
  * another thread of the daemon may have held any lock at the moment of fork). */
 __attribute__((noreturn)) static void child_init(const guard_spawn_opts *o, const prep *p,
@@ -224,7 +239,9 @@ __attribute__((noreturn)) static void child_init(const guard_spawn_opts *o, cons
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        if (sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL) child_fail(wfd, GUARD_SPAWN_STEP_SIGNALS, errno);
+        if (sigaction(sig, &dfl, NULL) == 0) continue;
+        if (errno != EINVAL || reset_reserved_signal(sig) < 0)
+            child_fail(wfd, GUARD_SPAWN_STEP_SIGNALS, errno);
     }
     /* 2. own session: out of the daemon's terminal and process group */
     if (setsid() < 0) child_fail(wfd, GUARD_SPAWN_STEP_SETSID, errno);

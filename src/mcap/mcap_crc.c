@@ -18,6 +18,8 @@
 static uint32_t table[8][256];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static int have_fold; /* the CPU has PCLMULQDQ and SSE4.1 */
+static uint32_t multmodp(uint32_t a, uint32_t b);
+static uint32_t x2n_table[32]; /* x^(2^k) mod P, reflected */
 
 static void table_init(void) {
     for (uint32_t i = 0; i < 256; i++) {
@@ -27,6 +29,9 @@ static void table_init(void) {
     }
     for (uint32_t i = 0; i < 256; i++)
         for (int s = 1; s < 8; s++) table[s][i] = (table[s - 1][i] >> 8) ^ table[0][table[s - 1][i] & 0xff];
+    uint32_t p = 1u << 30; /* x^1 */
+    x2n_table[0] = p;
+    for (int n = 1; n < 32; n++) x2n_table[n] = p = multmodp(p, p);
 #ifdef MCAP_CRC_FOLD
     __builtin_cpu_init();
     have_fold = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
@@ -101,36 +106,31 @@ uint32_t mcap_crc32(uint32_t crc, const void *data, size_t len) {
     return ~c;
 }
 
-/* Appending n zero bits to a CRC is linear over GF(2): a 32x32 bit matrix. Squaring the
- * one-zero-bit operator gives the 2, 4, 8... bit operators; len_b's bits pick which apply
- * (zlib's crc32_combine method). */
-static uint32_t gf2_times(const uint32_t *mat, uint32_t vec) {
-    uint32_t sum = 0;
-    for (; vec; vec >>= 1, mat++)
-        if (vec & 1) sum ^= *mat;
-    return sum;
+/* Combining: crc(A ++ B) = crc(A) * x^(8 len(B)) mod P  xor  crc(B), in the reflected bit
+ * order. x^(2^k) mod P is tabulated once, so a combine costs O(log len) 32-bit carry-less
+ * multiplications (zlib's multmodp/x2nmodp method) instead of O(log len) 32x32 matrix squarings. */
+static uint32_t multmodp(uint32_t a, uint32_t b) {
+    uint32_t m = 1u << 31, p = 0;
+    for (;;) {
+        if (a & m) {
+            p ^= b;
+            if ((a & (m - 1)) == 0) break;
+        }
+        m >>= 1;
+        b = b & 1 ? (b >> 1) ^ 0xEDB88320u : b >> 1;
+    }
+    return p;
 }
 
-static void gf2_square(uint32_t *sq, const uint32_t *mat) {
-    for (int n = 0; n < 32; n++) sq[n] = gf2_times(mat, mat[n]);
+/* x^(n * 2^k) mod P */
+static uint32_t x2nmodp(uint64_t n, unsigned k) {
+    uint32_t p = 1u << 31; /* x^0 */
+    for (; n; n >>= 1, k++)
+        if (n & 1) p = multmodp(x2n_table[k & 31], p);
+    return p;
 }
 
 uint32_t mcap_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
-    if (len_b == 0) return crc_a;
-    uint32_t even[32], odd[32];
-    odd[0] = 0xEDB88320u; /* operator for one zero bit */
-    for (int n = 1; n < 32; n++) odd[n] = 1u << (n - 1);
-    gf2_square(even, odd); /* two zero bits */
-    gf2_square(odd, even); /* four zero bits */
-    /* Each round squares into the other buffer: first one zero byte, then 2, 4, ... bytes. */
-    do {
-        gf2_square(even, odd);
-        if (len_b & 1) crc_a = gf2_times(even, crc_a);
-        len_b >>= 1;
-        if (!len_b) break;
-        gf2_square(odd, even);
-        if (len_b & 1) crc_a = gf2_times(odd, crc_a);
-        len_b >>= 1;
-    } while (len_b);
-    return crc_a ^ crc_b;
+    pthread_once(&table_once, table_init);
+    return multmodp(x2nmodp(len_b, 3), crc_a) ^ crc_b;
 }

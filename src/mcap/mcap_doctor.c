@@ -48,18 +48,24 @@ typedef struct drange {
     uint64_t offset, length; /* a record's position */
 } drange;
 
+/* What the doctor learned about one schema/channel id. */
+typedef struct did {
+    uint64_t count;      /* messages on this channel (data section) */
+    uint8_t used;        /* the channel has messages */
+    uint8_t sum_chan;    /* a Channel record with this id is in the summary */
+    uint8_t sum_schema;  /* a Schema record with this id is in the summary */
+    uint8_t schema_seen; /* a Schema record with this id is in the data section */
+    uint8_t chan_seen;   /* a Channel record with this id is in the data section */
+    uint8_t listed;      /* the statistics give a count for this channel */
+} did;
+
 typedef struct doc {
     mcap_reader *r;
     mcap_doctor_fn fn;
     void *ctx;
     mcap_doctor_report *rep;
     unsigned max;
-    uint64_t chan_count[65536];  /* messages per channel (data section) */
-    uint8_t chan_used[65536];    /* channel has messages */
-    uint8_t sum_chan[65536];     /* Channel record in the summary */
-    uint8_t sum_schema[65536];   /* Schema record in the summary */
-    uint8_t schema_seen[65536];  /* Schema id seen anywhere in the data section */
-    uint8_t chan_seen[65536];    /* Channel id seen in the data section */
+    did *ids[256];               /* per-id facts in pages of 256, made on first use */
     dchunk *chunks;              /* chunks in file order */
     size_t nchunks, capchunks;
     didx *idxs;                  /* message index records in file order */
@@ -104,6 +110,20 @@ static int grow(doc *d, void **arr, size_t n, size_t *cap, size_t size) {
     return 0;
 }
 
+/* The facts for id, creating its page (NULL only when out of memory). */
+static did *id_get(doc *d, uint16_t id) {
+    if (!d->ids[id >> 8] && !(d->ids[id >> 8] = calloc(256, sizeof(did)))) {
+        d->oom = 1;
+        return NULL;
+    }
+    return &d->ids[id >> 8][id & 255];
+}
+
+/* The facts for id if any were recorded, else NULL. */
+static const did *id_peek(const doc *d, uint32_t id) {
+    return id < 65536 && d->ids[id >> 8] ? &d->ids[id >> 8][id & 255] : NULL;
+}
+
 static const char *op_name(uint8_t op) {
     static const char *const names[] = {
         "?", "Header", "Footer", "Schema", "Channel", "Message", "Chunk", "MessageIndex",
@@ -124,7 +144,9 @@ static void add_schema(doc *d, mcap_bytes body, uint64_t at, int in_summary) {
         defect(d, "schema-id-zero", at, "Schema record with id 0 (invalid)");
         return;
     }
-    if (!in_summary) d->schema_seen[s.id] = 1;
+    did *x = id_get(d, s.id);
+    if (x && !in_summary) x->schema_seen = 1;
+    if (x && in_summary) x->sum_schema = 1;
     int rc = mcap_reader_add_schema(d->r, body);
     if (rc == -EEXIST) defect(d, "schema-conflict", at, "Schema %u differs from an earlier one with the same id", s.id);
     if (rc == -ENOMEM) d->oom = 1;
@@ -138,7 +160,9 @@ static void add_channel(doc *d, mcap_bytes body, uint64_t at, int in_summary) {
     }
     if (c.schema_id && !mcap_reader_schema(d->r, c.schema_id))
         defect(d, "channel-unknown-schema", at, "Channel %u refers to schema %u, not defined before it", c.id, c.schema_id);
-    if (!in_summary) d->chan_seen[c.id] = 1;
+    did *x = id_get(d, c.id);
+    if (x && !in_summary) x->chan_seen = 1;
+    if (x && in_summary) x->sum_chan = 1;
     int rc = mcap_reader_add_channel(d->r, body);
     if (rc == -EEXIST) defect(d, "channel-conflict", at, "Channel %u differs from an earlier one with the same id", c.id);
     if (rc == -ENOMEM) d->oom = 1;
@@ -155,8 +179,11 @@ static int add_message(doc *d, mcap_bytes body, uint64_t at, mcap_message *m) {
     if (d->rep->messages == 0 || m->log_time < d->msg_start) d->msg_start = m->log_time;
     if (d->rep->messages == 0 || m->log_time > d->msg_end) d->msg_end = m->log_time;
     d->rep->messages++;
-    d->chan_count[m->channel_id]++;
-    d->chan_used[m->channel_id] = 1;
+    did *x = id_get(d, m->channel_id);
+    if (x) {
+        x->count++;
+        x->used = 1;
+    }
     return 0;
 }
 
@@ -497,13 +524,18 @@ static void check_statistics(doc *d, const mcap_record *rec, int data_complete) 
      * section, where it writes them only once a message uses them; others count the summary
      * copies too. Either reading of "in the file" is accepted. */
     uint64_t schemas = 0, channels = 0, schemas_all = 0, channels_all = 0;
-    for (size_t i = 1; i < 65536; i++) {
-        schemas += d->schema_seen[i];
-        schemas_all += d->schema_seen[i] || d->sum_schema[i];
-    }
-    for (size_t i = 0; i < 65536; i++) {
-        channels += d->chan_seen[i];
-        channels_all += d->chan_seen[i] || d->sum_chan[i];
+    for (uint32_t i = 0; i < 65536; i++) {
+        const did *x = id_peek(d, i);
+        if (!x) {
+            i |= 255; /* an empty page */
+            continue;
+        }
+        if (i > 0) { /* schema id 0 means "no schema" */
+            schemas += x->schema_seen;
+            schemas_all += x->schema_seen || x->sum_schema;
+        }
+        channels += x->chan_seen;
+        channels_all += x->chan_seen || x->sum_chan;
     }
     if (st.schema_count == schemas_all) schemas = schemas_all;
     if (st.channel_count == channels_all) channels = channels_all;
@@ -525,25 +557,27 @@ static void check_statistics(doc *d, const mcap_record *rec, int data_complete) 
     uint16_t ch;
     uint64_t n;
     int rc;
-    uint8_t *listed = calloc(65536, 1);
-    if (!listed) {
-        d->oom = 1;
-        return;
-    }
     int any = 0;
     while ((rc = mcap_map_next_u16u64(&m, &ch, &n)) == 1) {
         any = 1;
-        listed[ch] = 1;
-        if (n != d->chan_count[ch])
+        did *x = id_get(d, ch);
+        if (!x) return;
+        x->listed = 1;
+        if (n != x->count)
             defect(d, "statistics-mismatch", rec->offset, "Statistics count for channel %u is %llu, the file has %llu",
-                   ch, (unsigned long long)n, (unsigned long long)d->chan_count[ch]);
+                   ch, (unsigned long long)n, (unsigned long long)x->count);
     }
     if (rc < 0) defect(d, "malformed-record", rec->offset, "Statistics channel_message_counts map is malformed");
-    for (size_t i = 0; any && i < 65536; i++)
-        if (d->chan_used[i] && !listed[i])
-            defect(d, "statistics-mismatch", rec->offset, "Statistics has no count for channel %zu, which has %llu messages",
-                   i, (unsigned long long)d->chan_count[i]);
-    free(listed);
+    for (uint32_t i = 0; any && i < 65536; i++) {
+        const did *x = id_peek(d, i);
+        if (!x) {
+            i |= 255;
+            continue;
+        }
+        if (x->used && !x->listed)
+            defect(d, "statistics-mismatch", rec->offset, "Statistics has no count for channel %u, which has %llu messages",
+                   (unsigned)i, (unsigned long long)x->count);
+    }
 }
 
 typedef struct group {
@@ -571,18 +605,8 @@ static void check_summary(doc *d, const mcap_footer *ft, uint64_t footer_off, in
         }
         g->length = rec.offset + MCAP_RECORD_HDR + rec.body.len - g->start;
         switch (rec.op) {
-        case MCAP_OP_SCHEMA: {
-            mcap_schema s;
-            if (mcap_parse_schema(rec.body, &s) == 0) d->sum_schema[s.id] = 1;
-            add_schema(d, rec.body, rec.offset, 1);
-            break;
-        }
-        case MCAP_OP_CHANNEL: {
-            mcap_channel c;
-            if (mcap_parse_channel(rec.body, &c) == 0) d->sum_chan[c.id] = 1;
-            add_channel(d, rec.body, rec.offset, 1);
-            break;
-        }
+        case MCAP_OP_SCHEMA: add_schema(d, rec.body, rec.offset, 1); break;
+        case MCAP_OP_CHANNEL: add_channel(d, rec.body, rec.offset, 1); break;
         case MCAP_OP_CHUNK_INDEX:
             nchunk_idx++;
             check_chunk_index(d, &rec);
@@ -618,16 +642,22 @@ static void check_summary(doc *d, const mcap_footer *ft, uint64_t footer_off, in
                    (unsigned long long)d->chunks[i].offset, nchunk_idx ? "" : " (the summary has none)");
     /* Chunk indexes and per-channel statistics make summary copies of channels mandatory. */
     if (nchunk_idx || groups[MCAP_OP_STATISTICS].seen)
-        for (size_t i = 0; i < 65536; i++) {
-            if (!d->chan_used[i]) continue;
-            if (!d->sum_chan[i]) {
-                defect(d, "summary-channel-missing", ft->summary_start, "channel %zu has messages but no Channel record in the summary", i);
+        for (uint32_t i = 0; i < 65536; i++) {
+            const did *x = id_peek(d, i);
+            if (!x) {
+                i |= 255;
+                continue;
+            }
+            if (!x->used) continue;
+            if (!x->sum_chan) {
+                defect(d, "summary-channel-missing", ft->summary_start, "channel %u has messages but no Channel record in the summary", (unsigned)i);
                 continue;
             }
             const mcap_channel *c = mcap_reader_channel(r, (uint16_t)i);
-            if (c && c->schema_id && !d->sum_schema[c->schema_id])
-                defect(d, "summary-schema-missing", ft->summary_start, "schema %u of channel %zu has no Schema record in the summary",
-                       c->schema_id, i);
+            const did *sx = c && c->schema_id ? id_peek(d, c->schema_id) : NULL;
+            if (c && c->schema_id && !(sx && sx->sum_schema))
+                defect(d, "summary-schema-missing", ft->summary_start, "schema %u of channel %u has no Schema record in the summary",
+                       c->schema_id, (unsigned)i);
         }
 }
 
@@ -684,6 +714,7 @@ int mcap_doctor(mcap_reader *r, unsigned max_defects, mcap_doctor_fn fn, void *c
     free(d->idxs);
     free(d->msgs);
     free(d->cc);
+    for (size_t p = 0; p < 256; p++) free(d->ids[p]);
     free(d->metas);
     free(d->buf);
     free(d);

@@ -15,6 +15,7 @@
 #include "mcap/mcap_crc.h"
 #include "mcap/mcap_format.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4frame.h>
@@ -36,13 +37,24 @@ typedef struct rd {
 
 static rd rd_of(mcap_bytes b) { return (rd){.p = b.p, .left = b.len, .bad = 0}; }
 
+/* Little-endian load of n (1, 2, 4 or 8) bytes through memcpy: one load, any alignment. */
+static inline uint64_t le_load(const uint8_t *p, unsigned n) {
+    uint64_t v = 0;
+    switch (n) {
+    case 1: v = *p; break;
+    case 2: { uint16_t x; memcpy(&x, p, 2); v = le16toh(x); break; }
+    case 4: { uint32_t x; memcpy(&x, p, 4); v = le32toh(x); break; }
+    default: memcpy(&v, p, 8); v = le64toh(v); break;
+    }
+    return v;
+}
+
 static uint64_t rd_le(rd *r, unsigned n) {
     if (r->bad || r->left < n) {
         r->bad = 1;
         return 0;
     }
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++) v |= (uint64_t)r->p[i] << (8 * i);
+    uint64_t v = le_load(r->p, n);
     r->p += n;
     r->left -= n;
     return v;
@@ -257,8 +269,7 @@ int mcap_cursor_next(mcap_cursor *c, mcap_record *r) {
     if (left == 0) return 0;
     if (left < MCAP_RECORD_HDR) return -EBADMSG;
     const uint8_t *p = c->base + c->pos;
-    uint64_t n = 0;
-    for (int i = 0; i < 8; i++) n |= (uint64_t)p[1 + i] << (8 * i);
+    uint64_t n = le_load(p + 1, 8);
     if (n > left - MCAP_RECORD_HDR) return -EBADMSG;
     r->op = p[0];
     r->offset = c->origin + c->pos;

@@ -21,13 +21,24 @@ typedef struct rstate {
     mcap_reader *r;            /* input */
     mcap_writer *w;            /* output */
     mcap_recover_report *rep;  /* counts */
-    uint16_t schema_map[65536]; /* input schema id -> output id (0 = not seen) */
-    uint16_t chan_map[65536];  /* input channel id -> output id (0 = not seen) */
+    uint16_t *schema_map[256]; /* input schema id -> output id (0 = not seen), pages of 256 */
+    uint16_t *chan_map[256];   /* input channel id -> output id (0 = not seen), pages of 256 */
     uint8_t *buf;              /* decompression buffer */
     size_t cap;                /* its size */
     int counting_lost;         /* the last chunk was lost: its message indexes count the loss */
     int lossy;                 /* something was lost */
 } rstate;
+
+/* Id maps in pages made on first write: most files use a handful of ids. */
+static uint16_t map_get(uint16_t *const map[256], uint16_t id) {
+    return map[id >> 8] ? map[id >> 8][id & 255] : 0;
+}
+
+static int map_set(uint16_t *map[256], uint16_t id, uint16_t v) {
+    if (!map[id >> 8] && !(map[id >> 8] = calloc(256, sizeof(uint16_t)))) return -ENOMEM;
+    map[id >> 8][id & 255] = v;
+    return 0;
+}
 
 static void loss(rstate *s, const char *fmt, ...) {
     s->lossy = 1;
@@ -43,7 +54,7 @@ static void loss(rstate *s, const char *fmt, ...) {
 static int copy_schema(rstate *s, mcap_bytes body) {
     mcap_schema sc;
     if (mcap_parse_schema(body, &sc) != 0 || sc.id == 0) return 0; /* id 0 is "no schema" */
-    if (s->schema_map[sc.id]) return 0; /* repeated (identical by spec): already carried */
+    if (map_get(s->schema_map, sc.id)) return 0; /* repeated (identical by spec): already carried */
     char *name = mcap_bytes_dup(sc.name), *enc = mcap_bytes_dup(sc.encoding);
     int rc = -ENOMEM;
     uint16_t id;
@@ -51,7 +62,8 @@ static int copy_schema(rstate *s, mcap_bytes body) {
     free(name);
     free(enc);
     if (rc) return rc;
-    s->schema_map[sc.id] = id;
+    rc = map_set(s->schema_map, sc.id, id);
+    if (rc) return rc;
     s->rep->schemas++;
     return 0;
 }
@@ -59,10 +71,10 @@ static int copy_schema(rstate *s, mcap_bytes body) {
 static int copy_channel(rstate *s, mcap_bytes body, uint64_t offset) {
     mcap_channel ch;
     if (mcap_parse_channel(body, &ch) != 0) return 0;
-    if (s->chan_map[ch.id]) return 0;
+    if (map_get(s->chan_map, ch.id)) return 0;
     uint16_t sid = 0;
     if (ch.schema_id) {
-        sid = s->schema_map[ch.schema_id];
+        sid = map_get(s->schema_map, ch.schema_id);
         if (!sid) loss(s, "channel %u at %llu: its schema %u was lost; messages kept without it",
                        ch.id, (unsigned long long)offset, ch.schema_id);
     }
@@ -93,7 +105,8 @@ static int copy_channel(rstate *s, mcap_bytes body, uint64_t offset) {
     free(topic);
     free(enc);
     if (rc) return rc;
-    s->chan_map[ch.id] = id;
+    rc = map_set(s->chan_map, ch.id, id);
+    if (rc) return rc;
     s->rep->channels++;
     return 0;
 }
@@ -144,7 +157,7 @@ static int copy_message(rstate *s, mcap_bytes body, uint64_t offset) {
         loss(s, "message at %llu is malformed", (unsigned long long)offset);
         return 0;
     }
-    uint16_t id = s->chan_map[m.channel_id];
+    uint16_t id = map_get(s->chan_map, m.channel_id);
     if (!id) {
         s->rep->messages_lost++;
         loss(s, "message at %llu: channel %u was never defined", (unsigned long long)offset, m.channel_id);
@@ -339,6 +352,10 @@ static int recover_run(mcap_reader *r, const char *out, const mcap_writer_option
     }
     int lossy = s->lossy;
     free(s->buf);
+    for (size_t p = 0; p < 256; p++) {
+        free(s->schema_map[p]);
+        free(s->chan_map[p]);
+    }
     free(s);
     if (rc) return rc;
     if (!lossy) return MCAP_RECOVER_LOSSLESS;

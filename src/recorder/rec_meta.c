@@ -2,77 +2,29 @@
  * rosbag2's encode order); libfyaml only reads (rec_meta_load, and the unit test's check). */
 #include "recorder/rec_meta.h"
 
+#include "common/rg_buf.h"
 #include "common/rg_fs.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <libfyaml.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-typedef struct ybuf {
-    char *p;    /* text */
-    size_t len; /* bytes used */
-    size_t cap; /* bytes allocated */
-    int oom;    /* an append failed */
-} ybuf;
-
-static void yb_add(ybuf *b, const char *s, size_t n) {
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void yb_printf(ybuf *b, const char *fmt, ...) {
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof tmp) {
-        yb_add(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    yb_add(b, big, (size_t)n);
-    free(big);
-}
-
-static void yb_indent(ybuf *b, int n) {
+static void yb_indent(rg_buf *b, int n) {
     static const char spaces[] = "                                ";
     while (n > 0) {
         int k = n < 32 ? n : 32;
-        yb_add(b, spaces, (size_t)k);
+        rg_buf_add(b, spaces, (size_t)k);
         n -= k;
     }
 }
 
 /* A scalar, plain when that is unambiguous (names, types, file names), else double-quoted. */
-static void yb_scalar(ybuf *b, const char *s) {
+static void yb_scalar(rg_buf *b, const char *s) {
     static const char *const reserved[] = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"};
     int plain = s[0] != '\0' && s[0] != '-' && s[0] != '.';
     int digits_only = 1;
@@ -85,54 +37,54 @@ static void yb_scalar(ybuf *b, const char *s) {
     for (size_t i = 0; plain && i < sizeof reserved / sizeof reserved[0]; i++)
         if (strcasecmp(s, reserved[i]) == 0) plain = 0;
     if (plain && !digits_only) {
-        yb_add(b, s, strlen(s));
+        rg_buf_add(b, s, strlen(s));
         return;
     }
-    yb_add(b, "\"", 1);
+    rg_buf_add(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\') {
             char e[2] = {'\\', (char)*p};
-            yb_add(b, e, 2);
+            rg_buf_add(b, e, 2);
         } else if (*p == '\n') {
-            yb_add(b, "\\n", 2);
+            rg_buf_add(b, "\\n", 2);
         } else if (*p < 0x20) {
-            yb_printf(b, "\\x%02x", *p);
+            rg_buf_printf(b, "\\x%02x", *p);
         } else {
-            yb_add(b, (const char *)p, 1);
+            rg_buf_add(b, (const char *)p, 1);
         }
     }
-    yb_add(b, "\"", 1);
+    rg_buf_add(b, "\"", 1);
 }
 
 /* key: value on its own line at `ind`. */
-static void yb_kv(ybuf *b, int ind, const char *key, const char *value) {
+static void yb_kv(rg_buf *b, int ind, const char *key, const char *value) {
     yb_indent(b, ind);
-    yb_printf(b, "%s: ", key);
+    rg_buf_printf(b, "%s: ", key);
     yb_scalar(b, value);
-    yb_add(b, "\n", 1);
+    rg_buf_add(b, "\n", 1);
 }
 
-static void yb_ku(ybuf *b, int ind, const char *key, uint64_t v) {
+static void yb_ku(rg_buf *b, int ind, const char *key, uint64_t v) {
     yb_indent(b, ind);
-    yb_printf(b, "%s: %" PRIu64 "\n", key, v);
+    rg_buf_printf(b, "%s: %" PRIu64 "\n", key, v);
 }
 
 /* The QoS block list, re-indented under its key; a list rdds wrote is block YAML with a
  * consistent two-space layout, so shifting every line keeps its structure. */
-static void yb_qos(ybuf *b, int ind, const char *qos) {
+static void yb_qos(rg_buf *b, int ind, const char *qos) {
     yb_indent(b, ind);
     if (!qos || !*qos) {
-        yb_add(b, "offered_qos_profiles: []\n", 25);
+        rg_buf_add(b, "offered_qos_profiles: []\n", 25);
         return;
     }
-    yb_add(b, "offered_qos_profiles:\n", 22);
+    rg_buf_add(b, "offered_qos_profiles:\n", 22);
     for (const char *line = qos; *line;) {
         const char *eol = strchr(line, '\n');
         size_t n = eol ? (size_t)(eol - line) : strlen(line);
         if (n > 0) {
             yb_indent(b, ind + 2);
-            yb_add(b, line, n);
-            yb_add(b, "\n", 1);
+            rg_buf_add(b, line, n);
+            rg_buf_add(b, "\n", 1);
         }
         line += n + (eol ? 1 : 0);
     }
@@ -217,7 +169,7 @@ int rec_meta_set_distro(rec_meta *m, const char *distro) {
 }
 
 int rec_meta_render(const rec_meta *m, int top_key, char **out, size_t *len) {
-    ybuf b = {0};
+    rg_buf b = {0};
     int k = top_key ? 2 : 0; /* indent of the bag's keys */
     uint64_t start = 0, end = 0, count = 0;
     for (size_t i = 0; i < m->nfiles; i++) {
@@ -227,23 +179,23 @@ int rec_meta_render(const rec_meta *m, int top_key, char **out, size_t *len) {
         if (count == 0 || f->end_ns > end) end = f->end_ns;
         count += f->count;
     }
-    if (top_key) yb_add(&b, "rosbag2_bagfile_information:\n", 29);
+    if (top_key) rg_buf_add(&b, "rosbag2_bagfile_information:\n", 29);
     yb_ku(&b, k, "version", REC_META_VERSION);
     yb_kv(&b, k, "storage_identifier", "mcap");
     yb_indent(&b, k);
-    yb_add(&b, "duration:\n", 10);
+    rg_buf_add(&b, "duration:\n", 10);
     yb_ku(&b, k + 2, "nanoseconds", end - start);
     yb_indent(&b, k);
-    yb_add(&b, "starting_time:\n", 15);
+    rg_buf_add(&b, "starting_time:\n", 15);
     yb_ku(&b, k + 2, "nanoseconds_since_epoch", start);
     yb_ku(&b, k, "message_count", count);
     yb_indent(&b, k);
-    if (m->ntopics == 0) yb_add(&b, "topics_with_message_count: []\n", 30);
-    else yb_add(&b, "topics_with_message_count:\n", 27);
+    if (m->ntopics == 0) rg_buf_add(&b, "topics_with_message_count: []\n", 30);
+    else rg_buf_add(&b, "topics_with_message_count:\n", 27);
     for (size_t i = 0; i < m->ntopics; i++) {
         const rec_meta_topic *t = &m->topics[i];
         yb_indent(&b, k + 2);
-        yb_add(&b, "- topic_metadata:\n", 18);
+        rg_buf_add(&b, "- topic_metadata:\n", 18);
         yb_kv(&b, k + 6, "name", t->name);
         yb_kv(&b, k + 6, "type", t->type);
         yb_kv(&b, k + 6, "serialization_format", t->serialization_format);
@@ -254,32 +206,32 @@ int rec_meta_render(const rec_meta *m, int top_key, char **out, size_t *len) {
     yb_kv(&b, k, "compression_format", "");
     yb_kv(&b, k, "compression_mode", "");
     yb_indent(&b, k);
-    if (m->nfiles == 0) yb_add(&b, "relative_file_paths: []\n", 24);
-    else yb_add(&b, "relative_file_paths:\n", 21);
+    if (m->nfiles == 0) rg_buf_add(&b, "relative_file_paths: []\n", 24);
+    else rg_buf_add(&b, "relative_file_paths:\n", 21);
     for (size_t i = 0; i < m->nfiles; i++) {
         yb_indent(&b, k + 2);
-        yb_add(&b, "- ", 2);
+        rg_buf_add(&b, "- ", 2);
         yb_scalar(&b, m->files[i].path);
-        yb_add(&b, "\n", 1);
+        rg_buf_add(&b, "\n", 1);
     }
     yb_indent(&b, k);
-    if (m->nfiles == 0) yb_add(&b, "files: []\n", 10);
-    else yb_add(&b, "files:\n", 7);
+    if (m->nfiles == 0) rg_buf_add(&b, "files: []\n", 10);
+    else rg_buf_add(&b, "files:\n", 7);
     for (size_t i = 0; i < m->nfiles; i++) {
         const rec_meta_file *f = &m->files[i];
         yb_indent(&b, k + 2);
-        yb_add(&b, "- ", 2);
+        rg_buf_add(&b, "- ", 2);
         yb_kv(&b, 0, "path", f->path);
         yb_indent(&b, k + 4);
-        yb_add(&b, "starting_time:\n", 15);
+        rg_buf_add(&b, "starting_time:\n", 15);
         yb_ku(&b, k + 6, "nanoseconds_since_epoch", f->start_ns);
         yb_indent(&b, k + 4);
-        yb_add(&b, "duration:\n", 10);
+        rg_buf_add(&b, "duration:\n", 10);
         yb_ku(&b, k + 6, "nanoseconds", f->end_ns - f->start_ns);
         yb_ku(&b, k + 4, "message_count", f->count);
     }
     yb_indent(&b, k);
-    yb_add(&b, "custom_data: ~\n", 15);
+    rg_buf_add(&b, "custom_data: ~\n", 15);
     yb_kv(&b, k, "ros_distro", m->ros_distro ? m->ros_distro : "");
     if (b.oom) {
         free(b.p);

@@ -1,6 +1,7 @@
 /* rec_msgdef — see rec_msgdef.h. */
 #include "recorder/rec_msgdef.h"
 
+#include "common/rg_buf.h"
 #include "common/rg_fs.h"
 
 #include <ctype.h>
@@ -29,32 +30,6 @@ struct rec_msgdef {
     msgdef_entry *entries; /* built texts, by type */
 };
 
-typedef struct strbuf {
-    char *p;    /* NUL-terminated contents */
-    size_t len; /* bytes before the NUL */
-    size_t cap; /* allocated bytes */
-    int oom;    /* an append failed */
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n) {
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_adds(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
 
 int rec_msgdef_open(rec_msgdef **out) {
     *out = calloc(1, sizeof **out);
@@ -230,7 +205,7 @@ static char *load_msg(const rec_msgdef *m, const char *pkg, const char *type) {
 
 typedef struct build_ctx {
     const rec_msgdef *m; /* roots */
-    strbuf out;          /* the text being built */
+    rg_buf out;          /* the text being built */
     char **seen;         /* normalised "pkg/Type" already emitted (root included) */
     size_t nseen;        /* entries in seen */
     char missing[600];   /* first definition not found */
@@ -268,7 +243,7 @@ static void append_type(build_ctx *c, const char *name, int depth) {
         c->rc = -ENOENT;
         return;
     }
-    sb_adds(&c->out, text);
+    rg_buf_adds(&c->out, text);
     char **deps;
     int n = parse_deps(text, pkg, &deps);
     free(text);
@@ -287,10 +262,10 @@ static void append_type(build_ctx *c, const char *name, int depth) {
         int fresh = seen_add(c, key);
         if (fresh < 0) c->rc = fresh;
         if (fresh <= 0) continue;
-        sb_adds(&c->out, "\n================================================================"
+        rg_buf_adds(&c->out, "\n================================================================"
                          "================\nMSG: ");
-        sb_adds(&c->out, deps[i]);
-        sb_adds(&c->out, "\n");
+        rg_buf_adds(&c->out, deps[i]);
+        rg_buf_adds(&c->out, "\n");
         append_type(c, deps[i], depth + 1);
     }
     free_deps(deps, n);
@@ -321,7 +296,7 @@ int rec_msgdef_get(rec_msgdef *m, const char *type, const char **text, size_t *l
     char wbuf[1024] = "";
     if (c.rc) {
         free(c.out.p);
-        c.out = (strbuf){0};
+        c.out = (rg_buf){0};
         if (c.rc == -ENOMEM)
             snprintf(wbuf, sizeof wbuf, "schema(%s): out of memory; recorded without a schema",
                      type);

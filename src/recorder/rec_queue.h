@@ -23,6 +23,8 @@
 #define REC_QUEUE_SLAB_MIN (4u << 10)  /* slab size floor (4 KiB) */
 #define REC_QUEUE_KEEP_FREE 16         /* empty slabs kept for reuse */
 #define REC_QUEUE_ALIGN 8              /* record alignment inside a slab */
+#define REC_QUEUE_NAP_NS 1000000       /* consumer nap while traffic flows (1 ms) */
+#define REC_QUEUE_NAPS 4               /* naps without a sample before a wake-up is requested */
 
 typedef struct rec_queue rec_queue;
 
@@ -49,7 +51,9 @@ int rec_queue_push(rec_queue *q, uint32_t topic_id, uint32_t seq, const void *da
 int rec_queue_peek(rec_queue *q, rec_queue_item *it);
 /* Consumer: done with the sample returned by the last peek. */
 void rec_queue_release(rec_queue *q);
-/* Consumer: sleep until a sample is committed, rec_queue_wake is called, or timeout_ns passes. */
+/* Consumer: sleep until a sample is committed, rec_queue_wake is called, or timeout_ns passes.
+ * Right after traffic it naps instead (REC_QUEUE_NAP_NS, REC_QUEUE_NAPS times): samples then
+ * accumulate into a batch and producers never pay for a wake-up. */
 void rec_queue_wait(rec_queue *q, int64_t timeout_ns);
 /* Any thread: wake a waiting consumer (e.g. to stop). */
 void rec_queue_wake(rec_queue *q);

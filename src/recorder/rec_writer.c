@@ -11,6 +11,7 @@
 #include "recorder/rec_writer.h"
 
 #include "common/rg_time.h"
+#include "mcap/mcap_reader.h"
 #include "recorder/rec_meta.h"
 #include "recorder/rec_queue.h"
 #include "recorder/rec_stats.h"
@@ -472,6 +473,107 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
+/* ---- an earlier run's segments (controlling thread, before the writer thread) ------------- */
+
+typedef struct topic_counts {
+    uint64_t *v; /* per rec_meta topic index */
+    size_t n;    /* entries in v */
+} topic_counts;
+
+/* Make room for index i (new entries zero). 0 or -ENOMEM. */
+static int counts_reserve(topic_counts *c, size_t i) {
+    if (i < c->n) return 0;
+    uint64_t *v = realloc(c->v, (i + 1) * sizeof *v);
+    if (!v) return -ENOMEM;
+    memset(v + c->n, 0, (i + 1 - c->n) * sizeof *v);
+    c->v = v;
+    c->n = i + 1;
+    return 0;
+}
+
+/* Counts of one complete segment from its summary: totals into f, per-topic counts added into
+ * c (indexed like meta->topics; unknown topics are added to meta with count 0). 0, or -errno
+ * when the file has no readable summary (cut short by a crash). */
+static int segment_stats(rec_meta *meta, const char *path, rec_meta_file *f, topic_counts *c) {
+    mcap_reader r;
+    char err[256];
+    if (mcap_reader_open_file(&r, path, err, sizeof err) < 0) return -ENOENT;
+    int rc = mcap_reader_read_summary(&r, err, sizeof err);
+    if (rc == 0 && !r.has_statistics) rc = -ENOENT;
+    if (rc == 0) {
+        f->count = r.statistics.message_count;
+        f->start_ns = r.statistics.start;
+        f->end_ns = r.statistics.end;
+        mcap_bytes rest = r.statistics.channel_counts;
+        uint16_t id;
+        uint64_t n;
+        while (rc == 0 && mcap_map_next_u16u64(&rest, &id, &n) == 1) {
+            const mcap_channel *ch = mcap_reader_channel(&r, id);
+            if (!ch) continue;
+            const mcap_schema *sc = mcap_reader_schema(&r, ch->schema_id);
+            char *topic = mcap_bytes_dup(ch->topic);
+            char *type = sc ? mcap_bytes_dup(sc->name) : strdup("");
+            size_t before = meta->ntopics;
+            int ti = topic && type ? rec_meta_topic_set(meta, topic, type, NULL, NULL, NULL)
+                                   : -ENOMEM;
+            free(topic);
+            free(type);
+            if (ti >= 0 && (size_t)ti >= before) meta->topics[ti].count = 0;
+            if (ti < 0 || (rc = counts_reserve(c, (size_t)ti)) < 0) {
+                rc = ti < 0 ? ti : rc;
+                break;
+            }
+            c->v[ti] += n;
+        }
+    }
+    mcap_reader_close(&r);
+    return rc;
+}
+
+/* metadata.yaml was last written while an earlier run recorded (at its start or last split):
+ * after a crash its counts are stale. Take the truth from the segments themselves: a complete
+ * file's summary, or for a file cut short, the `<stem>.recovered.mcap` that `recguard recover`
+ * (the daemon's post-crash hook) made of it, which then replaces it in the list. Topic counts are
+ * recomputed only when every listed segment could be read; otherwise they stay as loaded. */
+static void refresh_earlier_segments(rec_writer *w) {
+    topic_counts c = {0};
+    int all = 1;
+    for (size_t i = 0; i < w->meta.nfiles; i++) {
+        rec_meta_file *f = &w->meta.files[i];
+        char path[PATH_MAX], rec[PATH_MAX];
+        size_t n = strlen(f->path);
+        int is_mcap = n > 5 && strcmp(f->path + n - 5, ".mcap") == 0;
+        if (snprintf(path, sizeof path, "%s/%s", w->dir, f->path) >= (int)sizeof path ||
+            snprintf(rec, sizeof rec, "%s/%.*s.recovered.mcap", w->dir,
+                     (int)(is_mcap ? n - 5 : n), f->path) >= (int)sizeof rec) {
+            all = 0;
+            continue;
+        }
+        rec_meta_file fresh = {0};
+        if (segment_stats(&w->meta, path, &fresh, &c) == 0) {
+            /* complete: fresh holds its counts */
+        } else if (segment_stats(&w->meta, rec, &fresh, &c) == 0) {
+            char *base = strdup(strrchr(rec, '/') + 1);
+            if (!base) {
+                all = 0;
+                continue;
+            }
+            free(f->path);
+            f->path = base;
+            warn(w, "segment(%s): cut short; metadata.yaml lists %s instead", path, rec);
+        } else {
+            all = 0;
+            continue;
+        }
+        f->count = fresh.count;
+        f->start_ns = fresh.start_ns;
+        f->end_ns = fresh.end_ns;
+    }
+    if (all && counts_reserve(&c, w->meta.ntopics ? w->meta.ntopics - 1 : 0) == 0)
+        for (size_t t = 0; t < w->meta.ntopics; t++) w->meta.topics[t].count = c.v[t];
+    free(c.v);
+}
+
 /* ---- start / stop ------------------------------------------------------------------------- */
 
 int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, size_t errlen) {
@@ -516,6 +618,7 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
             rec_meta_init(&w->meta);
             (void)rec_meta_set_distro(&w->meta, o->ros_distro);
         }
+        if (rc == 0) refresh_earlier_segments(w);
     }
     w->state = REC_STATS_STARTING;
     if ((rc = rec_stats_writer_open(&w->stats, w->stats_path, w->snap, err, errlen)) < 0) goto fail;

@@ -43,7 +43,8 @@ typedef struct rec_writer_options {
     const char *stats_path;        /* stats file */
     rec_msgdef *msgdef;            /* schema texts (borrowed) */
     const char *ros_distro;        /* metadata ros_distro (NULL = "") */
-    int merge_metadata;            /* start from an existing <dir>/metadata.yaml */
+    int merge_metadata;            /* start from <dir>/metadata.yaml of earlier runs (counts re-read
+                                    * from their segments; <stem>.recovered.mcap for cut ones) */
     void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
     void *warn_ctx;                /* passed to on_warn */
 } rec_writer_options;

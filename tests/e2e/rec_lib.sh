@@ -7,6 +7,8 @@ T=$(mktemp -d)
 export CYCLONEDDS_URI="file://$RG_SOURCE_DIR/tests/cyclonedds.xml"
 # A domain of our own (1..200) so e2e tests can run in parallel.
 export ROS_DOMAIN_ID=$(( ($$ + ${RG_DOMAIN_SALT:-0}) % 200 + 1 ))
+# Isolates this test's participants even when another test lands on the same domain id.
+export RG_DDS_TAG="rec-$$-$RANDOM"
 PIDS=()
 rec_cleanup() {
   local p

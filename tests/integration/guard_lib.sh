@@ -62,6 +62,8 @@ stop_daemon() {
   wait "$DAEMON_PID" || rc=$?
   DAEMON_PID=""
   [ "$rc" -eq 0 ] || fail "daemon exited with $rc after SIGTERM"
+  # SIGTERM stops recording: a recorder still alive now was leaked
+  [ "$(count_fake)" = 0 ] || fail "recorder(s) left running after the daemon's SIGTERM"
 }
 
 # Live (non-zombie) processes whose command line mentions this test's dir.
@@ -84,6 +86,19 @@ count_fake() { # live fake recorders of this test
 }
 
 daemon_fds() { ls "/proc/$DAEMON_PID/fd" | wc -l; }
+# The baseline: the count once the last client's connection is gone (two equal reads 200 ms
+# apart, at most 10 s), so a status call just made does not inflate it.
+settled_fds() {
+  local a b i
+  a=$(daemon_fds)
+  for i in $(seq 50); do
+    sleep 0.2
+    b=$(daemon_fds)
+    [ "$a" = "$b" ] && break
+    a=$b
+  done
+  echo "$a"
+}
 fds_are() { [ "$(daemon_fds)" -eq "$1" ]; }
 # Children of the daemon (zombies included: an unreaped child is a leak too).
 daemon_children() { ps -o pid= --ppid "$DAEMON_PID" | wc -l; }
@@ -117,3 +132,15 @@ trap cleanup EXIT
 # judges only the last line's result, hence [inputs | ...] | any.)
 jhas() { jq -n -e "[inputs | ($1)] | any" "$2" >/dev/null; }
 proc_state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null; }
+
+# The fake recorders' spawn log (--spawn-log "$SPAWNS"): "<pid> <segment> <start ns>" per start.
+# Tests follow recorders through it rather than through status, which on a loaded machine may
+# first be read after a quick misbehaviour has already replaced the first recorder.
+SPAWNS="$T/spawns"
+spawn_count() { if [ -f "$SPAWNS" ]; then wc -l <"$SPAWNS"; else echo 0; fi; }
+spawn_field() { sed -n "${1}p" "$SPAWNS" | awk -v f="$2" '{print $f}'; } # line, field (1 pid, 2 segment)
+# wait_recorder N: the Nth recorder (N=2: the first replacement) has started and is RECORDING.
+wait_recorder() {
+  wait_for 30 "recorder #$1 started" '[ "$(spawn_count)" -ge '"$1"' ]'
+  wait_for 30 "recorder #$1 RECORDING" '[ "$(recorder_pid)" = "$(spawn_field '"$1"' 1)" ] && state_is RECORDING'
+}

@@ -30,6 +30,17 @@ jhas 'select(.event=="transition" and .trigger=="adopted")' "$bag/recguard.jsonl
 s2=$(stat -c %s "$seg")
 wait_for 10 "segment still grows" '[ "$(stat -c %s "$seg")" -gt "$s2" ]'
 
+# SIGQUIT: the daemon exits 0 and leaves the recorder running; the next one adopts it again
+kill -QUIT "$DAEMON_PID"
+rc=0; wait "$DAEMON_PID" || rc=$?; DAEMON_PID=""
+[ "$rc" = 0 ] || fail "daemon exited $rc on SIGQUIT"
+kill -0 "$pid" || fail "SIGQUIT took the recorder down"
+jhas 'select(.event=="daemon_exit") | .reason | test("left running")' "$OUT/journal.jsonl" || fail "no daemon_exit line"
+start_daemon -- "$FAKE" --out '{segment}' --rate 50000 --spawn-log "$T/spawns"
+wait_for 20 "RECORDING after the second adoption" state_is RECORDING
+[ "$(recorder_pid)" = "$pid" ] || fail "second adoption: pid $(recorder_pid)"
+[ "$(wc -l <"$T/spawns")" = 1 ] || fail "a duplicate recorder was spawned"
+
 # graceful stop of the adopted (non-child) recorder
 "$RECGUARD" stop --socket "$SOCK" --timeout 30 || fail "stop of adopted recorder failed"
 [ "$(jst .last_exit.ended_by)" = SIGINT ] || fail "ended_by $(jst .last_exit.ended_by)"

@@ -41,12 +41,14 @@ jq -e '.priority.nice.status' <<<"$j" >/dev/null || fail "no nice outcome in pri
 grep -q "^state: *RECORDING" "$T/status.txt" || fail "human status lacks state"
 grep -q "pid $pid" "$T/status.txt" || fail "human status lacks pid"
 
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 
 # watch sees the split's transitions
 "$RECGUARD" watch --json --socket "$SOCK" >"$T/watch.jsonl" &
 WATCH=$!
-wait_for 5 "watch subscribed" '[ "$(jst .clients)" -ge 2 ]'
+"$RECGUARD" watch --socket "$SOCK" >"$T/watch.txt" &
+WATCH2=$!
+wait_for 5 "watchers subscribed" '[ "$(jst .clients)" -ge 3 ]'
 size_before=$(stat -c %s "$seg")
 "$RECGUARD" split --socket "$SOCK" --timeout 20 || fail "split failed"
 wait_for 10 "RECORDING after split" state_is RECORDING
@@ -54,7 +56,9 @@ seg1=$(jst .segment)
 [[ "$seg1" == "$bag/$(basename "$bag")_1.mcap" ]] || fail "segment after split: $seg1"
 [ "$(stat -c %s "$seg")" -ge "$size_before" ] || fail "old segment shrank"
 wait_for 5 "watch saw the split" 'grep -q "\"trigger\":\"split\"" "$T/watch.jsonl"'
-kill "$WATCH"; wait "$WATCH" 2>/dev/null || true
+# the human stream: one line per event, time, event, transition and reason
+wait_for 5 "human watch line" grep -q "'transition *RECORDING -> STOPPING  operator: split'" "$T/watch.txt"
+kill "$WATCH" "$WATCH2"; wait "$WATCH" "$WATCH2" 2>/dev/null || true
 [ "$(jst .restarts)" = 0 ] || fail "a split is not a restart"
 
 leak_check "$base_fds" 1

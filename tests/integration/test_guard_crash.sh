@@ -8,15 +8,11 @@ start_daemon \
   --set "post_crash_hook=[cp, '{segment}', '{segment}.hooked']" \
   --set "alert.command=[tee, -a, '$T/alerts.jsonl']" \
   --set "alert.events=[crashed, budget_spent]" \
-  -- "$FAKE" --out '{segment}' --rate 50000 --crash-after 1.5 --once "$T/crashed" --spawn-log "$T/spawns"
-wait_for 20 "RECORDING" state_is RECORDING
-pid0=$(recorder_pid)
-seg0=$(jst .segment)
-bag=$(jst .bag_dir)
-base_fds=$(daemon_fds)
-
-wait_for 20 "a new recorder after the crash" pid_changed "$pid0"
-wait_for 20 "RECORDING again" state_is RECORDING
+  -- "$FAKE" --out '{segment}' --rate 50000 --crash-after 1.5 --once "$T/crashed" --spawn-log "$SPAWNS"
+wait_recorder 1
+seg0=$(spawn_field 1 2)
+bag=$(dirname "$seg0")
+wait_recorder 2
 seg1=$(jst .segment)
 [ "$seg1" != "$seg0" ] || fail "restart reused segment $seg0"
 [[ "$seg1" == *_1.mcap ]] || fail "second segment is $seg1"
@@ -39,10 +35,13 @@ jhas 'select(.trigger == "crashed" and .state == "RECOVERING")' "$T/alerts.jsonl
 jhas 'select(.event=="transition" and .trigger=="crashed") | .reason | test("SIGABRT")' "$bag/recguard.jsonl" || fail "journal lacks the crash with its reason"
 jhas 'select(.event=="hook_done" and .ok)' "$bag/recguard.jsonl" || fail "no hook_done"
 
-[ "$(wc -l <"$T/spawns")" = 2 ] || fail "spawned $(wc -l <"$T/spawns") recorders"
+[ "$(spawn_count)" = 2 ] || fail "spawned $(spawn_count) recorders"
 [ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders running"
 ls "$bag" >"$T/ls"
 grep -q "_0.mcap$" "$T/ls" && grep -q "_1.mcap$" "$T/ls" || fail "bag: $(cat "$T/ls")"
+# a split (graceful stop + spawn) leaves the daemon holding what it held before
+base_fds=$(settled_fds)
+"$RECGUARD" split --socket "$SOCK" --timeout 30 >/dev/null || fail "split"
 leak_check "$base_fds" 1
 stop_daemon
 [ "$(live_test_procs)" = "" ] || fail "processes left"

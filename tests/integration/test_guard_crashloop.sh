@@ -20,11 +20,22 @@ bag=$(jst .bag_dir)
 sleep 1
 [ "$(wc -l <"$T/spawns")" = 4 ] || fail "restarts continued in ERROR"
 [ "$(count_fake)" = 0 ] || fail "a recorder runs in ERROR"
+base_fds=$(settled_fds)
 
 # operator start after ERROR: the budget is reset, attempts resume
 "$RECGUARD" start --socket "$SOCK" --no-wait >/dev/null || fail "start after ERROR refused"
 wait_for 30 "ERROR again" '[ "$(wc -l <"$T/spawns")" -ge 8 ]'
 wait_for 30 "ERROR again" state_is ERROR
-leak_check "$(daemon_fds)" 0
+leak_check "$base_fds" 0 # same state after 4 more spawns, hooks and alerts: nothing kept
 stop_daemon
-log "PASS"
+log "PASS (crash loop)"
+
+# a recorder that cannot even be started (no such program): the same budget, then ERROR saying why
+rm -rf "$OUT"
+start_daemon --set restart.budget_starts=2 -- /nonexistent/recorder --out '{segment}'
+wait_for 30 "ERROR for a missing recorder program" state_is ERROR
+jhas 'select(.event=="transition" and .trigger=="spawn_failed") | .reason | test("exec.*No such file")' \
+  "$OUT/journal.jsonl" || fail "spawn failure reason not journaled"
+[ "$(jst .health.verdict)" = critical ] || fail "verdict $(jst .health.verdict)"
+stop_daemon
+log "PASS (spawn failure)"

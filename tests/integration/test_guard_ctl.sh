@@ -7,7 +7,7 @@ source "$(dirname "$0")/guard_lib.sh"
 start_daemon -- "$FAKE" --out '{segment}' --rate 20000
 wait_for 20 "RECORDING" state_is RECORDING
 pid=$(recorder_pid)
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 
 "$ABUSE" "$SOCK" random 200000 >"$T/random.out" || fail "random client"
 grep -q '"ok":false' "$T/random.out" || fail "no error reply to random bytes: $(head -c 300 "$T/random.out")"
@@ -37,6 +37,17 @@ wait_for 10 "the daemon refusing connections beyond its limit" full
 kill "$HOLD"
 wait "$HOLD" 2>/dev/null || true
 wait_for 10 "status after many connections" state_is RECORDING
+
+# another user: the 0700 dir and 0600 socket keep it out; with both opened up on purpose, the
+# daemon's SO_PEERCRED check still refuses it
+if [ "$(id -u)" = 0 ]; then
+  as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$RECGUARD" status --socket "$SOCK" 2>&1 || true; }
+  [[ "$(as_nobody)" == *"Permission denied"* ]] || fail "another user reached the socket: $(as_nobody)"
+  chmod 755 "$T" "$(dirname "$SOCK")"; chmod 666 "$SOCK"
+  [[ "$(as_nobody)" == *"permission denied: not the daemon's user"* ]] || fail "peer check: $(as_nobody)"
+  chmod 700 "$(dirname "$SOCK")"; chmod 600 "$SOCK"
+  state_is RECORDING || fail "status after the refused user"
+fi
 
 [ "$(recorder_pid)" = "$pid" ] || fail "the recorder was disturbed"
 leak_check "$base_fds" 1

@@ -4,12 +4,10 @@
 source "$(dirname "$0")/guard_lib.sh"
 
 # hang: state T for longer than health.hang_timeout (1 s)
-start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --hang-after 1 --once "$T/hung"
-wait_for 20 "RECORDING" state_is RECORDING
-pid0=$(recorder_pid)
-wait_for 10 "the recorder stops itself" '[ "$(proc_state $pid0)" = T ]'
-wait_for 20 "hang detected and the recorder replaced" pid_changed "$pid0"
-wait_for 20 "RECORDING again" state_is RECORDING
+start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --hang-after 1 --once "$T/hung" --spawn-log "$SPAWNS"
+wait_recorder 1
+pid0=$(spawn_field 1 1)
+wait_recorder 2
 [ "$(jst .restarts)" = 1 ] || fail "restarts $(jst .restarts)"
 [[ "$(jst .segment)" == *_1.mcap ]] || fail "segment $(jst .segment)"
 bag=$(jst .bag_dir)
@@ -22,11 +20,10 @@ stop_daemon
 
 # stall: alive, running, writing nothing for longer than health.stall_timeout (3 s)
 rm -rf "$OUT"
-start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --stall-after 1 --once "$T/stalled"
-wait_for 20 "RECORDING" state_is RECORDING
-pid0=$(recorder_pid)
-wait_for 20 "stall detected and the recorder replaced" pid_changed "$pid0"
-wait_for 20 "RECORDING again" state_is RECORDING
+SPAWNS="$T/spawns2"
+start_daemon -- "$FAKE" --out '{segment}' --rate 20000 --stall-after 1 --once "$T/stalled" --spawn-log "$SPAWNS"
+wait_recorder 1
+wait_recorder 2
 bag=$(jst .bag_dir)
 jhas 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("progress|stall|output"; "i")' "$bag/recguard.jsonl" || fail "journal lacks the stall: $(grep unhealthy "$bag/recguard.jsonl")"
 [ "$(count_fake)" = 1 ] || fail "$(count_fake) recorders"

@@ -5,12 +5,9 @@
 source "$(dirname "$0")/guard_lib.sh"
 
 start_daemon --set health.memory_warning=32MiB --set health.memory_critical=64MiB \
-  -- "$FAKE" --out '{segment}' --rate 10000 --grow 16 --cap 160 --once "$T/leaked"
-wait_for 20 "RECORDING" state_is RECORDING
-pid0=$(recorder_pid)
-wait_for 20 "memory warning" '[ "$(jst .health.verdict)" != ok ]'
-wait_for 30 "controlled restart" pid_changed "$pid0"
-wait_for 20 "RECORDING again" state_is RECORDING
+  -- "$FAKE" --out '{segment}' --rate 10000 --grow 16 --cap 160 --once "$T/leaked" --spawn-log "$SPAWNS"
+wait_recorder 1
+wait_recorder 2
 bag=$(jst .bag_dir)
 jhas 'select(.event=="transition" and .trigger=="unhealthy") | .reason | test("rss|mem"; "i")' "$bag/recguard.jsonl" || fail "journal lacks the memory reason"
 # it was stopped by the daemon (graceful ladder), not by reaching the cap

@@ -8,7 +8,7 @@ start_daemon --set stop.flush_timeout=1s --set stop.term_timeout=1s \
   -- "$FAKE" --out '{segment}' --ignore-signals
 wait_for 20 "RECORDING" state_is RECORDING
 pid=$(recorder_pid)
-base_fds=$(daemon_fds)
+base_fds=$(settled_fds)
 "$RECGUARD" stop --socket "$SOCK" --timeout 30 || fail "stop failed"
 [ "$(jst .last_exit.ended_by)" = SIGKILL ] || fail "ended_by $(jst .last_exit.ended_by)"
 jst .reason | grep -q SIGKILL || fail "reason: $(jst .reason)"

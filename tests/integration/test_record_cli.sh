@@ -28,6 +28,8 @@ expect_usage "--max-bag-duration -3" -a --max-bag-duration -3
 expect_usage "--max-queue 100" -a --max-queue 100
 expect_usage "--chunk-size" -a --chunk-size
 expect_usage "unknown option --frobnicate" -a --frobnicate
+# Options after topics are options too (as with ros2 bag record).
+expect_usage "--max-chunk-age 5000" /chatter --max-chunk-age 5000
 ROS_DOMAIN_ID=abc expect_usage "ROS_DOMAIN_ID=abc" -a
 ROS_DOMAIN_ID=999 expect_usage "ROS_DOMAIN_ID=999" -a
 [ ! -e "$T/x" ] || fail "a refused command line created the output directory"

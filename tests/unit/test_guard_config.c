@@ -88,7 +88,7 @@ static void test_defaults(void **st) {
     char err[256];
     assert_int_equal(guard_config_check(&c, err, sizeof err), 0);
     assert_string_equal(c.output_dir, GUARD_CONFIG_DEFAULT_OUTPUT);
-    assert_string_equal(c.socket_path, "/run/user/1000/recguard.sock");
+    assert_string_equal(c.socket_path, "/run/user/1000/recguard/control.sock");
     assert_null(c.recorder_argv);
     assert_null(c.state_dir);
     assert_int_equal(c.check_interval_ns, 1 * S);
@@ -99,17 +99,20 @@ static void test_defaults(void **st) {
     assert_true(c.alert_events & (1u << GUARD_EV_BUDGET_SPENT));
     assert_false(c.alert_events & (1u << GUARD_EV_START));
     guard_config_free(&c);
+    /* The socket default is the clients' (guard_ctl_default_path), so both always agree. */
     setenv("RECGUARD_SOCKET", "/tmp/x.sock", 1);
-    char buf[256];
-    assert_int_equal(guard_config_default_socket(buf, sizeof buf), 0);
-    assert_string_equal(buf, "/tmp/x.sock");
-    assert_int_equal(guard_config_default_socket(buf, 5), -ENAMETOOLONG);
+    assert_int_equal(guard_config_init(&c), 0);
+    assert_string_equal(c.socket_path, "/tmp/x.sock");
+    guard_config_free(&c);
     unsetenv("RECGUARD_SOCKET");
     unsetenv("XDG_RUNTIME_DIR");
-    assert_int_equal(guard_config_default_socket(buf, sizeof buf), 0);
+    assert_int_equal(guard_config_init(&c), 0);
     char want[64];
-    snprintf(want, sizeof want, "/tmp/recguard-%u/recguard.sock", (unsigned)getuid());
-    assert_string_equal(buf, want);
+    if (geteuid() == 0) snprintf(want, sizeof want, "/run/recguard/control.sock");
+    else snprintf(want, sizeof want, "/tmp/recguard-%u/control.sock", (unsigned)geteuid());
+    assert_string_equal(c.socket_path, want);
+    guard_config_free(&c);
+    char buf[256];
     setenv("RECGUARD_CONFIG", "/etc/x.yaml", 1);
     assert_int_equal(guard_config_default_path(buf, sizeof buf), 0);
     assert_string_equal(buf, "/etc/x.yaml");
@@ -292,6 +295,20 @@ static void test_errors(void **st) {
     static const char nul[] = "output: a\0b\n";
     assert_int_equal(guard_config_load_buffer(&c, nul, sizeof nul - 1, "n.yaml", err, sizeof err), -EINVAL);
     assert_non_null(strstr(err, "NUL byte"));
+    /* malformed UTF-8 is refused before the YAML parser sees it (libfyaml 0.7.12 hangs on
+     * "%\x9c"); well-formed multi-byte text is fine */
+    static const char *const bad_utf8[] = {"%\x9c", "%a\x9c", "a: 1\nb: \xc3", "x: \xc0\xaf\n",
+                                           "x: \xed\xa0\x80\n", "x: \xf4\x90\x80\x80\n", "\xff"};
+    for (size_t i = 0; i < sizeof bad_utf8 / sizeof bad_utf8[0]; i++) {
+        assert_int_equal(guard_config_load_buffer(&c, bad_utf8[i], strlen(bad_utf8[i]), "u.yaml", err,
+                                                  sizeof err), -EINVAL);
+        assert_non_null(strstr(err, "not valid UTF-8"));
+    }
+    assert_non_null(strstr(err, "u.yaml:1: not valid UTF-8 (byte 0xff)"));
+    assert_int_equal(guard_config_load_buffer(&c, "a: 1\nb: \xc3", 9, "u.yaml", err, sizeof err), -EINVAL);
+    assert_string_equal(err, "u.yaml:2: not valid UTF-8 (byte 0xc3)");
+    load_ok(&c, "output: \"/daten/aufnahmen-\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80\"\n");
+    assert_string_equal(c.output_dir, "/daten/aufnahmen-\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80");
     /* an empty file and an empty section are fine */
     load_ok(&c, "");
     load_ok(&c, "# nothing\n");

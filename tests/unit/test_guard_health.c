@@ -294,6 +294,45 @@ static void test_disk_rate_smoothing(void **st) {
     assert_int_equal(r.verdict, GUARD_HEALTH_OK);
 }
 
+/* One burst right after start (someone copies a big file) does not stop recording through
+ * the time-to-full; a fill that keeps going does, from the third rate sample on. */
+static void test_disk_ttf_needs_a_trend(void **st) {
+    (void)st;
+    guard_health_cfg c = cfg_all_off();
+    c.disk_ttf_limit_ns = 30 * S;
+    guard_health h;
+    guard_health_report r;
+    guard_health_init(&h, &c, 0);
+    guard_health_sample s = {.has_disk = 1, .disk_total_bytes = 100 * GIB,
+                             .disk_free_bytes = 50 * GIB};
+    guard_health_eval(&h, &s, &r);
+    s.now_ns = 1 * S; s.disk_free_bytes -= 2 * GIB; /* 2 GiB/s for one second */
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.ttf_ns > 0 && r.ttf_ns < 30 * S); /* reported ... */
+    assert_false(r.flags & GUARD_HEALTH_DISK_STOP); /* ... but not acted on yet */
+    s.now_ns = 2 * S; /* the burst is over */
+    guard_health_eval(&h, &s, &r);
+    assert_false(r.flags & GUARD_HEALTH_DISK_STOP);
+    s.now_ns = 3 * S;
+    guard_health_eval(&h, &s, &r);
+    assert_false(r.flags & GUARD_HEALTH_DISK_STOP); /* the smoothed rate fell: ttf > 30 s */
+    /* a sustained 2 GiB/s fill: stops once the trend is established */
+    guard_health_init(&h, &c, 0);
+    s = (guard_health_sample){.has_disk = 1, .disk_total_bytes = 100 * GIB,
+                              .disk_free_bytes = 50 * GIB};
+    int stopped_at = -1;
+    for (int t = 0; t <= 6 && stopped_at < 0; t++) {
+        s.now_ns = t * S;
+        guard_health_eval(&h, &s, &r);
+        if (r.flags & GUARD_HEALTH_DISK_STOP) stopped_at = t;
+        s.disk_free_bytes -= 2 * GIB;
+    }
+    assert_int_equal(stopped_at, GUARD_HEALTH_TTF_MIN_SAMPLES);
+    char want[32];
+    snprintf(want, sizeof want, "(time to full under 30.0 s)");
+    assert_non_null(strstr(r.reasons[0], want));
+}
+
 static void test_disk_levels(void **st) {
     (void)st;
     guard_health_cfg c = cfg_all_off();
@@ -324,6 +363,53 @@ static void test_disk_levels(void **st) {
     t.disk_free_bytes = 100 * MIB;
     guard_health_eval(&h, &t, &r);
     assert_true(r.disk_used_pct == 0.0);
+}
+
+/* A main thread seen in D at every sample while the output keeps growing is slow storage,
+ * not a hang; once the growth stops, hang_timeout of D without progress is. */
+static void test_d_state_with_progress(void **st) {
+    (void)st;
+    guard_health_cfg c = cfg_all_off();
+    c.hang_timeout_ns = 3 * S;
+    guard_health h;
+    guard_health_report r;
+    guard_health_init(&h, &c, 0);
+    uint64_t out = 0;
+    for (int t = 1; t <= 10; t++) {
+        out += 1 << 20;
+        guard_health_sample s = proc_sample(t * S, 'D', out);
+        guard_health_eval(&h, &s, &r);
+        assert_false(r.flags & GUARD_HEALTH_HANG);
+    }
+    assert_true(r.flags & GUARD_HEALTH_STUCK);
+    expect_reason(&r, "in uninterruptible sleep (D) for 9.0 s, still making progress");
+    /* the output stops growing, still in D: the clock runs from the last progress (10 s) */
+    guard_health_sample s = proc_sample(12 * S, 'D', out);
+    guard_health_eval(&h, &s, &r);
+    assert_false(r.flags & GUARD_HEALTH_HANG);
+    s = proc_sample(13 * S, 'D', out);
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.flags & GUARD_HEALTH_HANG);
+    expect_reason(&r, "in uninterruptible sleep (D) for 3.0 s without progress (hang timeout 3.0 s)");
+    /* D that begins after the last progress counts from its own start */
+    s = proc_sample(14 * S, 'S', out + 1);
+    guard_health_eval(&h, &s, &r);
+    assert_int_equal(r.verdict, GUARD_HEALTH_OK);
+    s = proc_sample(20 * S, 'D', out + 1);
+    guard_health_eval(&h, &s, &r);
+    expect_reason(&r, "in uninterruptible sleep (D) for 0.0 s");
+    s = proc_sample(23 * S, 'D', out + 1);
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.flags & GUARD_HEALTH_HANG);
+    /* SIGSTOP is a hang whatever the output did before */
+    guard_health_init(&h, &c, 0);
+    s = proc_sample(1 * S, 'S', 10);
+    guard_health_eval(&h, &s, &r);
+    s = proc_sample(2 * S, 'T', 20);
+    guard_health_eval(&h, &s, &r);
+    s = proc_sample(5 * S, 'T', 20);
+    guard_health_eval(&h, &s, &r);
+    assert_true(r.flags & GUARD_HEALTH_HANG);
 }
 
 /* Several problems at once: critical ones are listed first. */
@@ -392,7 +478,9 @@ int main(void) {
         cmocka_unit_test(test_memory_and_cpu),
         cmocka_unit_test(test_disk_ttf),
         cmocka_unit_test(test_disk_rate_smoothing),
+        cmocka_unit_test(test_disk_ttf_needs_a_trend),
         cmocka_unit_test(test_disk_levels),
+        cmocka_unit_test(test_d_state_with_progress),
         cmocka_unit_test(test_reason_order),
         cmocka_unit_test(test_write_rates),
         cmocka_unit_test(test_names_and_format),

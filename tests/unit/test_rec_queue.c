@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -173,6 +174,13 @@ static void test_two_producers_one_consumer(void **state) {
     rec_queue_destroy(q);
 }
 
+static void *late_push(void *p) {
+    struct timespec d = {.tv_sec = 0, .tv_nsec = 50 * 1000000};
+    nanosleep(&d, NULL);
+    rec_queue_push(p, 0, 1, "y", 1, 0, 0);
+    return NULL;
+}
+
 static void test_wake(void **state) {
     (void)state;
     rec_queue *q;
@@ -183,6 +191,22 @@ static void test_wake(void **state) {
     /* A committed sample makes it return at once too. */
     assert_int_equal(rec_queue_push(q, 0, 0, "x", 1, 0, 0), 0);
     rec_queue_wait(q, 60LL * 1000000000);
+    rec_queue_item it;
+    assert_int_equal(rec_queue_peek(q, &it), 1);
+    rec_queue_release(q);
+    /* Idle: the naps run out, then a sample pushed later by another thread ends the long
+     * wait (the producer's wake-up), far before its 60 s timeout. */
+    for (int i = 0; i < REC_QUEUE_NAPS; i++) rec_queue_wait(q, 1000);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, late_push, q), 0);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    rec_queue_wait(q, 60LL * 1000000000);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    pthread_join(t, NULL);
+    assert_true(b.tv_sec - a.tv_sec < 30);
+    assert_int_equal(rec_queue_peek(q, &it), 1);
+    rec_queue_release(q);
     rec_queue_destroy(q);
 }
 

@@ -8,6 +8,7 @@
 #include "common/rg_sys.h"
 #include "mcap/mcap_format.h"
 #include "mcap/mcap_reader.h"
+#include "recorder/rec_meta.h"
 #include "recorder/rec_stats.h"
 
 #include <errno.h>
@@ -292,6 +293,17 @@ static void test_exact_segment_and_merge(void **state) {
     assert_int_equal(rc_, 0);
     rec_writer_free(w);
 
+    /* Make metadata.yaml stale, as a run killed before its next split leaves it: the next run
+     * takes the counts from the segment's own summary. */
+    rec_meta m;
+    rec_meta_init(&m);
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    assert_int_equal(rec_meta_load(&m, path, err, sizeof err), 0);
+    m.files[0].count = 0;
+    m.topics[0].count = 0;
+    assert_int_equal(rec_meta_write(&m, bag, err, sizeof err), 0);
+    rec_meta_free(&m);
+
     snprintf(path, sizeof path, "%s/bag_7.mcap", bag);
     o.first_path = path;
     o.first_index = 7;
@@ -321,6 +333,55 @@ static void test_exact_segment_and_merge(void **state) {
     assert_int_equal(s.count[1], 5);
     assert_string_equal(s.schema_enc[1], "");
     rec_msgdef_close(empty);
+}
+
+/* After a crash: the cut-short segment's `.recovered.mcap` (the daemon's recover hook) replaces
+ * it in metadata.yaml, with the recovered counts, and topic counts are recomputed. */
+static void test_merge_after_crash(void **state) {
+    (void)state;
+    rec_writer_options o;
+    options(&o, NULL);
+    char err[512], path[512], rec[512];
+    rec_writer *w;
+    assert_int_equal(rec_writer_start(&w, &o, err, sizeof err), 0);
+    rec_writer_on_topic(w, &T_CHATTER);
+    feed(w, 0, 10);
+    rec_writer_summary sum;
+    assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
+    rec_writer_free(w);
+    /* The crash: metadata.yaml as written at the segment's start, the file cut in half, and
+     * what recover made of it beside it. */
+    rec_meta m;
+    rec_meta_init(&m);
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    assert_int_equal(rec_meta_load(&m, path, err, sizeof err), 0);
+    m.files[0].count = 0;
+    m.topics[0].count = 0;
+    assert_int_equal(rec_meta_write(&m, bag, err, sizeof err), 0);
+    rec_meta_free(&m);
+    snprintf(path, sizeof path, "%s/bag_0.mcap", bag);
+    snprintf(rec, sizeof rec, "%s/bag_0.recovered.mcap", bag);
+    char cmd[1700];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && truncate -s 200 '%s'", path, rec, path);
+    assert_int_equal(system(cmd), 0);
+
+    snprintf(path, sizeof path, "%s/bag_1.mcap", bag);
+    o.first_path = path;
+    o.first_index = 1;
+    o.merge_metadata = 1;
+    assert_int_equal(rec_writer_start(&w, &o, err, sizeof err), 0);
+    rec_writer_on_topic(w, &T_CHATTER);
+    feed(w, 10, 15);
+    assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
+    rec_writer_free(w);
+    assert_non_null(strstr(warnings, "cut short"));
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    char *y = slurp(path);
+    assert_non_null(strstr(y, "  relative_file_paths:\n    - bag_0.recovered.mcap\n    - bag_1.mcap\n"));
+    assert_non_null(strstr(y, "  message_count: 15\n"));
+    assert_non_null(strstr(y, "      message_count: 15\n")); /* /chatter */
+    assert_non_null(strstr(y, "type: std_msgs/msg/String"));
+    free(y);
 }
 
 /* A sample bigger than the whole queue is dropped, counted, and shows in the file as a gap in
@@ -412,6 +473,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_record_and_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_segment_and_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_after_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
     };
