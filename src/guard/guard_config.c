@@ -18,6 +18,7 @@
 #include <libfyaml.h>
 
 #include "common/rg_fs.h"
+#include "common/rg_text.h"
 #include "guard/guard_fsm.h"
 
 #define NS_PER_S 1000000000LL
@@ -504,32 +505,6 @@ static int parse(const char *text, size_t len, const char *name, struct fy_docum
     return rc;
 }
 
-/* Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or len when all is well. */
-static size_t utf8_bad_at(const unsigned char *s, size_t len) {
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the first continuation byte */
-        if (c < 0x80) { i++; continue; }
-        else if (c >= 0xC2 && c <= 0xDF) n = 1;
-        else if (c == 0xE0) n = 2, lo = 0xA0;
-        else if (c == 0xED) n = 2, hi = 0x9F;
-        else if (c >= 0xE1 && c <= 0xEF) n = 2;
-        else if (c == 0xF0) n = 3, lo = 0x90;
-        else if (c >= 0xF1 && c <= 0xF3) n = 3;
-        else if (c == 0xF4) n = 3, hi = 0x8F;
-        else return i;
-        if (i + n >= len) return i; /* truncated sequence */
-        if (s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-        i += n + 1;
-    }
-    return len;
-}
-
 int guard_config_load_buffer(guard_config *c, const char *text, size_t len, const char *name,
                              char *err, size_t errlen) {
     if (memchr(text, '\0', len)) {
@@ -538,7 +513,7 @@ int guard_config_load_buffer(guard_config *c, const char *text, size_t len, cons
     }
     /* Checked here, not left to libfyaml: 0.7.12 loops forever on a directive followed by a
      * malformed UTF-8 byte ("%\x9c", found by fuzz_guard_config). A config is text. */
-    size_t bad = utf8_bad_at((const unsigned char *)text, len);
+    size_t bad = rg_text_utf8_bad_at((const unsigned char *)text, len);
     if (bad < len) {
         int line = 1;
         for (size_t i = 0; i < bad; i++) line += text[i] == '\n';

@@ -4,6 +4,7 @@
 
 #include "common/rg_buf.h"
 #include "common/rg_fs.h"
+#include "common/rg_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -284,20 +285,28 @@ static int u64_at(struct fy_node *map, const char *key, const char *sub, uint64_
     return 0;
 }
 
+/* metadata.yaml is small: a bag of thousands of topics and files stays far below this. */
+#define REC_META_MAX_BYTES (64u << 20)
+
 int rec_meta_load(rec_meta *m, const char *path, char *err, size_t errlen) {
-    FILE *probe = fopen(path, "re");
-    if (!probe) {
-        int e = errno;
-        snprintf(err, errlen, "metadata(%s): %s", path, strerror(e));
-        return -e;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = rg_fs_read_file(path, REC_META_MAX_BYTES, &text, &len);
+    if (rc < 0) {
+        snprintf(err, errlen, "metadata(%s): %s", path, strerror(-rc));
+        return rc;
     }
-    fclose(probe);
+    if (rg_text_utf8_bad_at((const unsigned char *)text, len) != len || memchr(text, '\0', len)) {
+        snprintf(err, errlen, "metadata(%s): not UTF-8 text", path);
+        free(text);
+        return -EBADMSG;
+    }
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
-    struct fy_document *d = fy_document_build_from_file(&cfg, path);
+    struct fy_document *d = fy_document_build_from_string(&cfg, text, len);
     struct fy_node *bag = d ? lookup(fy_document_root(d), "rosbag2_bagfile_information") : NULL;
     struct fy_node *files = lookup(bag, "files");
     struct fy_node *topics = lookup(bag, "topics_with_message_count");
-    int rc = -EBADMSG;
+    rc = -EBADMSG;
     const char *what = "not rosbag2 metadata";
     if (!bag || !files || !fy_node_is_sequence(files) || !topics || !fy_node_is_sequence(topics))
         goto out;
@@ -346,5 +355,6 @@ int rec_meta_load(rec_meta *m, const char *path, char *err, size_t errlen) {
 out:
     if (rc < 0) snprintf(err, errlen, "metadata(%s): %s", path, what);
     if (d) fy_document_destroy(d);
+    free(text);
     return rc;
 }

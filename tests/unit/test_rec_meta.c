@@ -204,6 +204,12 @@ static void test_write_load(void **state) {
     fclose(f);
     assert_int_equal(rec_meta_load(&l, path, err, sizeof err), -EBADMSG);
     assert_non_null(strstr(err, "bad.yaml"));
+    /* A directive line with malformed UTF-8 makes libfyaml 0.7.12 loop forever: refused first. */
+    f = fopen(path, "w");
+    fputs("%x\xec\n", f);
+    fclose(f);
+    assert_int_equal(rec_meta_load(&l, path, err, sizeof err), -EBADMSG);
+    assert_non_null(strstr(err, "not UTF-8"));
     rec_meta_free(&l);
 
     free(disk);
