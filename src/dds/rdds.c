@@ -516,8 +516,17 @@ void rdds_session_close(rdds_session *s) {
         (void)dds_set_guardcondition(s->guard, true);
         pthread_join(s->thread, NULL);
     }
-    /* Deleting the participant deletes every reader and waits for running listeners: no
-     * callback after this. Only then may the topic states the listeners point to go. */
+    /* Samples a reader holds were already acknowledged to reliable publishers, who will not
+     * send them again: take them before the readers go. Removing the listener first waits for
+     * a running one, so this last take never races it and a topic's order is kept. */
+    for (size_t i = 0; i < s->ntopics; i++) {
+        rdds_tstate *t = s->topics[i];
+        if (t->rd == 0) continue;
+        (void)dds_set_listener(t->rd, NULL);
+        on_data(t->rd, t);
+    }
+    /* Deleting the participant deletes every reader: no callback after this. Only then may
+     * the topic states the listeners pointed to go. */
     if (s->pp > 0) dds_delete(s->pp);
     for (size_t i = 0; i < s->npubs; i++) free_strv(s->pubs[i].parts, s->pubs[i].nparts, dds_free);
     free(s->pubs);
