@@ -20,12 +20,15 @@
 #include <dds/ddsi/ddsi_serdata.h>
 
 #include "common/rg_time.h"
+#include "dds/rdds_nodes.h"
 #include "dds/rdds_select.h"
 #include "dds/rdds_sertype.h"
 
 #define RDDS_TAKE_BATCH 64        /* samples per dds_takecdr call in the listener */
 #define RDDS_DISC_BATCH 16        /* publications per dds_take in the discovery thread */
 #define RDDS_MAX_BLOCKING DDS_MSECS(100) /* reliability max_blocking_time (writers only; required field) */
+#define RDDS_RDI_DEPTH 1000       /* ros_discovery_info samples held until the discovery thread takes them */
+#define RDDS_RDI_TYPE "rmw_dds_common::msg::dds_::ParticipantEntitiesInfo_"
 
 typedef struct rdds_tstate rdds_tstate;
 
@@ -51,6 +54,8 @@ struct rdds_tstate {
     rdds_reader_qos cur;          /* the QoS rd was created with */
     char **parts;                 /* the partitions sub was created with (malloc'd copies) */
     uint32_t nparts;              /* entries in parts */
+    char **nodestrs;              /* every publisher_nodes handed out (kept until close) */
+    size_t nnodestrs;             /* entries in nodestrs */
 };
 
 struct rdds_session {
@@ -67,6 +72,9 @@ struct rdds_session {
     size_t npubs, cappubs;        /* used / allocated */
     rdds_tstate **topics;         /* recorded topics, index = topic id */
     size_t ntopics, captopics;    /* used / allocated */
+    dds_entity_t rdi_rd;          /* internal ros_discovery_info reader, never recorded */
+    rdds_nodes_msg *nodes;        /* latest ros_discovery_info per participant */
+    size_t nnodes;                /* entries in nodes */
 };
 
 /* ---- listener: the per-sample path ------------------------------------------------------ */
@@ -154,6 +162,8 @@ static void topic_free(rdds_tstate *t) {
     free(t->type);
     for (size_t i = 0; i < t->nyamls; i++) free(t->yamls[i]);
     free(t->yamls);
+    for (size_t i = 0; i < t->nnodestrs; i++) free(t->nodestrs[i]);
+    free(t->nodestrs);
     free_strv(t->parts, t->nparts, free);
     free(t);
 }
@@ -186,6 +196,7 @@ static rdds_tstate *topic_add(rdds_session *s, const char *dds_topic, const char
     t->pub.is_ros = sel->is_ros;
     t->pub.keyed = keyed;
     t->pub.qos_yaml = "";
+    t->pub.publisher_nodes = "";
     s->topics[s->ntopics++] = t;
     return t;
 }
@@ -300,6 +311,64 @@ out:
     return rd < 0 ? rd : 0;
 }
 
+/* The node owning writer `guid`, per the latest ros_discovery_info of any participant. */
+static const char *node_of(const rdds_session *s, const dds_guid_t *guid) {
+    for (size_t i = 0; i < s->nnodes; i++)
+        for (size_t k = 0; k < s->nodes[i].nwriters; k++)
+            if (memcmp(s->nodes[i].writers[k].guid, guid->v, 16) == 0)
+                return s->nodes[i].fqn[s->nodes[i].writers[k].node];
+    return NULL;
+}
+
+/* Recompute t's publisher_nodes (sorted, de-duplicated, comma-separated). 1 when it changed,
+ * 0 when not (or when out of memory: the old list stays, reported). */
+static int topic_nodes_update(rdds_session *s, rdds_tstate *t) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->npubs; i++) n += s->pubs[i].t == t;
+    const char **v = calloc(n ? n : 1, sizeof *v);
+    if (v == NULL) goto oom;
+    size_t k = 0, len = 1;
+    for (size_t i = 0; i < s->npubs; i++) {
+        if (s->pubs[i].t != t) continue;
+        const char *f = node_of(s, &s->pubs[i].key);
+        int dup = f == NULL;
+        for (size_t j = 0; j < k && !dup; j++) dup = strcmp(v[j], f) == 0;
+        if (dup) continue;
+        v[k++] = f;
+        len += strlen(f) + 1;
+    }
+    qsort(v, k, sizeof *v, strcmp_p);
+    char *str = malloc(len);
+    if (str == NULL) {
+        free(v);
+        goto oom;
+    }
+    str[0] = '\0';
+    for (size_t j = 0, off = 0; j < k; j++) {
+        size_t l = strlen(v[j]);
+        if (j > 0) str[off++] = ',';
+        memcpy(str + off, v[j], l + 1);
+        off += l;
+    }
+    free(v);
+    if (strcmp(str, t->pub.publisher_nodes) == 0) {
+        free(str);
+        return 0;
+    }
+    char **nv = realloc(t->nodestrs, (t->nnodestrs + 1) * sizeof *nv);
+    if (nv == NULL) {
+        free(str);
+        goto oom;
+    }
+    t->nodestrs = nv;
+    t->nodestrs[t->nnodestrs++] = str;
+    t->pub.publisher_nodes = str;
+    return 1;
+oom:
+    report(s, "topic(%s): %s", t->name, "out of memory (publisher nodes)");
+    return 0;
+}
+
 /* The publisher set of t changed: publish the new QoS description, then make sure the reader
  * fits. Replacing a reader deletes the old one before creating the new one. That is safe:
  * dds_delete waits for a data listener still running on the old reader, no callback follows it,
@@ -334,6 +403,7 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
     t->yamls[t->nyamls++] = yaml;
     int changed = strcmp(yaml, t->pub.qos_yaml) != 0;
     t->pub.qos_yaml = yaml;
+    changed |= topic_nodes_update(s, t);
     /* Before the reader exists: on_topic returns before the first on_sample for this id. */
     if (changed || t->rd == 0) s->cb.on_topic(s->cb.ctx, &t->pub);
 
@@ -434,6 +504,86 @@ static void pub_gone(rdds_session *s, dds_instance_handle_t ih) {
     }
 }
 
+/* ---- ros_discovery_info ------------------------------------------------------------------ */
+
+/* One participant's new node list replaces its previous one; every topic's node list follows.
+ * A participant with no nodes left (rmw announces that as its last nodes go) is dropped, which
+ * keeps the table to live ROS participants. */
+static void rdi_apply(rdds_session *s, rdds_nodes_msg *m) {
+    size_t i = 0;
+    while (i < s->nnodes && memcmp(s->nodes[i].participant, m->participant, 16) != 0) i++;
+    if (i < s->nnodes) {
+        rdds_nodes_free(&s->nodes[i]);
+        if (m->nnodes == 0) {
+            rdds_nodes_free(m);
+            s->nodes[i] = s->nodes[--s->nnodes];
+        } else {
+            s->nodes[i] = *m;
+        }
+    } else if (m->nnodes == 0) {
+        rdds_nodes_free(m);
+        return;
+    } else {
+        rdds_nodes_msg *v = realloc(s->nodes, (s->nnodes + 1) * sizeof *v);
+        if (v == NULL) {
+            rdds_nodes_free(m);
+            report(s, "ros_discovery_info(%s): %s", "participant", "out of memory");
+            return;
+        }
+        s->nodes = v;
+        s->nodes[s->nnodes++] = *m;
+    }
+    for (size_t k = 0; k < s->ntopics; k++) {
+        rdds_tstate *t = s->topics[k];
+        if (topic_nodes_update(s, t)) s->cb.on_topic(s->cb.ctx, &t->pub);
+    }
+}
+
+static void rdi_take(rdds_session *s) {
+    struct ddsi_serdata *buf[RDDS_DISC_BATCH];
+    dds_sample_info_t si[RDDS_DISC_BATCH];
+    int32_t n;
+    while ((n = dds_takecdr(s->rdi_rd, buf, RDDS_DISC_BATCH, si, DDS_ANY_STATE)) > 0) {
+        for (int32_t i = 0; i < n; i++) {
+            size_t len;
+            const void *bytes = si[i].valid_data ? rdds_serdata_bytes(buf[i], &len) : NULL;
+            rdds_nodes_msg m;
+            /* Malformed samples are skipped: node names are a nicety, never a reason to stop. */
+            if (bytes != NULL && rdds_nodes_parse(bytes, len, &m) == 0) rdi_apply(s, &m);
+            ddsi_serdata_unref(buf[i]);
+        }
+    }
+}
+
+/* The internal reader: reliable and transient-local as rmw offers it, so nodes that started
+ * before us are known too. A topic of its own (same raw sertype as a recorded one would use). */
+static dds_return_t rdi_open(rdds_session *s) {
+    struct ddsi_sertype *st = rdds_sertype_new(RDDS_RDI_TYPE, 0);
+    if (st == NULL) return DDS_RETCODE_OUT_OF_RESOURCES;
+    dds_entity_t tp = dds_create_topic_sertype(s->pp, RDDS_DISCOVERY_INFO, &st, NULL, NULL, NULL);
+    if (tp < 0) {
+        ddsi_sertype_unref(st);
+        return tp;
+    }
+    dds_qos_t *q = dds_create_qos();
+    if (q == NULL) return DDS_RETCODE_OUT_OF_RESOURCES;
+    dds_qset_reliability(q, DDS_RELIABILITY_RELIABLE, RDDS_MAX_BLOCKING);
+    dds_qset_durability(q, DDS_DURABILITY_TRANSIENT_LOCAL);
+    dds_qset_history(q, DDS_HISTORY_KEEP_LAST, RDDS_RDI_DEPTH);
+    dds_qset_data_representation(q, 2, (dds_data_representation_id_t[]){DDS_DATA_REPRESENTATION_XCDR1,
+                                                                           DDS_DATA_REPRESENTATION_XCDR2});
+    s->rdi_rd = dds_create_reader(s->pp, tp, q, NULL);
+    dds_delete_qos(q);
+    if (s->rdi_rd < 0) {
+        dds_return_t r = s->rdi_rd;
+        s->rdi_rd = 0;
+        return r;
+    }
+    dds_entity_t c = dds_create_readcondition(s->rdi_rd, DDS_ANY_STATE);
+    if (c < 0) return c;
+    return dds_waitset_attach(s->ws, c, 0);
+}
+
 /* ---- discovery thread ------------------------------------------------------------------- */
 
 static void *disc_main(void *arg) {
@@ -455,6 +605,8 @@ static void *disc_main(void *arg) {
             }
             (void)dds_return_loan(s->brd, samples, n);
         }
+        /* After the publications: a node list naming writers we have just learnt applies now. */
+        if (s->rdi_rd > 0) rdi_take(s);
     }
     return NULL;
 }
@@ -494,6 +646,8 @@ int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *fi
     if ((r = rc_cond) < 0) goto fail;
     if ((r = dds_waitset_attach(s->ws, rc_cond, 0)) < 0) goto fail;
     if ((r = dds_waitset_attach(s->ws, s->guard, 1)) < 0) goto fail;
+    what = "ros_discovery_info reader";
+    if ((r = rdi_open(s)) < 0) goto fail;
     what = "discovery thread";
     int e = pthread_create(&s->thread, NULL, disc_main, s);
     if (e != 0) {
@@ -532,6 +686,8 @@ void rdds_session_close(rdds_session *s) {
     free(s->pubs);
     for (size_t i = 0; i < s->ntopics; i++) topic_free(s->topics[i]);
     free(s->topics);
+    for (size_t i = 0; i < s->nnodes; i++) rdds_nodes_free(&s->nodes[i]);
+    free(s->nodes);
     rdds_matcher_fini(&s->m);
     free(s);
 }

@@ -24,14 +24,18 @@ typedef struct rdds_topic {
     int is_ros;             /* 1: ROS 2 topic (message encoding cdr, schema ros2msg) */
     int keyed;              /* 1: keyed topic (copied from the writer GUID) */
     const char *qos_yaml;   /* offered_qos_profiles YAML list of the publishers' QoS */
+    const char *publisher_nodes; /* ROS nodes owning the publishers, sorted, comma-separated
+                                    fully qualified names ("/talker,/ns/cam"); "" when unknown
+                                    (from ros_discovery_info, which non-ROS writers never send) */
 } rdds_topic;
-/* Lifetime: a topic's strings (qos_yaml included, also earlier versions of it) stay valid until
- * rdds_session_close returns, so the recorder may keep the pointers. */
+/* Lifetime: a topic's strings (qos_yaml and publisher_nodes included, also earlier versions of
+ * them) stay valid until rdds_session_close returns, so the recorder may keep the pointers. */
 
 typedef struct rdds_callbacks {
     void *ctx; /* passed back to every callback */
     /* A topic was selected; called just before its reader is created (and again, same id,
-     * with an updated qos_yaml when its set of publishers changes). */
+     * with an updated qos_yaml or publisher_nodes when its set of publishers, or what
+     * ros_discovery_info says about their nodes, changes). */
     void (*on_topic)(void *ctx, const rdds_topic *topic);
     /* One sample: serialized CDR including the 4-byte encapsulation header, valid only during
      * the call. source_ts_ns = DDS source timestamp, recv_ts_ns = realtime at take. */

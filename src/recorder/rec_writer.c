@@ -35,6 +35,7 @@ typedef struct rec_topic {
     char *name;              /* recorded name */
     char *type;              /* recorded type */
     char *qos;               /* offered_qos_profiles YAML */
+    char *nodes;             /* publishing ROS nodes, "/a,/ns/b"; "" when unknown */
     int is_ros;              /* ROS 2 topic: schema from .msg files */
     _Atomic unsigned gen;    /* bumped by every on_topic for this id (0 = unknown) */
     /* sample path, DDS threads */
@@ -127,10 +128,12 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
     rec_topic *rt = &w->topics[t->id];
     char *name = strdup(t->name), *type = strdup(t->type);
     char *qos = strdup(t->qos_yaml ? t->qos_yaml : "");
-    if (!name || !type || !qos) {
+    char *nodes = strdup(t->publisher_nodes ? t->publisher_nodes : "");
+    if (!name || !type || !qos || !nodes) {
         free(name);
         free(type);
         free(qos);
+        free(nodes);
         warn(w, "topic(%s): out of memory", t->name);
         return;
     }
@@ -138,9 +141,11 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
     free(rt->name);
     free(rt->type);
     free(rt->qos);
+    free(rt->nodes);
     rt->name = name;
     rt->type = type;
     rt->qos = qos;
+    rt->nodes = nodes;
     rt->is_ros = t->is_ros;
     atomic_fetch_add(&rt->gen, 1);
     pthread_mutex_unlock(&w->tlock);
@@ -329,9 +334,13 @@ static int channel_for(rec_writer *w, rec_topic *t) {
     uint16_t sid = 0;
     int rc = schema_for(w, t, &sid);
     if (rc == 0) {
-        const char *k[] = {"offered_qos_profiles", "topic_type_hash"};
-        const char *v[] = {t->qos, ""};
-        rc = mcap_writer_add_channel(w->mw, sid, t->name, "cdr", k, v, 2, &t->channel);
+        /* The node list is what was known when the channel opened: MCAP channels are
+         * immutable, so a later change (a node announced after its first sample, another
+         * publisher) shows only in the next segment's channel. Absent when unknown. */
+        const char *k[] = {"offered_qos_profiles", "topic_type_hash", "recguard_publisher_nodes"};
+        const char *v[] = {t->qos, "", t->nodes};
+        size_t nkv = t->nodes != NULL && t->nodes[0] != '\0' ? 3 : 2;
+        rc = mcap_writer_add_channel(w->mw, sid, t->name, "cdr", k, v, nkv, &t->channel);
     }
     pthread_mutex_unlock(&w->tlock);
     if (rc == 0) t->seg_gen = w->seg_gen;
@@ -691,6 +700,7 @@ void rec_writer_free(rec_writer *w) {
         free(w->topics[i].name);
         free(w->topics[i].type);
         free(w->topics[i].qos);
+        free(w->topics[i].nodes);
     }
     free(w->topics);
     rec_queue_destroy(w->q);
