@@ -593,6 +593,9 @@ static void *disc_main(void *arg) {
         bool stop = false;
         (void)dds_read_guardcondition(s->guard, &stop);
         if (stop) break;
+        /* Node lists first: a writer announced before it is discovered (rmw announces right
+         * after creating it) then gets its node in the topic's first on_topic already. */
+        if (s->rdi_rd > 0) rdi_take(s);
         void *samples[RDDS_DISC_BATCH] = {NULL};
         dds_sample_info_t si[RDDS_DISC_BATCH];
         int32_t n;
@@ -605,8 +608,6 @@ static void *disc_main(void *arg) {
             }
             (void)dds_return_loan(s->brd, samples, n);
         }
-        /* After the publications: a node list naming writers we have just learnt applies now. */
-        if (s->rdi_rd > 0) rdi_take(s);
     }
     return NULL;
 }

@@ -2,18 +2,21 @@
  * plus a raw ros_discovery_info sample saying which node owns that writer, as rmw does.
  *
  * usage: helper_rdds_nodes_pub --topic DDS_NAME --ns NS --node NAME [--gid 16|24] [--be]
- *                              [--count N] [--match-timeout SEC]
+ *                              [--count N] [--go-file PATH] [--match-timeout SEC]
  * Domain from ROS_DOMAIN_ID. Order: create the String writer (its GUID is the GID to announce),
  * publish ParticipantEntitiesInfo {participant GID, [{NS, NAME, readers [], writers [that GID]}]}
  * (transient-local, reliable; GID 16 bytes as in Jazzy or 24 as in Humble, little endian unless
  * --be), wait until a reader matched and acknowledged it, then wait for a String reader and
- * publish N messages "node i", wait for their acknowledgements, print "sent N", exit 0. Exits 3
- * ("nomatch") when no reader comes within the timeout (default 30 s).
+ * publish N messages "node i", wait for their acknowledgements, print "sent N". With --go-file,
+ * then wait (up to 30 s) for PATH to exist and publish N more the same way: a test can split the
+ * recording in between, so the second segment's channel opens after the node list surely
+ * arrived. Exit 0; 3 ("nomatch") when no reader comes within the timeout (default 30 s).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <dds/dds.h>
 #include <dds/ddsi/ddsi_serdata.h>
@@ -46,6 +49,20 @@ static void put_gid(cdr *c, const dds_guid_t *g, unsigned size) {
     c->n += size;
 }
 
+/* Publish n messages "node i" from i = first + 1 and wait for their acknowledgements. */
+static long publish(dds_entity_t wr, long first, long n) {
+    long sent = 0;
+    for (; sent < n; sent++) {
+        char text[64];
+        snprintf(text, sizeof text, "node %ld", first + sent + 1);
+        std_msgs_msg_dds__String_ m = {.data = text};
+        if (dds_write(wr, &m) < 0) break;
+    }
+    if (dds_wait_for_acks(wr, DDS_SECS(20)) < 0) fprintf(stderr, "helper_rdds_nodes_pub: acks timed out\n");
+    printf("sent %ld\n", first + sent);
+    return sent;
+}
+
 static int wait_match(dds_entity_t wr, double timeout) {
     int64_t deadline = rg_time_mono_ns() + (int64_t)(timeout * 1e9);
     for (;;) {
@@ -58,7 +75,7 @@ static int wait_match(dds_entity_t wr, double timeout) {
 }
 
 int main(int argc, char **argv) {
-    const char *topic = NULL, *ns = NULL, *node = NULL;
+    const char *topic = NULL, *ns = NULL, *node = NULL, *go = NULL;
     unsigned gid = 16;
     int be = 0;
     long count = 5;
@@ -72,6 +89,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--node") == 0) node = argv[++i];
         else if (strcmp(a, "--gid") == 0) gid = (unsigned)atoi(argv[++i]);
         else if (strcmp(a, "--count") == 0) count = atol(argv[++i]);
+        else if (strcmp(a, "--go-file") == 0) go = argv[++i];
         else if (strcmp(a, "--match-timeout") == 0) match_timeout = atof(argv[++i]);
         else goto usage;
     }
@@ -125,19 +143,24 @@ int main(int argc, char **argv) {
         return 3;
     }
     if (dds_wait_for_acks(rwr, DDS_SECS(20)) < 0) fprintf(stderr, "helper_rdds_nodes_pub: acks timed out\n");
-    long sent = 0;
-    for (; sent < count; sent++) {
-        char text[64];
-        snprintf(text, sizeof text, "node %ld", sent + 1);
-        std_msgs_msg_dds__String_ m = {.data = text};
-        if (dds_write(wr, &m) < 0) break;
+    long sent = publish(wr, 0, count);
+    if (go != NULL) {
+        int64_t deadline = rg_time_mono_ns() + 30 * RG_NS_PER_S;
+        while (access(go, F_OK) != 0 && rg_time_mono_ns() < deadline) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (access(go, F_OK) != 0) {
+            fprintf(stderr, "helper_rdds_nodes_pub: no %s within 30 s\n", go);
+            dds_delete(pp);
+            return 1;
+        }
+        (void)publish(wr, sent, count);
     }
-    if (dds_wait_for_acks(wr, DDS_SECS(20)) < 0) fprintf(stderr, "helper_rdds_nodes_pub: acks timed out\n");
-    printf("sent %ld\n", sent);
     dds_delete(pp);
     return 0;
 usage:
     fprintf(stderr, "usage: helper_rdds_nodes_pub --topic DDS_NAME --ns NS --node NAME [--gid 16|24] [--be]\n"
-                    "       [--count N] [--match-timeout S]\n");
+                    "       [--count N] [--go-file PATH] [--match-timeout S]\n");
     return 2;
 }
