@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,9 +249,7 @@ static void test_files(void **st) {
     snprintf(want, sizeof want, "%s:4: stop.flush_timeout: '15' is not a duration", path);
     if (strncmp(err, want, strlen(want)) != 0) fail_msg("got: %s", err);
     guard_config_free(&c);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rg_test_rmtree(dir), 0);
 }
 
 static void test_errors(void **st) {

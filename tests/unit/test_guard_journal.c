@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 static char dir[64];
 
 static int setup(void **st) {
@@ -27,9 +29,7 @@ static int setup(void **st) {
 
 static int teardown(void **st) {
     (void)st;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return rg_test_rmtree(dir);
 }
 
 static void test_line_shape(void **st) {

@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rg_test.h"
+#include "common/rg_fs.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -285,9 +288,8 @@ static void test_cgroup_fake_v2_tree(void **st) {
     snprintf(root, sizeof root, "%s/cg", tmpdir);
     snprintf(svc, sizeof svc, "%s/system.slice/recguard.service", root);
     snprintf(rec, sizeof rec, "%s/recguard-recorder", svc);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", rec);
-    assert_int_equal(system(cmd), 0);
+    char mkerr[256];
+    assert_int_equal(rg_fs_mkdir_p(rec, 0755, mkerr, sizeof mkerr), 0);
     write_file(root, "cgroup.controllers", "cpuset cpu io memory pids\n");
     write_file(svc, "cgroup.subtree_control", "");
     write_file(rec, "memory.min", "");
@@ -381,8 +383,6 @@ int main(void) {
         cmocka_unit_test(test_names_json),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0 && rc == 0) rc = 1;
+    if (rg_test_rmtree(tmpdir) != 0 && rc == 0) rc = 1;
     return rc;
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -548,8 +550,6 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_expand, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0) rc = rc ? rc : 1;
+    if (rg_test_rmtree(tmpdir) != 0) rc = rc ? rc : 1;
     return rc;
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 #include "mcap/mcap_crc.h"
 #include "mcap/mcap_doctor.h"
 #include "mcap/mcap_format.h"
@@ -90,9 +92,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     free(good);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rg_test_rmtree(dir), 0);
     return 0;
 }
 

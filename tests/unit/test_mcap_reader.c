@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 #include "mcap/mcap_doctor.h"
 #include "mcap/mcap_format.h"
 #include "mcap/mcap_reader.h"
@@ -248,9 +250,7 @@ static void test_mutations_never_crash(void **state) {
             read_everything(mut, m, outp);
         }
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rg_test_rmtree(dir), 0);
 }
 
 int main(void) {

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 #include "common/rg_sys.h"
 #include "mcap/mcap_format.h"
 #include "mcap/mcap_doctor.h"
@@ -36,9 +38,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     rg_sys_reset();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rg_test_rmtree(dir), 0);
     return 0;
 }
 

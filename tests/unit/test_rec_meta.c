@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 static const char *QOS =
     "- history: keep_last\n  depth: 10\n  reliability: reliable\n  durability: volatile\n"
     "  deadline:\n    sec: 9223372036\n    nsec: 854775807\n  lifespan:\n    sec: 9223372036\n"
@@ -214,9 +216,7 @@ static void test_write_load(void **state) {
 
     free(disk);
     rec_meta_free(&m);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rg_test_rmtree(dir), 0);
 }
 
 /* rosbag2's own files load too (versions 4 and 7: QoS as a string, which we drop). */

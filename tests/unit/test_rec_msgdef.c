@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 static char tmp[256];
 
 static void write_file(const char *root, const char *rel, const char *text) {
@@ -40,9 +42,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return rg_test_rmtree(tmp) == 0 ? 0 : -1;
 }
 
 static uint32_t u32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }

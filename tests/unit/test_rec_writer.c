@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "rg_test.h"
+
 static char tmp[256];
 static char bag[300];
 static char stats[320];
@@ -50,9 +52,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     rg_sys_reset();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return rg_test_rmtree(tmp) == 0 ? 0 : -1;
 }
 
 static char warnings[4096];
