@@ -4,7 +4,7 @@
  * selection (all / names / regex / exclude / hidden / non-ROS DDS topics), ROS 2 name and type
  * mapping, QoS adaptation to the matched publishers (reliable / transient-local only when all
  * offer it, re-checked as publishers come and go), keyed and keyless topics, partitions, and one
- * raw-CDR reader per selected topic (a custom ddsi_sertype, see REFERENCE.md).
+ * raw-CDR reader per selected topic (a custom ddsi_sertype).
  *
  * Prefix `rdds_` because Cyclone owns `dds_`. Samples are taken inside the DDS listener and
  * handed to on_sample, which must not block: the recorder copies into its bounded queue.

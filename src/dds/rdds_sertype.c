@@ -278,7 +278,7 @@ static const struct ddsi_sertype_ops rdds_sertype_ops = {
     .equal = st_equal,
     .hash = st_hash,
     /* No type information: matching is by type name only, which is what a recorder that has
-     * no type definitions needs (REFERENCE.md). */
+     * no type definitions needs. */
     .type_id = NULL,
     .type_map = NULL,
     .type_info = NULL,

@@ -1,7 +1,7 @@
 /* guard_config — the daemon's configuration: built-in defaults, then a YAML file (libfyaml),
  * then command-line overrides, in that order. docs/CONFIG.md documents every key.
  *
- * Errors are loud and precise (STYLE.md): a missing OPTIONAL file means the defaults; anything
+ * Errors are loud and precise: a missing OPTIONAL file means the defaults; anything
  * else (unreadable file, YAML syntax, unknown key, wrong type, bad duration/size, out-of-range
  * value) fails with "<file>:<line>: <key>: why" in err. Unknown keys are errors, so a typo
  * never silently means "default".

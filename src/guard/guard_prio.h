@@ -15,7 +15,7 @@
  * guard_prio_apply_pid() applies the same plan from outside to an already running process
  * (every thread of it), for a re-adopted recorder or other children.
  *
- * This machine (REFERENCE.md): root without CAP_SYS_RESOURCE, so lowering oom_score_adj below
+ * This machine: root without CAP_SYS_RESOURCE, so lowering oom_score_adj below
  * its minimum gives EACCES; cgroup v1 only, so cgroup reports "cgroup v2 not available"; I/O
  * scheduler none, so ioprio is accepted by the kernel but has no effect.
  */
