@@ -14,9 +14,10 @@
  * angular_velocity.z = N / 1000, Image data[0] = N mod 256 (row r holds (N + r) mod 256),
  * Sequence seq = N and payload = 64 bytes of N mod 256.
  *
- * --count N stops after N messages per topic: it first waits (up to 10 s) until every writer has
- * a matched reader, so a recorder started before the demo sees every message, and at the end
- * waits for every reliable message to be acknowledged before exiting 0 (1 if that times out).
+ * --count N stops after N messages per topic: reliable writers keep all (not the last 10), it
+ * first waits (up to 10 s) until every writer has a matched reader, so a recorder started
+ * before the demo sees every message, and at the end waits for every reliable message to be
+ * acknowledged before exiting 0 (1 if that times out).
  * SIGINT / SIGTERM stop cleanly (exit 0). Exit 2 on a bad command line.
  */
 #include "cli/cli.h"
@@ -210,9 +211,14 @@ int cli_demo_main(int argc, char **argv) {
     for (int k = 0; k < DEMO__COUNT; k++) {
         demo_topic *t = &topics[k];
         dds_qos_t *q = dds_create_qos();
-        dds_qset_reliability(q, t->reliable ? DDS_RELIABILITY_RELIABLE : DDS_RELIABILITY_BEST_EFFORT, DDS_MSECS(100));
+        /* --count promises every reliable message to a matched reader. A keep-last writer
+         * overwrites samples a slow reader has not acknowledged yet (ROS's default QoS loses
+         * data on a loaded machine, by design), so a counting run keeps all and waits instead. */
+        int keep_all = count > 0 && t->reliable;
+        dds_qset_reliability(q, t->reliable ? DDS_RELIABILITY_RELIABLE : DDS_RELIABILITY_BEST_EFFORT,
+                             keep_all ? DEMO_ACK_WAIT : DDS_MSECS(100));
         dds_qset_durability(q, DDS_DURABILITY_VOLATILE);
-        dds_qset_history(q, DDS_HISTORY_KEEP_LAST, t->depth);
+        dds_qset_history(q, keep_all ? DDS_HISTORY_KEEP_ALL : DDS_HISTORY_KEEP_LAST, t->depth);
         dds_entity_t tp = dds_create_topic(pp, t->desc, t->dds_name, q, NULL);
         t->wr = tp < 0 ? tp : dds_create_writer(pp, tp, q, NULL);
         dds_delete_qos(q);
@@ -222,8 +228,12 @@ int cli_demo_main(int argc, char **argv) {
         }
         t->period_ns = (int64_t)(1e9 / (t->hz * scale));
         if (t->period_ns < 1) t->period_ns = 1;
-        printf("publishing %-18s %-27s on %-20s at %g Hz, %s keep-last %d\n", t->name, t->type, t->dds_name,
-               t->hz * scale, t->reliable ? "reliable" : "best-effort", t->depth);
+        if (count > 0 && t->reliable)
+            printf("publishing %-18s %-27s on %-20s at %g Hz, reliable keep-all\n", t->name, t->type,
+                   t->dds_name, t->hz * scale);
+        else
+            printf("publishing %-18s %-27s on %-20s at %g Hz, %s keep-last %d\n", t->name, t->type,
+                   t->dds_name, t->hz * scale, t->reliable ? "reliable" : "best-effort", t->depth);
     }
     fflush(stdout);
     if (count > 0 && !demo_wait_readers(topics) && !demo_stop)
