@@ -84,7 +84,14 @@ int guard_ctl_parse(const char *line, size_t len, guard_ctl_req *out, char *err,
             snprintf(err, errlen, "request: \"reason\" must be a string");
             goto done;
         }
-        snprintf(out->reason, sizeof out->reason, "%s", json_string_value(reason));
+        /* Journaled as given or not at all: a reason cut short could say something else. */
+        if (json_string_length(reason) >= sizeof out->reason ||
+            strlen(json_string_value(reason)) != json_string_length(reason)) {
+            snprintf(err, errlen, "request: \"reason\" longer than %d bytes or holding a NUL",
+                     GUARD_CTL_REASON_MAX - 1);
+            goto done;
+        }
+        memcpy(out->reason, json_string_value(reason), json_string_length(reason) + 1);
     }
     rc = 0;
 done:
