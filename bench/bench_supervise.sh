@@ -10,8 +10,11 @@
 #    transition ts_ns; supervisord: its "exited:" log line, ms resolution; baseline: its
 #    detection timestamp) and (b) death -> the new recorder running (the new recorder's own
 #    first timestamp, written by it at start). Medians and maxima printed.
-# 2. Footprint: the supervisor alone, supervising one steadily writing recorder for
-#    SUPERVISE_SECONDS: CPU seconds (utime+stime from /proc) and peak RSS (VmHWM).
+# 2. Footprint: each supervisor (recguard; recguard-dds, the same daemon with DDS linked, as
+#    before the binary split; supervisord) supervising one steadily writing recorder for
+#    SUPERVISE_SECONDS: CPU time (the scheduler's own count of nanoseconds on a CPU,
+#    /proc/PID/schedstat: utime+stime come in 10 ms ticks, too coarse for 0.02 % of a minute)
+#    and peak RSS (VmHWM), with the shared libraries each one maps.
 # Output: a Markdown table on stdout (docs/BENCHMARKS.md "Guardian" quotes it) and raw data in
 # bench/out/supervise/.
 set -euo pipefail
@@ -45,7 +48,8 @@ spawns() { wc -l <"$1" 2>/dev/null || echo 0; }
 alive() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" != Z ]; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f\n", m}'; }
 maxv() { sort -n | tail -n 1 | awk '{printf "%.1f\n", $1}'; }
-cpu_s() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14+$15)/t}' "/proc/$1/stat"; }
+cpu_s() { awk '{printf "%.4f\n", $1/1e9}' "/proc/$1/schedstat"; }
+libs() { awk '$6 ~ /\.so/ {n[$6]=1} END {print length(n)}' "/proc/$1/maps"; }
 hwm_mib() { awk '/VmHWM/ {printf "%.1f\n", $2/1024}' "/proc/$1/status"; }
 
 # kill_loop NAME SPAWNLOG: kill -9 the newest recorder KILLS times; writes NAME.kills
@@ -67,7 +71,7 @@ kill_loop() {
 
 echo "== recguard daemon" >&2
 mkdir -p "$T/rg"
-RG_SOCK=$T/rg/ctl.sock
+RG_SOCK=$T/rg/run/ctl.sock # run/ made 0700 by the daemon: it refuses a socket dir others may enter
 "$BIN" daemon --socket "$RG_SOCK" --output "$T/rg/out" --set restart.budget_starts=0 \
   --set restart.stable_period=1s -- "$FAKE" --out '{segment}' --rate 20000 --spawn-log "$T/rg/spawns" \
   >"$R/recguard.log" 2>&1 &
@@ -146,6 +150,12 @@ echo "== footprint, $DUR s each" >&2
   >"$R/recguard-footprint.log" 2>&1 &
 RG=$!
 PIDS+=("$RG")
+# The same daemon from recguard-dds, which links everything (DDS included) as the single binary
+# did before the split: the footprint the split removed, measured in the same run.
+"$PWD/build/recguard-dds" daemon --socket "$T/rg/run/ctl2.sock" --output "$T/rg/out3" --state-dir "$T/rg/state3" \
+  -- "$FAKE" --out '{segment}' --rate 20000 >"$R/recguard-dds-footprint.log" 2>&1 &
+RGD=$!
+PIDS+=("$RGD")
 cat >"$T/sup/supervisord2.conf" <<CONF
 [supervisord]
 nodaemon=true
@@ -160,12 +170,14 @@ CONF
 supervisord -c "$T/sup/supervisord2.conf" &
 SUP=$!
 PIDS+=("$SUP")
-rg_cpu0=$(cpu_s "$RG"); sup_cpu0=$(cpu_s "$SUP")
+rg_cpu0=$(cpu_s "$RG"); sup_cpu0=$(cpu_s "$SUP"); rgd_cpu0=$(cpu_s "$RGD")
 sleep "$DUR"
-rg_cpu=$(awk -v a="$(cpu_s "$RG")" -v b="$rg_cpu0" 'BEGIN{printf "%.2f", a-b}')
-sup_cpu=$(awk -v a="$(cpu_s "$SUP")" -v b="$sup_cpu0" 'BEGIN{printf "%.2f", a-b}')
-rg_rss=$(hwm_mib "$RG"); sup_rss=$(hwm_mib "$SUP")
-kill -TERM "$RG" "$SUP"; wait "$RG" "$SUP" || true
+rg_cpu=$(awk -v a="$(cpu_s "$RG")" -v b="$rg_cpu0" 'BEGIN{printf "%.3f", a-b}')
+sup_cpu=$(awk -v a="$(cpu_s "$SUP")" -v b="$sup_cpu0" 'BEGIN{printf "%.3f", a-b}')
+rgd_cpu=$(awk -v a="$(cpu_s "$RGD")" -v b="$rgd_cpu0" 'BEGIN{printf "%.3f", a-b}')
+rg_rss=$(hwm_mib "$RG"); sup_rss=$(hwm_mib "$SUP"); rgd_rss=$(hwm_mib "$RGD")
+rg_libs=$(libs "$RG"); sup_libs=$(libs "$SUP"); rgd_libs=$(libs "$RGD")
+kill -TERM "$RG" "$SUP" "$RGD"; wait "$RG" "$SUP" "$RGD" || true
 
 {
   echo "Run: $(date -u +%FT%TZ), $(nproc) CPUs, kernel $(uname -r), supervisord $(supervisord --version),"
@@ -177,8 +189,10 @@ kill -TERM "$RG" "$SUP"; wait "$RG" "$SUP" || true
   row supervisord
   row baseline
   echo
-  echo "| supervisor | CPU seconds over $DUR s | CPU % | peak RSS (VmHWM) |"
-  echo "|---|---|---|---|"
-  echo "| recguard daemon (check every 1 s) | $rg_cpu | $(awk -v c="$rg_cpu" -v d="$DUR" 'BEGIN{printf "%.3f", 100*c/d}') | $rg_rss MiB |"
-  echo "| supervisord | $sup_cpu | $(awk -v c="$sup_cpu" -v d="$DUR" 'BEGIN{printf "%.3f", 100*c/d}') | $sup_rss MiB |"
+  echo "| supervisor | CPU seconds over $DUR s | CPU % | peak RSS (VmHWM) | shared libraries mapped |"
+  echo "|---|---|---|---|---|"
+  echo "| recguard daemon (check every 1 s) | $rg_cpu | $(awk -v c="$rg_cpu" -v d="$DUR" 'BEGIN{printf "%.4f", 100*c/d}') | $rg_rss MiB | $rg_libs |"
+  echo "| recguard-dds daemon (everything linked: the single binary before the split) | $rgd_cpu | $(awk -v c="$rgd_cpu" -v d="$DUR" 'BEGIN{printf "%.4f", 100*c/d}') | $rgd_rss MiB | $rgd_libs |"
+  echo "| supervisord | $sup_cpu | $(awk -v c="$sup_cpu" -v d="$DUR" 'BEGIN{printf "%.4f", 100*c/d}') | $sup_rss MiB | $sup_libs |"
+  echo "| ratio recguard / supervisord | $(awk -v a="$rg_cpu" -v b="$sup_cpu" 'BEGIN{printf "%.2f", a/b}') | | $(awk -v a="$rg_rss" -v b="$sup_rss" 'BEGIN{printf "%.2f", a/b}') | |"
 } | tee "$R/result.md"

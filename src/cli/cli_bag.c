@@ -11,6 +11,7 @@
  */
 #include "cli/cli.h"
 
+#include "common/rg_num.h"
 #include "mcap/mcap_doctor.h"
 #include "mcap/mcap_format.h"
 #include "mcap/mcap_reader.h"
@@ -446,13 +447,16 @@ int cli_doctor_main(int argc, char **argv) {
             doctor_usage(stdout);
             return CLI_EXIT_OK;
         }
-        if (!strcmp(argv[i], "--max") && i + 1 < argc) {
-            char *end;
-            max = strtoul(argv[++i], &end, 10);
-            if (*end) {
+        if (!strcmp(argv[i], "--max")) {
+            long long v;
+            if (i + 1 >= argc || rg_num_ll(argv[i + 1], 1, 1000000, &v) < 0) {
+                if (i + 1 >= argc) fprintf(stderr, "recguard doctor: --max needs a value\n");
+                else fprintf(stderr, "recguard doctor: --max '%s': expected a whole number 1..1000000\n", argv[i + 1]);
                 doctor_usage(stderr);
                 return CLI_EXIT_USAGE;
             }
+            max = (unsigned long)v;
+            i++;
             continue;
         }
         if (argv[i][0] == '-' || path) {
@@ -514,6 +518,12 @@ int cli_recover_main(int argc, char **argv) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             recover_usage(stdout);
             return CLI_EXIT_OK;
+        }
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output") ||
+             !strcmp(argv[i], "--compression")) && i + 1 >= argc) {
+            fprintf(stderr, "recguard recover: %s needs a value\n", argv[i]);
+            recover_usage(stderr);
+            return CLI_EXIT_USAGE;
         }
         if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
             out = argv[++i];

@@ -3,6 +3,7 @@
  * failure is one line on stderr and exit 1 (usage: 2). Protocol: docs/PROTOCOL.md. */
 #include "cli/cli.h"
 
+#include "common/rg_num.h"
 #include "common/rg_time.h"
 #include "guard/guard_ctl.h"
 #include "guard/guard_daemon.h"
@@ -134,24 +135,43 @@ typedef struct cli_opts {
     const char *reason;    /* --reason */
 } cli_opts;
 
+#define CLI_MAX_TIMEOUT_S 2000000 /* --timeout ceiling: the wait is kept in int milliseconds */
+
+static int opts_usage(char **argv, const char *usage, const char *fmt, const char *what) {
+    fprintf(stderr, "recguard %s: ", argv[0]);
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\nusage: recguard %s %s\n", argv[0], usage);
+    return -1;
+}
+
+/* 0, 1 for --help, -1 after a usage message. */
 static int parse_opts(int argc, char **argv, cli_opts *o, const char *usage) {
     memset(o, 0, sizeof *o);
     guard_ctl_default_path(o->socket, sizeof o->socket);
     o->timeout_s = 60;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--json") == 0) o->json = 1;
-        else if (strcmp(a, "--no-wait") == 0) o->no_wait = 1;
-        else if (strcmp(a, "--socket") == 0 && i + 1 < argc) snprintf(o->socket, sizeof o->socket, "%s", argv[++i]);
-        else if (strcmp(a, "--reason") == 0 && i + 1 < argc) o->reason = argv[++i];
-        else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) o->timeout_s = atoi(argv[++i]);
-        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
+        if (strcmp(a, "--no-wait") == 0) { o->no_wait = 1; continue; }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("usage: recguard %s %s\n", argv[0], usage);
             return 1;
-        } else {
-            fprintf(stderr, "recguard %s: unknown option '%s'\nusage: recguard %s %s\n", argv[0], a,
-                    argv[0], usage);
-            return -1;
+        }
+        if (strcmp(a, "--socket") && strcmp(a, "--reason") && strcmp(a, "--timeout"))
+            return opts_usage(argv, usage, "unknown option '%s'", a);
+        if (i + 1 >= argc) return opts_usage(argv, usage, "%s needs a value", a);
+        const char *v = argv[++i];
+        long long t;
+        if (strcmp(a, "--reason") == 0) {
+            if (strlen(v) >= GUARD_CTL_REASON_MAX)
+                return opts_usage(argv, usage, "--reason: longer than %s bytes", "255");
+            o->reason = v;
+        } else if (strcmp(a, "--timeout") == 0) {
+            if (rg_num_ll(v, 1, CLI_MAX_TIMEOUT_S, &t) < 0)
+                return opts_usage(argv, usage, "--timeout '%s': expected whole seconds, 1..2000000", v);
+            o->timeout_s = (int)t;
+        } else if (snprintf(o->socket, sizeof o->socket, "%s", v) >= (int)sizeof o->socket) {
+            return opts_usage(argv, usage, "--socket '%.64s...': path too long", v);
         }
     }
     return 0;
@@ -396,6 +416,8 @@ int cli_watch_main(int argc, char **argv) {
 
 /* ---- daemon ------------------------------------------------------------------------------ */
 
+#define CLI_MAX_SETS 64 /* --set options on one command line */
+
 static const char daemon_usage[] =
     "usage: recguard daemon [--config FILE] [--socket PATH] [--output DIR] [--state-dir DIR]\n"
     "                       [--set KEY=VALUE]... [--idle] [-- RECORDER ARGV...]\n"
@@ -416,7 +438,7 @@ static int replace_str(char **field, const char *v) {
 
 int cli_daemon_main(int argc, char **argv) {
     const char *config = NULL, *socket = NULL, *output = NULL, *state_dir = NULL;
-    const char *sets[64];
+    const char *sets[CLI_MAX_SETS];
     int nsets = 0, rec_from = -1;
     guard_daemon_opts opts = {0};
     for (int i = 1; i < argc; i++) {
@@ -440,8 +462,13 @@ int cli_daemon_main(int argc, char **argv) {
         else if (strcmp(a, "--socket") == 0) socket = v;
         else if (strcmp(a, "--output") == 0) output = v;
         else if (strcmp(a, "--state-dir") == 0) state_dir = v;
-        else if (strcmp(a, "--set") == 0 && nsets < 64) sets[nsets++] = v;
-        else {
+        else if (strcmp(a, "--set") == 0) {
+            if (nsets == CLI_MAX_SETS) {
+                fprintf(stderr, "recguard daemon: more than %d --set options\n", CLI_MAX_SETS);
+                return CLI_EXIT_USAGE;
+            }
+            sets[nsets++] = v;
+        } else {
             fprintf(stderr, "recguard daemon: unknown option '%s'\n%s", a, daemon_usage);
             return CLI_EXIT_USAGE;
         }
@@ -465,16 +492,19 @@ int cli_daemon_main(int argc, char **argv) {
         rc = guard_config_load_file(&cfg, path, true, err, sizeof err);
     }
     for (int i = 0; rc == 0 && i < nsets; i++) {
-        char kv[1024];
-        snprintf(kv, sizeof kv, "%s", sets[i]);
-        char *eq = strchr(kv, '=');
-        if (!eq) {
-            snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", sets[i]);
+        /* The value is used where it lies, whatever its length: nothing is cut short. */
+        const char *eq = strchr(sets[i], '=');
+        char key[128];
+        if (!eq || eq == sets[i]) {
+            snprintf(err, sizeof err, "--set %.200s: expected KEY=VALUE", sets[i]);
             rc = -EINVAL;
-            break;
+        } else if ((size_t)(eq - sets[i]) >= sizeof key) {
+            snprintf(err, sizeof err, "--set %.40s...: no such key (longer than any)", sets[i]);
+            rc = -EINVAL;
+        } else {
+            snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
+            rc = guard_config_set(&cfg, key, eq + 1, err, sizeof err);
         }
-        *eq = '\0';
-        rc = guard_config_set(&cfg, kv, eq + 1, err, sizeof err);
     }
     if (rc == 0 && socket) rc = replace_str(&cfg.socket_path, socket);
     if (rc == 0 && output) rc = replace_str(&cfg.output_dir, output);

@@ -32,7 +32,9 @@
 
 #include <dds/dds.h>
 
+#include "common/rg_num.h"
 #include "common/rg_time.h"
+#include "dds/rdds.h"
 #include "rg_ros_types.h"
 
 #define DEMO_IMG_W 640                    /* image width, pixels */
@@ -126,15 +128,6 @@ static dds_return_t demo_publish(demo_topic *t, demo_kind k, uint8_t *image, uin
     }
 }
 
-static int demo_parse_double(const char *s, double *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !(v > 0)) return -1;
-    *out = v;
-    return 0;
-}
-
 /* --count: wait until every writer has a reader, so nothing is published into the void. */
 static int demo_wait_readers(demo_topic *topics) {
     int64_t deadline = rg_time_mono_ns() + DEMO_MATCH_WAIT_NS;
@@ -151,23 +144,36 @@ static int demo_wait_readers(demo_topic *topics) {
     }
 }
 
-/* 0, 1 for --help, -1 for a bad command line. */
+/* 0, 1 for --help, -1 for a bad command line (said why on stderr). */
 static int demo_args(int argc, char **argv, double *scale, double *duration, unsigned long long *count) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return 1;
-        if (i + 1 >= argc) return -1;
+        const char *want = NULL;
+        if (strcmp(a, "--rate-scale") == 0) want = "a number > 0";
+        else if (strcmp(a, "--duration") == 0) want = "seconds > 0";
+        else if (strcmp(a, "--count") == 0) want = "a whole number > 0";
+        if (!want) {
+            fprintf(stderr, "recguard demo: unknown option '%s'\n", a);
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "recguard demo: %s needs a value\n", a);
+            return -1;
+        }
         const char *v = argv[++i];
-        if (strcmp(a, "--rate-scale") == 0) {
-            if (demo_parse_double(v, scale) < 0) return -1;
-        } else if (strcmp(a, "--duration") == 0) {
-            if (demo_parse_double(v, duration) < 0) return -1;
-        } else if (strcmp(a, "--count") == 0) {
-            char *end;
-            errno = 0;
-            *count = strtoull(v, &end, 10);
-            if (errno != 0 || end == v || *end != '\0' || *count == 0 || v[0] == '-') return -1;
+        uint64_t n;
+        int rc;
+        if (strcmp(a, "--count") == 0) {
+            rc = rg_num_u64(v, 1, UINT64_MAX, &n);
+            *count = n;
         } else {
+            double *dst = strcmp(a, "--duration") == 0 ? duration : scale;
+            rc = rg_num_double(v, 0, 1e9, dst);
+            if (rc == 0 && !(*dst > 0)) rc = -ERANGE;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "recguard demo: %s '%s': expected %s\n", a, v, want);
             return -1;
         }
     }
@@ -189,8 +195,12 @@ int cli_demo_main(int argc, char **argv) {
         [DEMO_IMAGE] = {"/camera/image_raw", "sensor_msgs/msg/Image", "rt/camera/image_raw", &sensor_msgs_msg_dds__Image__desc, 5, 1, 10, 0, 0, 0, 0},
         [DEMO_SEQ] = {"/seq", "recguard_msgs/msg/Sequence", "rt/seq", &recguard_msgs_msg_dds__Sequence__desc, 100, 1, 10, 0, 0, 0, 0},
     };
-    const char *dom = getenv("ROS_DOMAIN_ID");
-    uint32_t domain = dom && *dom ? (uint32_t)strtoul(dom, NULL, 10) : 0;
+    uint32_t domain;
+    char derr[96];
+    if (rdds_domain_from_env(&domain, derr, sizeof derr) < 0) {
+        fprintf(stderr, "recguard demo: %s\n", derr);
+        return CLI_EXIT_USAGE;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

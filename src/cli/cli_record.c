@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 
 #include "common/rg_fs.h"
+#include "common/rg_num.h"
 #include "common/rg_sys.h"
 #include "common/rg_time.h"
 #include "dds/rdds.h"
@@ -96,15 +97,6 @@ static int parse_bytes(const char *s, uint64_t *out) {
     return 0;
 }
 
-static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -EINVAL;
-    *out = v;
-    return 0;
-}
-
 static int dir_is_empty(const char *path) {
     DIR *d = opendir(path);
     if (!d) return -errno;
@@ -171,13 +163,10 @@ static int parse_args(int argc, char **argv, record_args *a) {
             if (parse_bytes(arg, &a->max_bag_size) < 0 || a->max_bag_size == 0)
                 return usage_error("--max-bag-size %s: expected a positive byte count", arg);
             break;
-        case O_DURATION: {
-            char *end;
-            a->max_bag_duration = strtod(arg, &end);
-            if (end == arg || *end || !(a->max_bag_duration > 0) || a->max_bag_duration > 1e9)
+        case O_DURATION:
+            if (rg_num_double(arg, 0, 1e9, &a->max_bag_duration) < 0 || !(a->max_bag_duration > 0))
                 return usage_error("--max-bag-duration %s: expected seconds > 0", arg);
             break;
-        }
         case O_COMP:
             if (strcmp(arg, "none") == 0) a->compression = MCAP_COMPRESSION_NONE;
             else if (strcmp(arg, "lz4") == 0) a->compression = MCAP_COMPRESSION_LZ4;
@@ -190,7 +179,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
                 return usage_error("--chunk-size %s: expected 1K..1G bytes", arg);
             break;
         case O_AGE:
-            if (parse_ll(arg, 1, RECORD_MAX_CHUNK_AGE_MS, &v) < 0)
+            if (rg_num_ll(arg, 1, RECORD_MAX_CHUNK_AGE_MS, &v) < 0)
                 return usage_error("--max-chunk-age %s: expected 1..1000 milliseconds", arg);
             a->chunk_age_ms = v;
             break;
@@ -331,15 +320,10 @@ int cli_record_main(int argc, char **argv) {
         goto done;
     }
     uint32_t domain = 0;
-    const char *dom = getenv("ROS_DOMAIN_ID");
-    if (dom && *dom) {
-        long long v;
-        if (parse_ll(dom, 0, 232, &v) < 0) {
-            fprintf(stderr, "recguard record: ROS_DOMAIN_ID=%s: expected an integer 0..232\n", dom);
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-        domain = (uint32_t)v;
+    if (rdds_domain_from_env(&domain, err, sizeof err) < 0) {
+        fprintf(stderr, "recguard record: %s\n", err);
+        rc = CLI_EXIT_USAGE;
+        goto done;
     }
     if (rg_sys_arm_from_env(err, sizeof err) < 0) {
         fprintf(stderr, "recguard record: %s\n", err);

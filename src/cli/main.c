@@ -1,12 +1,28 @@
-/* recguard — multi-call entry point: `recguard <verb> [args]`. Dispatch only. */
+/* recguard — multi-call entry point: `recguard <verb> [args]`. Dispatch only.
+ *
+ * Built twice (src/cli/CMakeLists.txt): as `recguard` without DDS, where a DDS verb (NULL in
+ * the table) is run by exec'ing `recguard-dds` from this binary's own directory with the same
+ * argv; and as `recguard-dds` (RG_CLI_DDS), which has every verb. One table for both.
+ */
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#ifdef RG_CLI_DDS
+#define DDS_VERB(fn) fn
+#else
+#define DDS_VERB(fn) NULL /* in recguard-dds */
+#endif
+
+#define CLI_DDS_EXE "recguard-dds" /* the DDS verbs' executable, beside this one */
 
 typedef struct cli_verb {
     const char *name;                /* argv[1] */
-    int (*fn)(int argc, char **argv); /* receives argv starting at the verb */
+    int (*fn)(int argc, char **argv); /* receives argv starting at the verb; NULL: recguard-dds */
     const char *help;                /* one line for `recguard help` */
 } cli_verb;
 
@@ -17,8 +33,8 @@ static const cli_verb verbs[] = {
     {"split", cli_split_main, "ask the daemon to start a new segment"},
     {"status", cli_status_main, "show the daemon's state (--json for machines)"},
     {"watch", cli_watch_main, "stream the daemon's events"},
-    {"record", cli_record_main, "record ROS 2 / DDS topics into MCAP (like ros2 bag record)"},
-    {"demo", cli_demo_main, "publish demo ROS 2 traffic"},
+    {"record", DDS_VERB(cli_record_main), "record ROS 2 / DDS topics into MCAP (like ros2 bag record)"},
+    {"demo", DDS_VERB(cli_demo_main), "publish demo ROS 2 traffic"},
     {"info", cli_info_main, "summarize a bag or MCAP file (like ros2 bag info)"},
     {"doctor", cli_doctor_main, "validate an MCAP file's structure and CRCs"},
     {"recover", cli_recover_main, "rebuild a cut-short MCAP file (0 lossless, 3 lossy, 1 nothing)"},
@@ -31,6 +47,27 @@ static void usage(FILE *out) {
     fprintf(out, "\n`recguard <verb> --help` describes a verb.\n");
 }
 
+/* Replace this process with recguard-dds beside our own binary (same pid: a supervisor that
+ * started `recguard record` keeps tracking the recorder itself). Returns only on failure. */
+static int exec_dds(char **argv) {
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n < 0) {
+        fprintf(stderr, "recguard: readlink(/proc/self/exe): %s\n", strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash || (size_t)(slash - path) + sizeof "/" CLI_DDS_EXE > sizeof path) {
+        fprintf(stderr, "recguard: cannot place %s beside %s\n", CLI_DDS_EXE, path);
+        return CLI_EXIT_FAIL;
+    }
+    memcpy(slash + 1, CLI_DDS_EXE, sizeof CLI_DDS_EXE);
+    execv(path, argv);
+    fprintf(stderr, "recguard %s: needs %s: %s\n", argv[1], path, strerror(errno));
+    return CLI_EXIT_FAIL;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
@@ -41,7 +78,8 @@ int main(int argc, char **argv) {
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (strcmp(argv[1], verbs[i].name) == 0) return verbs[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], verbs[i].name) == 0)
+            return verbs[i].fn ? verbs[i].fn(argc - 1, argv + 1) : exec_dds(argv);
     fprintf(stderr, "recguard: unknown verb '%s'\n", argv[1]);
     usage(stderr);
     return CLI_EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,7 +34,11 @@ int rg_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mo
         return -ENAMETOOLONG;
     }
     const char *step = "open";
-    int fd = rg_sys_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    /* O_EXCL: the temp name is predictable, and whoever can write the directory may have put a
+     * symlink there; we create a new file or nothing. A leftover (a crash of a process with our
+     * pid) is removed once: unlink takes away a link, never what it points to. */
+    int fd = rg_sys_open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
+    if (fd == -EEXIST && unlink(tmp) == 0) fd = rg_sys_open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
     int rc = fd;
     if (fd < 0) goto fail;
     step = "write";
@@ -79,6 +84,32 @@ int rg_fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen) {
         return -ENOTDIR;
     }
     return 0;
+}
+
+int rg_fs_lock(const char *path, pid_t *holder) {
+    *holder = 0;
+    int fd = rg_sys_open(path, O_RDWR | O_CREAT | O_NONBLOCK, 0600);
+    if (fd < 0) return fd;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rg_sys_close(fd);
+        return -EINVAL;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        char buf[32] = "";
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        *holder = (pid_t)strtol(buf, NULL, 10);
+        rg_sys_close(fd);
+        return -e;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        /* The lock itself holds; the pid text only names the holder in a refusal. */
+    }
+    return fd;
 }
 
 int rg_fs_read_file(const char *path, size_t max, char **out, size_t *outlen) {

@@ -83,6 +83,9 @@ int rg_sys_arm_from_env(char *err, size_t errlen) {
 int rg_sys_open(const char *path, int flags, mode_t mode) {
     int rc = injected(RG_SYS_OPEN);
     if (rc) return rc;
+    /* A file we may create is never reached through a symlink: in a directory another user can
+     * write, a planted link would make a root daemon write wherever it points. */
+    if (flags & O_CREAT) flags |= O_NOFOLLOW;
     int fd;
     do fd = open(path, flags | O_CLOEXEC, mode);
     while (fd < 0 && errno == EINTR);

@@ -35,7 +35,8 @@ void rg_sys_reset(void);
  * Returns 0, or -EINVAL with a sentence in err. Unset variable = nothing armed. */
 int rg_sys_arm_from_env(char *err, size_t errlen);
 
-int rg_sys_open(const char *path, int flags, mode_t mode);    /* fd or -errno; O_CLOEXEC added */
+/* fd or -errno; O_CLOEXEC added, and O_NOFOLLOW with O_CREAT (-ELOOP on a symlink). */
+int rg_sys_open(const char *path, int flags, mode_t mode);
 int rg_sys_write_all(int fd, const void *buf, size_t len);     /* 0 or -errno; loops partial writes */
 int rg_sys_pwrite_all(int fd, const void *buf, size_t len, off_t off); /* 0 or -errno */
 int rg_sys_fsync(int fd);                                      /* 0 or -errno */

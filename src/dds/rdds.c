@@ -19,6 +19,7 @@
 #include <dds/dds.h>
 #include <dds/ddsi/ddsi_serdata.h>
 
+#include "common/rg_num.h"
 #include "common/rg_time.h"
 #include "dds/rdds_nodes.h"
 #include "dds/rdds_select.h"
@@ -691,4 +692,15 @@ void rdds_session_close(rdds_session *s) {
     free(s->nodes);
     rdds_matcher_fini(&s->m);
     free(s);
+}
+
+int rdds_domain_from_env(uint32_t *domain, char *err, size_t errlen) {
+    const char *dom = getenv("ROS_DOMAIN_ID");
+    long long v = 0;
+    if (dom && *dom && rg_num_ll(dom, 0, 232, &v) < 0) {
+        snprintf(err, errlen, "ROS_DOMAIN_ID=%.32s: expected an integer 0..232", dom);
+        return -EINVAL;
+    }
+    *domain = (uint32_t)v;
+    return 0;
 }

@@ -75,5 +75,8 @@ int rdds_dds_topic_from_ros(const char *ros_topic, char *out, size_t outlen); /*
 int rdds_ros_type_from_dds(const char *dds_type, char *out, size_t outlen);   /* a::msg::dds_::T_ -> a/msg/T */
 int rdds_dds_type_from_ros(const char *ros_type, char *out, size_t outlen);   /* a/msg/T -> a::msg::dds_::T_ */
 int rdds_topic_is_hidden(const char *ros_topic);                             /* 1 when any segment starts '_' */
+/* The domain from $ROS_DOMAIN_ID (unset or empty: 0), as ROS 2 reads it: 0 or -EINVAL with
+ * err "ROS_DOMAIN_ID=...: expected an integer 0..232". */
+int rdds_domain_from_env(uint32_t *domain, char *err, size_t errlen);
 
 #endif

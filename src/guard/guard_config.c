@@ -20,6 +20,7 @@
 #include "common/rg_fs.h"
 #include "common/rg_text.h"
 #include "guard/guard_fsm.h"
+#include "guard/guard_spawn.h"
 
 #define NS_PER_S 1000000000LL
 
@@ -132,7 +133,8 @@ typedef struct key_def {
     const char *path; /* dotted key */
     kind kind;
     size_t off;       /* offset in guard_config */
-    long lo, hi;      /* K_UINT / K_INT range */
+    long lo, hi;      /* K_UINT / K_INT range; K_DURATION: lo = smallest value in ms other
+                       * than off (a 1ns check interval or timer would spin a core) */
     unsigned flags;
 } key_def;
 
@@ -144,25 +146,25 @@ static const key_def keys[] = {
     {"state_dir", K_STRING, OFF(state_dir), 0, 0, 0},
     {"recorder", K_ARGV, OFF(recorder_argv), 0, 0, 0},
     {"post_crash_hook", K_ARGV, OFF(post_crash_hook_argv), 0, 0, 0},
-    {"check_interval", K_DURATION, OFF(check_interval_ns), 0, 0, NONZERO},
-    {"stop.flush_timeout", K_DURATION, OFF(flush_timeout_ns), 0, 0, NONZERO},
-    {"stop.term_timeout", K_DURATION, OFF(term_timeout_ns), 0, 0, NONZERO},
-    {"stop.kill_timeout", K_DURATION, OFF(kill_timeout_ns), 0, 0, NONZERO},
-    {"health.start_timeout", K_DURATION, OFF(health.start_timeout_ns), 0, 0, 0},
-    {"health.stall_timeout", K_DURATION, OFF(health.stall_timeout_ns), 0, 0, 0},
-    {"health.hang_timeout", K_DURATION, OFF(health.hang_timeout_ns), 0, 0, 0},
+    {"check_interval", K_DURATION, OFF(check_interval_ns), 50, 0, NONZERO},
+    {"stop.flush_timeout", K_DURATION, OFF(flush_timeout_ns), 100, 0, NONZERO},
+    {"stop.term_timeout", K_DURATION, OFF(term_timeout_ns), 100, 0, NONZERO},
+    {"stop.kill_timeout", K_DURATION, OFF(kill_timeout_ns), 100, 0, NONZERO},
+    {"health.start_timeout", K_DURATION, OFF(health.start_timeout_ns), 100, 0, 0},
+    {"health.stall_timeout", K_DURATION, OFF(health.stall_timeout_ns), 100, 0, 0},
+    {"health.hang_timeout", K_DURATION, OFF(health.hang_timeout_ns), 100, 0, 0},
     {"health.memory_warning", K_MEM, OFF(mem_warning), 0, 0, 0},
     {"health.memory_critical", K_MEM, OFF(mem_critical), 0, 0, 0},
     {"disk.warning_used", K_PERCENT, OFF(health.disk_warning_pct), 0, 0, 0},
     {"disk.warning_free", K_SIZE, OFF(health.disk_warning_free), 0, 0, 0},
     {"disk.stop_used", K_PERCENT, OFF(health.disk_stop_pct), 0, 0, 0},
     {"disk.stop_free", K_SIZE, OFF(health.disk_stop_free), 0, 0, 0},
-    {"disk.ttf_limit", K_DURATION, OFF(health.disk_ttf_limit_ns), 0, 0, 0},
-    {"restart.backoff_initial", K_DURATION, OFF(restart.backoff_initial_ns), 0, 0, NONZERO},
-    {"restart.backoff_cap", K_DURATION, OFF(restart.backoff_cap_ns), 0, 0, NONZERO},
+    {"disk.ttf_limit", K_DURATION, OFF(health.disk_ttf_limit_ns), 1000, 0, 0},
+    {"restart.backoff_initial", K_DURATION, OFF(restart.backoff_initial_ns), 10, 0, NONZERO},
+    {"restart.backoff_cap", K_DURATION, OFF(restart.backoff_cap_ns), 10, 0, NONZERO},
     {"restart.budget_starts", K_UINT, OFF(restart.budget_starts), 0, GUARD_POLICY_MAX_BUDGET, 0},
-    {"restart.budget_window", K_DURATION, OFF(restart.budget_window_ns), 0, 0, NONZERO},
-    {"restart.stable_period", K_DURATION, OFF(restart.stable_ns), 0, 0, NONZERO},
+    {"restart.budget_window", K_DURATION, OFF(restart.budget_window_ns), 1000, 0, NONZERO},
+    {"restart.stable_period", K_DURATION, OFF(restart.stable_ns), 100, 0, NONZERO},
     {"priority.nice", K_INT, OFF(priority.nice), -20, 19, INHERIT},
     {"priority.sched", K_SCHED, OFF(priority.sched), 0, 0, 0},
     {"priority.io_class", K_IOCLASS, OFF(priority.ioclass), 0, 0, 0},
@@ -258,6 +260,21 @@ static char **argv_dup(char *const *argv, int argc) {
     return v;
 }
 
+/* The recorder must be told where each run writes: without {segment} every restart would
+ * write to the same place (or nowhere the daemon knows), and a recovery could overwrite. */
+static int has_segment(const key_def *k, char *const *argv) {
+    if (strcmp(k->path, "recorder") != 0) return 1;
+    for (; *argv; argv++)
+        if (strstr(*argv, GUARD_SPAWN_SEGMENT)) return 1;
+    return 0;
+}
+
+static int fail_no_segment(const ctx *x, const key_def *k) {
+    return fail(x, k->path, "no argument holds %s, the path of each run's segment file "
+                            "(e.g. [ros2, bag, record, -a, -o, \"%s\"])",
+                GUARD_SPAWN_SEGMENT, GUARD_SPAWN_SEGMENT);
+}
+
 static int apply_argv(const ctx *x, const key_def *k, struct fy_node *v, char ***dst) {
     if (is_null(v)) {
         argv_free(*dst);
@@ -281,6 +298,10 @@ static int apply_argv(const ctx *x, const key_def *k, struct fy_node *v, char **
     if (i != n || !argv[0][0]) {
         argv_free(argv);
         return fail(x, k->path, "the program (first item) is empty");
+    }
+    if (!has_segment(k, argv)) {
+        argv_free(argv);
+        return fail_no_segment(x, k);
     }
     argv_free(*dst);
     *dst = argv;
@@ -334,6 +355,9 @@ static int apply_scalar(const ctx *x, const key_def *k, const char *s, void *dst
             return fail(x, k->path, "'%s' is not a duration (e.g. 15s, 500ms, 2m%s)", s,
                         k->flags & NONZERO ? "" : ", off");
         if ((k->flags & NONZERO) && ns <= 0) return fail(x, k->path, "must be > 0");
+        if (ns > 0 && ns < k->lo * 1000000LL)
+            return fail(x, k->path, "'%s' is below the minimum of %ldms%s", s, k->lo,
+                        k->flags & NONZERO ? "" : " (or off)");
         *(int64_t *)dst = ns;
         return 0;
     }
@@ -470,24 +494,63 @@ static void diag_sink(struct fy_diag *diag, void *user, const char *buf, size_t 
     (void)diag, (void)user, (void)buf, (void)len;
 }
 
-/* Parse text into *doc: 0 (with *doc NULL for a stream without any document, e.g. only
- * comments), or -EINVAL with err filled on a YAML error. */
-static int parse(const char *text, size_t len, const char *name, struct fy_document **doc,
-                 char *err, size_t errlen) {
-    *doc = NULL;
+/* Line of a document's first key or item (1-based), 0 unknown. */
+static int doc_line(struct fy_document *d) {
+    struct fy_node *r = fy_document_root(d);
+    void *it = NULL;
+    if (r && fy_node_get_type(r) == FYNT_MAPPING) {
+        struct fy_node_pair *p = fy_node_mapping_iterate(r, &it);
+        return p ? node_line(fy_node_pair_key(p)) : 0;
+    }
+    if (r && fy_node_get_type(r) == FYNT_SEQUENCE) return node_line(fy_node_sequence_iterate(r, &it));
+    return node_line(r);
+}
+
+/* A parsed document and the parser that owns it (its tokens give error lines). */
+typedef struct yaml_doc {
+    struct fy_diag *diag;    /* error collector of fyp */
+    struct fy_parser *fyp;   /* owner of doc */
+    struct fy_document *doc; /* NULL for a stream without a document */
+} yaml_doc;
+
+static void yaml_doc_free(yaml_doc *y) {
+    if (y->doc) fy_parse_document_destroy(y->fyp, y->doc);
+    fy_parser_destroy(y->fyp);
+    fy_diag_destroy(y->diag);
+    y->doc = NULL;
+    y->fyp = NULL;
+    y->diag = NULL;
+}
+
+/* Parse text into *y: 0 (with y->doc NULL for a stream without any document, e.g. only
+ * comments), or -EINVAL with err filled on a YAML error or a second document. Release with
+ * yaml_doc_free either way. */
+static int parse(const char *text, size_t len, const char *name, yaml_doc *y, char *err,
+                 size_t errlen) {
+    y->fyp = NULL;
+    y->doc = NULL;
+    y->diag = NULL;
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
     dcfg.output_fn = diag_sink;
     dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_diag *diag = y->diag = fy_diag_create(&dcfg);
     if (!diag) {
         snprintf(err, errlen, "%s: out of memory", name);
         return -ENOMEM;
     }
     fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg pcfg = {.flags = FYPCF_QUIET, .diag = diag};
-    struct fy_document *d = fy_document_build_from_string(&pcfg, text, len);
+    struct fy_parser *fyp = y->fyp = fy_parser_create(&pcfg);
+    if (!fyp || fy_parser_set_string(fyp, text, len) < 0) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        return -ENOMEM;
+    }
+    struct fy_document *d = fy_parse_load_document(fyp);
+    /* A second document ("---" again) would be silently ignored by a one-document reader,
+     * and which of two configs is meant cannot be guessed. */
+    struct fy_document *more = d ? fy_parse_load_document(fyp) : NULL;
     int rc = 0;
     void *it = NULL;
     struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
@@ -496,12 +559,21 @@ static int parse(const char *text, size_t len, const char *name, struct fy_docum
     if (e) {
         /* libfyaml's diag lines are 1-based already (marks are 0-based) */
         snprintf(err, errlen, "%s:%d: YAML syntax: %s", name, e->line, e->msg);
-        fy_document_destroy(d);
-        d = NULL;
+        rc = -EINVAL;
+    } else if (more) {
+        int line = doc_line(more);
+        if (line > 0)
+            snprintf(err, errlen, "%s:%d: a second YAML document: a config is one document", name, line);
+        else
+            snprintf(err, errlen, "%s: a second YAML document: a config is one document", name);
         rc = -EINVAL;
     }
-    fy_diag_destroy(diag);
-    *doc = d;
+    fy_parse_document_destroy(fyp, more);
+    if (rc < 0) {
+        fy_parse_document_destroy(fyp, d);
+        d = NULL;
+    }
+    y->doc = d;
     return rc;
 }
 
@@ -521,12 +593,13 @@ int guard_config_load_buffer(guard_config *c, const char *text, size_t len, cons
                  (unsigned char)text[bad]);
         return -EINVAL;
     }
-    struct fy_document *doc;
-    int rc = parse(text, len, name, &doc, err, errlen);
-    if (rc < 0 || !doc) return rc;
-    ctx x = {.name = name, .line = 0, .err = err, .errlen = errlen};
-    rc = walk(c, &x, fy_document_root(doc), NULL);
-    fy_document_destroy(doc);
+    yaml_doc y;
+    int rc = parse(text, len, name, &y, err, errlen);
+    if (rc == 0 && y.doc) {
+        ctx x = {.name = name, .line = 0, .err = err, .errlen = errlen};
+        rc = walk(c, &x, fy_document_root(y.doc), NULL);
+    }
+    yaml_doc_free(&y);
     return rc;
 }
 
@@ -562,12 +635,12 @@ int guard_config_set(guard_config *c, const char *key, const char *value, char *
         /* the raw text: a path with '#' or ': ' must not be read as YAML */
         return apply_scalar(&x, k, value, (char *)c + k->off);
     char perr[256];
-    struct fy_document *doc;
-    if (parse(value, strlen(value), "value", &doc, perr, sizeof perr) < 0)
-        return fail(&x, key, "%s", perr);
-    if (!doc) return fail(&x, key, "a value is required");
-    int rc = apply_node(c, &x, k, fy_document_root(doc));
-    fy_document_destroy(doc);
+    yaml_doc y;
+    int rc = parse(value, strlen(value), "value", &y, perr, sizeof perr);
+    if (rc < 0) rc = fail(&x, key, "%s", perr);
+    else if (!y.doc) rc = fail(&x, key, "a value is required");
+    else rc = apply_node(c, &x, k, fy_document_root(y.doc));
+    yaml_doc_free(&y);
     return rc;
 }
 
@@ -579,6 +652,10 @@ int guard_config_set_argv(guard_config *c, const char *key, char *const *argv, i
     if (argc < 1 || !argv[0] || !argv[0][0]) return fail(&x, key, "the program is missing");
     char **v = argv_dup(argv, argc);
     if (!v) return -ENOMEM;
+    if (!has_segment(k, v)) {
+        argv_free(v);
+        return fail_no_segment(&x, k);
+    }
     char ***dst = (char ***)((char *)c + k->off);
     argv_free(*dst);
     *dst = v;
@@ -587,24 +664,45 @@ int guard_config_set_argv(guard_config *c, const char *key, char *const *argv, i
 
 /* ---- checks ---------------------------------------------------------------------------- */
 
+static uint64_t resolve_mem(const guard_config_mem *m, uint64_t total);
+
+/* "40% (3.1 GiB of RAM)" or "2.0 GiB". */
+static void fmt_mem(const guard_config_mem *m, uint64_t total, char *buf, size_t len) {
+    char b[32];
+    if (m->pct > 0)
+        snprintf(buf, len, "%g%% = %s of RAM", m->pct,
+                 guard_health_fmt_bytes(resolve_mem(m, total), b, sizeof b));
+    else
+        snprintf(buf, len, "%s", guard_health_fmt_bytes(m->bytes, b, sizeof b));
+}
+
+int guard_config_check_mem(const guard_config *c, uint64_t mem_total_bytes, char *err,
+                           size_t errlen) {
+    const guard_config_mem *w = &c->mem_warning, *k = &c->mem_critical;
+    int off_w = w->pct == 0 && w->bytes == 0, off_k = k->pct == 0 && k->bytes == 0;
+    if (off_w || off_k) return 0;
+    int same = (w->pct > 0) == (k->pct > 0);
+    /* Mixed forms compare in bytes, which needs the RAM size; unknown RAM: nothing to say. */
+    if (!same && mem_total_bytes == 0) return 0;
+    int bad = w->pct > 0 && k->pct > 0 ? w->pct >= k->pct
+                                       : resolve_mem(w, mem_total_bytes) >= resolve_mem(k, mem_total_bytes);
+    if (!bad) return 0;
+    char a[64], b[64];
+    fmt_mem(w, mem_total_bytes, a, sizeof a);
+    fmt_mem(k, mem_total_bytes, b, sizeof b);
+    snprintf(err, errlen, "health.memory_warning (%s) must be below health.memory_critical (%s)",
+             a, b);
+    return -EINVAL;
+}
+
 int guard_config_check(const guard_config *c, char *err, size_t errlen) {
     char sub[200], a[32], b[32];
     if (guard_policy_cfg_check(&c->restart, sub, sizeof sub) < 0) {
         snprintf(err, errlen, "%s", sub);
         return -EINVAL;
     }
-    const guard_config_mem *w = &c->mem_warning, *k = &c->mem_critical;
-    if (w->pct > 0 && k->pct > 0 && w->pct >= k->pct) {
-        snprintf(err, errlen, "health.memory_warning (%g%%) must be below health.memory_critical (%g%%)",
-                 w->pct, k->pct);
-        return -EINVAL;
-    }
-    if (w->pct == 0 && k->pct == 0 && w->bytes && k->bytes && w->bytes >= k->bytes) {
-        snprintf(err, errlen, "health.memory_warning (%s) must be below health.memory_critical (%s)",
-                 guard_health_fmt_bytes(w->bytes, a, sizeof a),
-                 guard_health_fmt_bytes(k->bytes, b, sizeof b));
-        return -EINVAL;
-    }
+    int rc = guard_config_check_mem(c, guard_config_mem_total(), err, errlen);
+    if (rc < 0) return rc;
     const guard_health_cfg *h = &c->health;
     if (h->disk_warning_pct > 0 && h->disk_stop_pct > 0 && h->disk_warning_pct >= h->disk_stop_pct) {
         snprintf(err, errlen, "disk.warning_used (%g%%) must be below disk.stop_used (%g%%)",

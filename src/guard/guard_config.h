@@ -20,7 +20,9 @@
  *              oom_score_adj: -500, cgroup_memory_min: 256MiB, cgroup_cpu_weight: 1000}
  *   alert:    {command: [argv...], events: [crashed, budget_spent, ...]}
  * Durations: integer + ns|us|ms|s|m|h ("15s", "500ms", "1.5s"); a bare 0 means off where
- * allowed. Sizes: integer or decimal + B|KiB|MiB|GiB|TiB|KB|MB|GB|TB ("800MiB"); bare = bytes.
+ * allowed. Every duration has a floor (check_interval 50ms, disk.ttf_limit and
+ * restart.budget_window 1s, restart.backoff_* 10ms, the rest 100ms): below it is an error.
+ * `recorder` must hold {segment} in some argument. One YAML document per file. Sizes: integer or decimal + B|KiB|MiB|GiB|TiB|KB|MB|GB|TB ("800MiB"); bare = bytes.
  * Percent: "90%". `off` is accepted wherever 0 disables a check.
  * Override keys are the dotted paths ("restart.backoff_initial", "priority.cpus", "recorder");
  * the override value is parsed as a YAML node, so lists work: recorder='[sleep, "100"]'.
@@ -96,6 +98,11 @@ int guard_config_set_argv(guard_config *c, const char *key, char *const *argv, i
  * priority (cpus parse), ... 0 or -EINVAL with err naming the keys. */
 int guard_config_check(const guard_config *c, char *err, size_t errlen);
 
+/* The memory levels alone, against mem_total_bytes of RAM (0 unknown): warning must be below
+ * critical whatever their forms (size or percent; mixed forms compare in bytes). Part of
+ * guard_config_check, which passes guard_config_mem_total(). 0 or -EINVAL with err. */
+int guard_config_check_mem(const guard_config *c, uint64_t mem_total_bytes, char *err,
+                           size_t errlen);
 /* Health thresholds with memory levels resolved against mem_total_bytes (physical RAM). */
 void guard_config_health_cfg(const guard_config *c, uint64_t mem_total_bytes,
                              guard_health_cfg *out);

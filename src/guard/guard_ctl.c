@@ -6,6 +6,7 @@
 #include "guard/guard_ctl.h"
 
 #include "common/rg_fs.h"
+#include "common/rg_sys.h"
 #include "common/rg_time.h"
 
 #include <errno.h>
@@ -83,7 +84,14 @@ int guard_ctl_parse(const char *line, size_t len, guard_ctl_req *out, char *err,
             snprintf(err, errlen, "request: \"reason\" must be a string");
             goto done;
         }
-        snprintf(out->reason, sizeof out->reason, "%s", json_string_value(reason));
+        /* Journaled as given or not at all: a reason cut short could say something else. */
+        if (json_string_length(reason) >= sizeof out->reason ||
+            strlen(json_string_value(reason)) != json_string_length(reason)) {
+            snprintf(err, errlen, "request: \"reason\" longer than %d bytes or holding a NUL",
+                     GUARD_CTL_REASON_MAX - 1);
+            goto done;
+        }
+        memcpy(out->reason, json_string_value(reason), json_string_length(reason) + 1);
     }
     rc = 0;
 done:
@@ -105,7 +113,9 @@ struct guard_ctl_client {
     int watching;            /* subscriber of the event stream */
     int closing;             /* close once `out` is flushed; read nothing more */
     int dead;                /* to be freed when no callback is on the stack */
-    int64_t last_ns;         /* monotonic time of the last request (idle sweep) */
+    int64_t last_ns;         /* monotonic time of the last request (idle sweep, eviction);
+                              * blank lines do not count */
+    int64_t out_since_ns;    /* last progress of queued output (queued into empty, or sent) */
     guard_ctl_client *next;  /* list of the server's clients */
 };
 
@@ -113,7 +123,10 @@ struct guard_ctl_server {
     sd_event *ev;              /* loop (referenced) */
     int fd;                    /* listening socket */
     sd_event_source *src;      /* io watch on fd */
-    char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* unlinked at close */
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* unlinked at close, if still ours */
+    dev_t sock_dev;            /* the socket file we bound (lstat after bind): close unlinks */
+    ino_t sock_ino;            /*   the path only while it is still this file */
+    int lock_fd;               /* flock on <path>.lock for the server's life: one per socket */
     guard_ctl_handler fn;      /* request handler */
     void *ud;                  /* its argument */
     guard_ctl_client *clients; /* every connection, the dead ones until reaped */
@@ -175,6 +188,7 @@ static void client_flush(guard_ctl_client *c) {
         }
         memmove(c->out, c->out + n, c->out_len - (size_t)n);
         c->out_len -= (size_t)n;
+        c->out_since_ns = rg_time_mono_ns(); /* progress: the stall clock restarts */
     }
     client_update_events(c);
 }
@@ -197,6 +211,7 @@ static void client_queue(guard_ctl_client *c, const char *data, size_t len) {
         c->out = p;
         c->out_cap = cap;
     }
+    if (c->out_len == 0) c->out_since_ns = rg_time_mono_ns();
     memcpy(c->out + c->out_len, data, len);
     c->out_len += len;
     client_flush(c);
@@ -250,14 +265,17 @@ static void client_lines(guard_ctl_client *c) {
         size_t len = (size_t)(nl - (c->in + start));
         guard_ctl_req req;
         char err[256];
-        c->last_ns = rg_time_mono_ns();
-        if (len == 0 || (len == 1 && c->in[start] == '\r')) {
-            /* blank line: tolerated, no reply */
-        } else if (guard_ctl_parse(c->in + start, len, &req, err, sizeof err) < 0) {
-            client_error(c, NULL, err);
-        } else {
-            if (req.cmd == GUARD_CTL_WATCH) c->watching = 1;
-            c->srv->fn(c->srv->ud, c, &req);
+        int blank = len == 0 || (len == 1 && c->in[start] == '\r');
+        /* A blank line is tolerated without a reply, and is not activity: keepalives hold no
+         * slot against the idle sweep or eviction. */
+        if (!blank) {
+            c->last_ns = rg_time_mono_ns();
+            if (guard_ctl_parse(c->in + start, len, &req, err, sizeof err) < 0) {
+                client_error(c, NULL, err);
+            } else {
+                if (req.cmd == GUARD_CTL_WATCH) c->watching = 1;
+                c->srv->fn(c->srv->ud, c, &req);
+            }
         }
         start += len + 1;
     }
@@ -301,6 +319,21 @@ static int client_io(sd_event_source *src, int fd, uint32_t revents, void *ud) {
     return 0;
 }
 
+/* The connection that has gone longest without a request (watchers count from their watch
+ * request; blank lines are not requests), or NULL. */
+static guard_ctl_client *longest_idle(guard_ctl_server *s) {
+    guard_ctl_client *v = NULL;
+    for (guard_ctl_client *c = s->clients; c; c = c->next)
+        if (!c->dead && (!v || c->last_ns < v->last_ns)) v = c;
+    return v;
+}
+
+/* Best effort, straight to the socket: the connection closes either way. */
+static void send_refusal(int fd, const char *line) {
+    ssize_t ignored = send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+}
+
 static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *ud) {
     (void)src;
     (void)revents;
@@ -315,14 +348,20 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
             refuse = "{\"ok\":false,\"error\":\"peer credentials unavailable\"}\n";
         else if (cr.uid != 0 && cr.uid != geteuid())
             refuse = "{\"ok\":false,\"error\":\"permission denied: not the daemon's user\"}\n";
-        else if (guard_ctl_clients(s) >= GUARD_CTL_MAX_CLIENTS)
-            refuse = "{\"ok\":false,\"error\":\"too many clients\"}\n";
         if (refuse) {
-            ssize_t ignored = send(cfd, refuse, strlen(refuse), MSG_NOSIGNAL | MSG_DONTWAIT);
-            (void)ignored; /* best effort: the connection closes either way */
+            send_refusal(cfd, refuse);
             close(cfd);
             s->dropped++;
             continue;
+        }
+        if (guard_ctl_clients(s) >= GUARD_CTL_MAX_CLIENTS) {
+            /* Full: the newcomer (the owner's status or stop, most likely) gets a slot, and the
+             * connection idle longest makes room. Leaked watchers and keepalive loops cannot
+             * lock the owner out. */
+            guard_ctl_client *v = longest_idle(s);
+            send_refusal(v->fd, "{\"ok\":false,\"error\":\"too many clients: closed the "
+                                "longest idle connection\"}\n");
+            client_drop(v);
         }
         guard_ctl_client *c = calloc(1, sizeof *c);
         char *in = malloc(GUARD_CTL_MAX_LINE + 1);
@@ -339,12 +378,19 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
         c->next = s->clients;
         s->clients = c;
     }
+    reap(s);
     return 0;
 }
 
 void guard_ctl_sweep(guard_ctl_server *s, int64_t now_ns) {
-    for (guard_ctl_client *c = s->clients; c; c = c->next)
-        if (!c->dead && !c->watching && now_ns - c->last_ns > GUARD_CTL_IDLE_NS) client_drop(c);
+    for (guard_ctl_client *c = s->clients; c; c = c->next) {
+        if (c->dead) continue;
+        /* A watcher may sit silent for days, but not one that stopped reading: its output
+         * would wait for it until the buffer limit, and hold a slot all that time. */
+        if ((!c->watching && now_ns - c->last_ns > GUARD_CTL_IDLE_NS) ||
+            (c->out_len > 0 && now_ns - c->out_since_ns > GUARD_CTL_STALL_NS))
+            client_drop(c);
+    }
     reap(s);
 }
 
@@ -375,6 +421,46 @@ static int fill_addr(struct sockaddr_un *sa, const char *path, char *err, size_t
     return 0;
 }
 
+/* The socket's directory: created 0700 when missing; else it must be a real directory (not a
+ * symlink) owned by us with mode 0700. A directory someone else made (a pre-created
+ * /tmp/recguard-<uid>) would let its owner replace our socket with theirs. */
+static int check_dir(const char *dir, char *err, size_t errlen) {
+    struct stat st;
+    if (lstat(dir, &st) < 0) {
+        int rc = rg_fs_mkdir_p(dir, 0700, err, errlen);
+        if (rc < 0 || lstat(dir, &st) < 0) return rc < 0 ? rc : -errno;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        snprintf(err, errlen, "socket dir(%s): is a symlink; it must be a directory owned by uid "
+                              "%u with mode 0700", dir, (unsigned)geteuid());
+        return -ELOOP;
+    }
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
+        snprintf(err, errlen, "socket dir(%s): %s owned by uid %u with mode %04o; it must be a "
+                              "directory owned by uid %u (the daemon's user) with mode 0700",
+                 dir, S_ISDIR(st.st_mode) ? "directory" : "not a directory,", (unsigned)st.st_uid,
+                 (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* One daemon per socket: the lock is taken before anything at the path is touched, so two
+ * daemons starting at once cannot both find the path free and bind in turn. */
+static int take_lock(const char *path, char *err, size_t errlen) {
+    char lp[PATH_MAX];
+    snprintf(lp, sizeof lp, "%s.lock", path);
+    pid_t holder;
+    int fd = rg_fs_lock(lp, &holder);
+    if (fd == -EWOULDBLOCK)
+        snprintf(err, errlen, "socket(%s): another recguard daemon (pid %d) serves it", path,
+                 (int)holder);
+    else if (fd < 0)
+        snprintf(err, errlen, "socket lock(%s): %s", lp,
+                 fd == -EINVAL ? "exists and is not a regular file" : strerror(-fd));
+    return fd;
+}
+
 int guard_ctl_server_open(sd_event *ev, const char *path, guard_ctl_handler fn, void *ud,
                           guard_ctl_server **out, char *err, size_t errlen) {
     struct sockaddr_un sa;
@@ -382,30 +468,26 @@ int guard_ctl_server_open(sd_event *ev, const char *path, guard_ctl_handler fn, 
     if (rc < 0) return rc;
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
-    char *d = dirname(dir);
+    if ((rc = check_dir(dirname(dir), err, errlen)) < 0) return rc;
+    int lock_fd = take_lock(path, err, errlen);
+    if (lock_fd < 0) return lock_fd;
+    /* Holding the lock, whatever socket file is at the path was left by a dead daemon. */
     struct stat st;
-    if (stat(d, &st) < 0) {
-        if ((rc = rg_fs_mkdir_p(d, 0700, err, errlen)) < 0) return rc;
-    }
-    /* A socket file left by a killed daemon is stale if nobody answers on it. The caller holds
-     * the daemon lock, so a live listener here is someone else's (a second daemon elsewhere). */
-    char cerr[64];
-    int probe = guard_ctl_connect(path, cerr, sizeof cerr);
-    if (probe >= 0) {
-        close(probe);
-        snprintf(err, errlen, "socket(%s): another daemon is listening on it", path);
-        return -EADDRINUSE;
-    }
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
             snprintf(err, errlen, "socket(%s): exists and is not a socket", path);
+            rg_sys_close(lock_fd);
             return -EEXIST;
         }
         unlink(path);
     }
     guard_ctl_server *s = calloc(1, sizeof *s);
-    if (!s) return -ENOMEM;
+    if (!s) {
+        rg_sys_close(lock_fd);
+        return -ENOMEM;
+    }
     s->fd = -1;
+    s->lock_fd = lock_fd;
     s->fn = fn;
     s->ud = ud;
     s->ev = sd_event_ref(ev);
@@ -421,20 +503,28 @@ int guard_ctl_server_open(sd_event *ev, const char *path, guard_ctl_handler fn, 
     umask(old);
     errno = berr;
     if (b < 0) goto fail_errno;
+    step = "stat";
+    if (lstat(path, &st) < 0) goto fail_bound;
+    s->sock_dev = st.st_dev;
+    s->sock_ino = st.st_ino;
     step = "listen";
-    if (listen(s->fd, 64) < 0) goto fail_errno;
+    if (listen(s->fd, 64) < 0) goto fail_bound;
     step = "event source";
     if ((rc = sd_event_add_io(ev, &s->src, s->fd, EPOLLIN, server_accept, s)) < 0) {
         errno = -rc;
-        goto fail_errno;
+        goto fail_bound;
     }
     *out = s;
     return 0;
+fail_bound:
+    rc = -errno;
+    unlink(path); /* ours: bound under the lock a moment ago */
+    errno = -rc;
 fail_errno:
     rc = -errno;
     snprintf(err, errlen, "%s(%s): %s", step, path, strerror(errno));
     if (s->fd >= 0) close(s->fd);
-    if (strcmp(step, "socket") != 0 && strcmp(step, "bind") != 0) unlink(path);
+    rg_sys_close(s->lock_fd);
     sd_event_unref(s->ev);
     free(s);
     return rc;
@@ -449,7 +539,12 @@ void guard_ctl_server_close(guard_ctl_server *s) {
     s->clients = NULL;
     sd_event_source_disable_unref(s->src);
     close(s->fd);
-    unlink(s->path);
+    /* Only the file we bound, and before the lock goes: a path that now names another file
+     * (removed by hand, then bound by another daemon) is not ours to remove. */
+    struct stat st;
+    if (lstat(s->path, &st) == 0 && st.st_dev == s->sock_dev && st.st_ino == s->sock_ino)
+        unlink(s->path);
+    rg_sys_close(s->lock_fd);
     sd_event_unref(s->ev);
     free(s);
 }
@@ -485,6 +580,18 @@ int guard_ctl_connect(const char *path, char *err, size_t errlen) {
         snprintf(err, errlen, "no daemon on %s: connect: %s", path, strerror(errno));
         close(fd);
         return rc;
+    }
+    /* Trust only a daemon of our own user or root: a socket another user planted (in a
+     * directory made before ours) could forge status and swallow a stop. */
+    struct ucred cr;
+    socklen_t crl = sizeof cr;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 ||
+        (cr.uid != 0 && cr.uid != geteuid())) {
+        snprintf(err, errlen, "socket(%s): served by uid %d, not by you (uid %u) or root: not "
+                              "trusted", path, crl == sizeof cr ? (int)cr.uid : -1,
+                 (unsigned)geteuid());
+        close(fd);
+        return -EPERM;
     }
     return fd;
 }

@@ -137,30 +137,15 @@ int guard_state_load(const char *path, guard_state_rec *out, char *err, size_t e
 }
 
 int guard_state_lock(const char *path, char *err, size_t errlen) {
-    int fd = rg_sys_open(path, O_RDWR | O_CREAT, 0600);
-    if (fd < 0) {
+    pid_t holder;
+    int fd = rg_fs_lock(path, &holder);
+    if (fd == -EWOULDBLOCK)
+        snprintf(err, errlen, "lock(%s): another recguard daemon (pid %d) already runs on this "
+                              "state dir", path, (int)holder);
+    else if (fd == -EINVAL)
+        snprintf(err, errlen, "lock(%s): exists and is not a regular file", path);
+    else if (fd < 0)
         snprintf(err, errlen, "lock(%s): %s", path, strerror(-fd));
-        return fd;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        int e = errno;
-        char buf[32] = "";
-        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-        buf[n > 0 ? n : 0] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        if (e == EWOULDBLOCK)
-            snprintf(err, errlen, "lock(%s): another recguard daemon (pid %s) already runs on this "
-                                  "state dir", path, buf[0] ? buf : "?");
-        else
-            snprintf(err, errlen, "lock(%s): %s", path, strerror(e));
-        rg_sys_close(fd);
-        return -e;
-    }
-    char pid[32];
-    int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
-        /* The lock itself holds; the pid text is only for the message above. */
-    }
     return fd;
 }
 

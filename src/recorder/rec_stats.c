@@ -56,7 +56,9 @@ int rec_stats_writer_open(rec_stats_writer **out, const char *path,
     if (!w) return -ENOMEM;
     const char *step = "open";
     void *map = MAP_FAILED;
-    int fd = rg_sys_open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    /* O_EXCL, as rg_fs_write_atomic: a predictable name in a directory others may write. */
+    int fd = rg_sys_open(tmp, O_RDWR | O_CREAT | O_EXCL, 0644);
+    if (fd == -EEXIST && unlink(tmp) == 0) fd = rg_sys_open(tmp, O_RDWR | O_CREAT | O_EXCL, 0644);
     int rc = fd;
     if (fd < 0) goto fail;
     step = "ftruncate";
@@ -114,13 +116,15 @@ void rec_stats_writer_close(rec_stats_writer *w) {
 
 int rec_stats_reader_open(rec_stats_reader **out, const char *path, char *err, size_t errlen) {
     *out = NULL;
-    int fd = rg_sys_open(path, O_RDONLY, 0);
+    /* The daemon may run as root over a directory others can write: no symlink, and a planted
+     * FIFO must not block the open. */
+    int fd = rg_sys_open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
     if (fd < 0) {
         snprintf(err, errlen, "stats(%s): %s", path, strerror(-fd));
         return fd;
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || (size_t)st.st_size != REC_STATS_FILE_SIZE) {
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != REC_STATS_FILE_SIZE) {
         snprintf(err, errlen, "stats(%s): not a recguard stats file of version %u (size)", path,
                  REC_STATS_VERSION);
         rg_sys_close(fd);

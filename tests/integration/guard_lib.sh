@@ -112,6 +112,23 @@ leak_check() {
   wait_for 5 "daemon has exactly $2 children" children_are "$2"
 }
 
+# second_user: the name of another user on this machine (created if absent; needs root). The
+# socket and symlink rules are about what another user can do, so tests run commands as it
+# with as_user. Prints nothing when no second user can be had (the caller skips with 77).
+RG_USER2=recguard-test
+second_user() {
+  [ "$(id -u)" = 0 ] || return 0
+  id -u "$RG_USER2" >/dev/null 2>&1 ||
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$RG_USER2" >/dev/null 2>&1 ||
+    true # another test may have created it at the same moment
+  id -u "$RG_USER2" >/dev/null 2>&1 && echo "$RG_USER2"
+}
+as_user() { # as_user NAME CMD...: run CMD as NAME, no supplementary groups
+  local u=$1
+  shift
+  setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --clear-groups "$@"
+}
+
 journal_has() { grep -q -- "$1" "$2"; }
 
 cleanup() {

@@ -14,6 +14,9 @@
  *                                             (send fails or EOF after draining), 1 if it never
  *                                             does within 30 s
  *   helper_ctl_abuse SOCKET hold N SECONDS    open N idle connections, hold them SECONDS
+ *   helper_ctl_abuse PATH serve SECONDS       a forger: listen at PATH (its directory must
+ *                                             exist) and answer every line with a status
+ *                                             that says RECORDING, for SECONDS
  *   helper_ctl_abuse PATH notify SECONDS      be systemd's NOTIFY_SOCKET: bind a datagram
  *                                             socket at PATH, print each message received
  *                                             (newlines become spaces) for SECONDS
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -153,6 +157,36 @@ int main(int argc, char **argv) {
         sleep((unsigned)secs);
         for (long i = 0; i < n; i++) close(fds[i]);
         free(fds);
+        return 0;
+    }
+    if (strcmp(mode, "serve") == 0) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 8) < 0) {
+            perror("bind");
+            return 2;
+        }
+        chmod(path, 0666);
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        printf("serving\n");
+        static const char forged[] = "{\"ok\":true,\"status\":{\"state\":\"RECORDING\"},"
+                                     "\"state\":\"IDLE\",\"message\":\"forged\"}\n";
+        time_t end = time(NULL) + n;
+        while (time(NULL) < end) {
+            struct pollfd pf = {.fd = fd, .events = POLLIN};
+            if (poll(&pf, 1, 200) <= 0) continue;
+            int c = accept(fd, NULL, NULL);
+            if (c < 0) continue;
+            char buf[4096];
+            ssize_t r;
+            while ((r = recv(c, buf, sizeof buf, 0)) > 0)
+                for (ssize_t i = 0; i < r; i++)
+                    if (buf[i] == '\n') send(c, forged, sizeof forged - 1, MSG_NOSIGNAL);
+            close(c);
+        }
+        close(fd);
+        unlink(path);
         return 0;
     }
     if (strcmp(mode, "notify") == 0) {

@@ -289,6 +289,26 @@ static void test_errors(void **st) {
     expect_error("check_interval: &a 1s\nstop:\n  flush_timeout: *a\n",
                  "stop.flush_timeout: YAML aliases are not supported");
     expect_error("? [a, b]\n: c\n", "keys must be plain strings");
+    expect_error("recorder: [ros2, bag, record, -a]\n",
+                 "t.yaml:1: recorder: no argument holds {segment}");
+    /* one document per file: a second one is not silently ignored */
+    expect_error("output: a\n---\noutput: b\n", "t.yaml:3: a second YAML document");
+    expect_error("---\noutput: a\n---\n", "a second YAML document");
+    expect_error("output: a\n...\n---\ncheck_interval: 1s\n", "t.yaml:4: a second YAML document");
+    /* every interval has a floor, named with the key */
+    expect_error("check_interval: 1ns\n", "t.yaml:1: check_interval: '1ns' is below the minimum of 50ms");
+    expect_error("check_interval: 49ms\n", "check_interval: '49ms' is below the minimum of 50ms");
+    expect_error("stop:\n  flush_timeout: 1us\n", "t.yaml:2: stop.flush_timeout: '1us' is below the minimum of 100ms");
+    expect_error("stop:\n  term_timeout: 1ms\n", "stop.term_timeout: '1ms' is below the minimum of 100ms");
+    expect_error("stop:\n  kill_timeout: 99ms\n", "stop.kill_timeout: '99ms' is below");
+    expect_error("health:\n  start_timeout: 1ms\n", "health.start_timeout: '1ms' is below the minimum of 100ms (or off)");
+    expect_error("health:\n  stall_timeout: 1ms\n", "health.stall_timeout: '1ms' is below");
+    expect_error("health:\n  hang_timeout: 1ms\n", "health.hang_timeout: '1ms' is below");
+    expect_error("disk:\n  ttf_limit: 10ms\n", "disk.ttf_limit: '10ms' is below the minimum of 1000ms");
+    expect_error("restart:\n  backoff_initial: 1ns\n", "restart.backoff_initial: '1ns' is below the minimum of 10ms");
+    expect_error("restart:\n  backoff_cap: 1ms\n", "restart.backoff_cap: '1ms' is below");
+    expect_error("restart:\n  budget_window: 10ms\n", "restart.budget_window: '10ms' is below the minimum of 1000ms");
+    expect_error("restart:\n  stable_period: 1ms\n", "restart.stable_period: '1ms' is below");
     guard_config c;
     assert_int_equal(guard_config_init(&c), 0);
     char err[256];
@@ -314,7 +334,7 @@ static void test_errors(void **st) {
     load_ok(&c, "# nothing\n");
     load_ok(&c, "stop:\nrestart: {}\n");
     /* null resets what may be unset */
-    load_ok(&c, "recorder: [a]\nstate_dir: /x\n");
+    load_ok(&c, "recorder: [a, \"{segment}\"]\nstate_dir: /x\n");
     load_ok(&c, "recorder: null\nstate_dir: ~\npriority:\n  cpus:\n");
     assert_null(c.recorder_argv);
     assert_null(c.state_dir);
@@ -330,9 +350,18 @@ static void test_overrides(void **st) {
     assert_int_equal(c.restart.budget_starts, 7);
     assert_int_equal(guard_config_set(&c, "output", "/tmp/a #b: c", err, sizeof err), 0);
     assert_string_equal(c.output_dir, "/tmp/a #b: c");
-    assert_int_equal(guard_config_set(&c, "recorder", "[sleep, '100']", err, sizeof err), 0);
-    assert_string_equal(c.recorder_argv[0], "sleep");
-    assert_string_equal(c.recorder_argv[1], "100");
+    assert_int_equal(guard_config_set(&c, "recorder", "[rec, '-o{segment}']", err, sizeof err), 0);
+    assert_string_equal(c.recorder_argv[0], "rec");
+    assert_string_equal(c.recorder_argv[1], "-o{segment}");
+    /* a recorder that is not told where to write: refused, by every layer */
+    assert_int_equal(guard_config_set(&c, "recorder", "[sleep, '100']", err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "--set recorder: no argument holds {segment}"));
+    char *nos[] = {"sleep", "100"};
+    assert_int_equal(guard_config_set_argv(&c, "recorder", nos, 2, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "no argument holds {segment}"));
+    assert_string_equal(c.recorder_argv[0], "rec");
+    /* the hook and alert commands need no segment */
+    assert_int_equal(guard_config_set(&c, "alert.command", "[notify]", err, sizeof err), 0);
     assert_int_equal(guard_config_set(&c, "priority.nice", "inherit", err, sizeof err), 0);
     assert_int_equal(c.priority.nice, GUARD_PRIO_UNSET);
     assert_int_equal(guard_config_set(&c, "alert.events", "[all]", err, sizeof err), 0);
@@ -367,7 +396,7 @@ static void test_checks(void **st) {
     assert_int_equal(guard_config_init(&c), 0);
     load_ok(&c, "health:\n  memory_warning: 70%\n");
     assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);
-    assert_non_null(strstr(err, "health.memory_warning (70%)"));
+    assert_non_null(strstr(err, "health.memory_warning (70% = "));
     guard_config_free(&c);
     assert_int_equal(guard_config_init(&c), 0);
     load_ok(&c, "disk:\n  warning_used: 99%\n");
@@ -402,6 +431,22 @@ static void test_checks(void **st) {
     assert_int_equal(h.mem_warning_bytes, 0);
     assert_int_equal(h.mem_critical_bytes, 512 * MIB);
     assert_true(guard_config_mem_total() > 0);
+    guard_config_free(&c);
+    /* mixed forms compare in bytes against the RAM size */
+    assert_int_equal(guard_config_init(&c), 0);
+    load_ok(&c, "health:\n  memory_warning: 3GiB\n  memory_critical: 50%\n");
+    assert_int_equal(guard_config_check_mem(&c, 8 * GIB, err, sizeof err), 0);
+    assert_int_equal(guard_config_check_mem(&c, 4 * GIB, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "health.memory_warning (3.0 GiB) must be below health.memory_critical "
+                             "(50% = 2.0 GiB of RAM)");
+    load_ok(&c, "health:\n  memory_warning: 50%\n  memory_critical: 3GiB\n");
+    assert_int_equal(guard_config_check_mem(&c, 4 * GIB, err, sizeof err), 0);
+    assert_int_equal(guard_config_check_mem(&c, 8 * GIB, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "(50% = 4.0 GiB of RAM) must be below health.memory_critical (3.0 GiB)"));
+    /* unknown RAM: mixed forms cannot be compared, same forms still are */
+    assert_int_equal(guard_config_check_mem(&c, 0, err, sizeof err), 0);
+    load_ok(&c, "health:\n  memory_warning: 60%\n  memory_critical: 50%\n");
+    assert_int_equal(guard_config_check_mem(&c, 0, err, sizeof err), -EINVAL);
     guard_config_free(&c);
 }
 

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cmocka.h>
 
 static char dir[256];
@@ -173,12 +175,43 @@ static void test_bad_files(void **state) {
     assert_non_null(strstr(err, "not a recguard stats file"));
 }
 
+/* A stats dir others can write: the writer's temp file and the reader's path never go through
+ * a planted symlink, and a planted FIFO does not block the reader. */
+static void test_planted_links(void **state) {
+    (void)state;
+    char err[256], target[600], tmp[600];
+    snprintf(target, sizeof target, "%s/target", dir);
+    FILE *f = fopen(target, "w");
+    fputs("precious", f);
+    fclose(f);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    assert_int_equal(symlink(target, tmp), 0);
+    rec_stats_snapshot s, r;
+    fill(&s, 3);
+    rec_stats_writer *w;
+    assert_int_equal(rec_stats_writer_open(&w, path, &s, err, sizeof err), 0);
+    rec_stats_writer_close(w);
+    struct stat sb;
+    assert_int_equal(stat(target, &sb), 0);
+    assert_int_equal(sb.st_size, 8);
+    assert_int_equal(lstat(path, &sb), 0);
+    assert_true(S_ISREG(sb.st_mode));
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(rec_stats_read(path, &r, err, sizeof err), -ELOOP);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(rec_stats_read(path, &r, err, sizeof err), -EPROTO);
+    unlink(target);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
         cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seqlock_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_planted_links, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
