@@ -162,7 +162,6 @@ static const key_def keys[] = {
     {"restart.backoff_cap", K_DURATION, OFF(restart.backoff_cap_ns), 0, 0, NONZERO},
     {"restart.budget_starts", K_UINT, OFF(restart.budget_starts), 0, GUARD_POLICY_MAX_BUDGET, 0},
     {"restart.budget_window", K_DURATION, OFF(restart.budget_window_ns), 0, 0, NONZERO},
-    {"restart.stable_period", K_DURATION, OFF(restart.stable_ns), 0, 0, NONZERO},
     {"priority.nice", K_INT, OFF(priority.nice), -20, 19, INHERIT},
     {"priority.sched", K_SCHED, OFF(priority.sched), 0, 0, 0},
     {"priority.io_class", K_IOCLASS, OFF(priority.ioclass), 0, 0, 0},

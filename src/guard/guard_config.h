@@ -14,8 +14,7 @@
  *              memory_warning: 40%, memory_critical: 60%}      (size like 800MiB, or % of RAM)
  *   disk:     {warning_used: 90%, warning_free: 2GiB, stop_used: 98%, stop_free: 256MiB,
  *              ttf_limit: 30s}
- *   restart:  {backoff_initial: 1s, backoff_cap: 30s, budget_starts: 5, budget_window: 60s,
- *              stable_period: 30s}
+ *   restart:  {backoff_initial: 1s, backoff_cap: 30s, budget_starts: 5, budget_window: 60s}
  *   priority: {nice: -10, sched: keep, io_class: best-effort, io_level: 0, cpus: "0-1,3",
  *              oom_score_adj: -500, cgroup_memory_min: 256MiB, cgroup_cpu_weight: 1000}
  *   alert:    {command: [argv...], events: [crashed, budget_spent, ...]}

@@ -118,6 +118,7 @@ typedef struct guard_daemon {
     int64_t rec_start_mono;     /* when it started (or was adopted) */
     int64_t rec_start_real;     /* same, realtime */
     rec_stats_reader *stats;    /* built-in recorder's stats, NULL until it appears */
+    int run_progressed;         /* the run that just ended recorded data (restart policy) */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
 
     /* stop ladder and restart */
@@ -486,6 +487,7 @@ static void forget_recorder(guard_daemon *d) {
 
 static void act_spawn(guard_daemon *d) {
     char err[PATH_MAX + 256];
+    d->run_progressed = 0;
     if (!d->session_open && open_session(d, err, sizeof err) < 0) {
         enqueue(d, GUARD_EV_SPAWN_FAILED, err);
         return;
@@ -536,6 +538,17 @@ static const char *ladder_name(int step) {
     return n[step >= 0 && step <= 3 ? step : 0];
 }
 
+static uint64_t output_size(const char *path);
+
+/* Did the run that just ended record data? What the health checks saw while it ran, or, for a
+ * run killed before the next check, what it left: messages in its stats (built-in recorder) or
+ * a non-empty segment (any other recorder; its segment is new at every start). */
+static int run_progressed(const guard_daemon *d, const rec_stats_snapshot *snap) {
+    if (d->health.progressed) return 1;
+    if (d->builtin) return snap && snap->messages_received > 0;
+    return output_size(d->segment) > 0;
+}
+
 static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud) {
     (void)s;
     (void)fd;
@@ -571,6 +584,7 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (d->ladder) snprintf(reason, sizeof reason, "recorder pid %d %s after %s", (int)d->pid, how, ladder_name(d->ladder));
     else snprintf(reason, sizeof reason, "recorder pid %d %s", (int)d->pid, how);
     snprintf(d->ended_segment, sizeof d->ended_segment, "%s", d->segment);
+    d->run_progressed = run_progressed(d, have_snap ? &snap : NULL);
     if (have_snap && snap.state == REC_STATS_DISK_FULL) /* the built-in recorder says why */
         snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
     forget_recorder(d);
@@ -711,10 +725,11 @@ static int restart_fired(sd_event_source *s, uint64_t usec, void *ud) {
 
 static void act_schedule_restart(guard_daemon *d) {
     int64_t now = rg_time_mono_ns();
-    int64_t delay = guard_policy_next(&d->policy, now);
+    int64_t delay = guard_policy_next(&d->policy, now, d->run_progressed);
+    d->run_progressed = 0; /* a spawn failure that follows has no run behind it */
     if (delay == GUARD_POLICY_BUDGET_SPENT) {
         char why[160];
-        snprintf(why, sizeof why, "restart budget spent: %u restarts within %.0f s",
+        snprintf(why, sizeof why, "restart budget spent: %u restarts within %.0f s, none of them recorded anything",
                  d->cfg->restart.budget_starts, (double)d->cfg->restart.budget_window_ns / 1e9);
         enqueue(d, GUARD_EV_BUDGET_SPENT, why);
         return;
@@ -760,7 +775,6 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     guard_fsm_feed(&d->fsm, e, &st);
     if (out) *out = st;
     if (st.verdict != GUARD_FSM_ACCEPTED) return;
-    if (e == GUARD_EV_READY) guard_policy_note_ready(&d->policy, rg_time_mono_ns());
     if (e == GUARD_EV_BACKOFF_ELAPSED) d->restarts++;
     const char *why = reason && reason[0] ? reason : st.why;
     if (st.to == GUARD_ST_STOPPING && st.from != GUARD_ST_STOPPING)

@@ -51,7 +51,6 @@ static const char FULL[] =
     "  backoff_cap: 1m\n"
     "  budget_starts: 8\n"
     "  budget_window: 2m\n"
-    "  stable_period: 45s\n"
     "priority:\n"
     "  nice: -5\n"
     "  sched: batch\n"
@@ -156,7 +155,6 @@ static void test_full_file(void **st) {
     assert_int_equal(c.restart.backoff_cap_ns, 60 * S);
     assert_int_equal(c.restart.budget_starts, 8);
     assert_int_equal(c.restart.budget_window_ns, 120 * S);
-    assert_int_equal(c.restart.stable_ns, 45 * S);
     assert_int_equal(c.priority.nice, -5);
     assert_int_equal(c.priority.sched, GUARD_SCHED_BATCH);
     assert_int_equal(c.priority.ioclass, GUARD_IOCLASS_REALTIME);
