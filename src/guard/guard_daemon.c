@@ -20,6 +20,7 @@
 #include "guard/guard_proc.h"
 #include "guard/guard_spawn.h"
 #include "guard/guard_state.h"
+#include "guard/guard_tree.h"
 #include "recorder/rec_stats.h"
 
 #include <assert.h>
@@ -52,6 +53,7 @@
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+#define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -120,6 +122,11 @@ typedef struct guard_daemon {
     rec_stats_reader *stats;    /* built-in recorder's stats, NULL until it appears */
     int run_progressed;         /* the run that just ended recorded data (restart policy) */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
+    size_t tree_procs;          /* live processes in its tree at the last check */
+    int exit_pending;           /* the leader was reaped, the rest of its tree not yet gone */
+    guard_event exit_event;     /* what to feed once it is (EXITED or CRASHED) */
+    char exit_reason[320];      /* and why */
+    sd_event_source *tree_timer; /* polls the rest of the tree while exit_pending */
 
     /* stop ladder and restart */
     int ladder;                 /* 0 none; 1 SIGINT sent; 2 SIGTERM sent; 3 SIGKILL sent */
@@ -481,6 +488,9 @@ static void forget_recorder(guard_daemon *d) {
     d->pidfd = d->log_fd = -1;
     d->pid = 0;
     d->adopted = 0;
+    d->exit_pending = 0;
+    d->tree_procs = 0;
+    d->tree_timer = sd_event_source_disable_unref(d->tree_timer);
     d->ladder = 0;
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
 }
@@ -539,6 +549,62 @@ static const char *ladder_name(int step) {
 }
 
 static uint64_t output_size(const char *path);
+static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out);
+
+/* The daemon's other children (hooks, alert commands): never part of the recorder's tree. */
+static size_t aux_pids(const guard_daemon *d, pid_t *out) {
+    size_t n = 0;
+    for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
+        if (d->aux[i].used) out[n++] = d->aux[i].pid;
+    return n;
+}
+
+/* Signal every process of the recorder's tree but the leader; the live count. */
+static size_t tree_signal(guard_daemon *d, int sig) {
+    pid_t skip[GUARD_DAEMON_MAX_AUX];
+    guard_tree_sum sum;
+    if (guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, &sum) < 0) return 0;
+    return sum.others;
+}
+
+static int tree_poll(sd_event_source *s, uint64_t usec, void *ud);
+
+/* The leader was reaped. The run ends only when no process of its tree is left: no child
+ * may go on appending to a segment reported closed, nor run beside the next recorder. On
+ * the stop ladder the rest got the leader's signals and the ladder escalates for them too;
+ * a leader that ended by itself leaves a failed run, whose rest is killed at once (the next
+ * recorder starts as soon as it is gone, and the post-crash hook repairs what it cut). */
+static void tree_check(guard_daemon *d) {
+    size_t left = tree_signal(d, d->ladder ? 0 : SIGKILL);
+    if (left > 0 && !d->ladder) d->exit_event = GUARD_EV_CRASHED;
+    if (left == 0) {
+        guard_event e = d->exit_event;
+        char reason[sizeof d->exit_reason];
+        copy_str(reason, sizeof reason, d->exit_reason);
+        pid_t keep[GUARD_DAEMON_MAX_AUX];
+        guard_tree_reap_orphans(keep, aux_pids(d, keep));
+        forget_recorder(d);
+        feed(d, e, reason, NULL);
+        return;
+    }
+    d->tree_procs = left;
+    if (!d->tree_timer)
+        sd_event_add_time_relative(d->ev, &d->tree_timer, CLOCK_MONOTONIC, GUARD_DAEMON_TREE_POLL_US,
+                                   GUARD_DAEMON_TIMER_ACCURACY_US, tree_poll, d);
+    else
+        sd_event_source_set_time_relative(d->tree_timer, GUARD_DAEMON_TREE_POLL_US);
+    sd_event_source_set_enabled(d->tree_timer, SD_EVENT_ONESHOT);
+}
+
+static int tree_poll(sd_event_source *s, uint64_t usec, void *ud) {
+    (void)s;
+    (void)usec;
+    guard_daemon *d = ud;
+    pid_t keep[GUARD_DAEMON_MAX_AUX];
+    guard_tree_reap_orphans(keep, aux_pids(d, keep)); /* killed orphans die as our zombies */
+    tree_check(d);
+    return 0;
+}
 
 /* Did the run that just ended record data? What the health checks saw while it ran, or, for a
  * run killed before the next check, what it left: messages in its stats (built-in recorder) or
@@ -587,8 +653,13 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     d->run_progressed = run_progressed(d, have_snap ? &snap : NULL);
     if (have_snap && snap.state == REC_STATS_DISK_FULL) /* the built-in recorder says why */
         snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
-    forget_recorder(d);
-    feed(d, e, reason, NULL);
+    /* Reaped: nothing more to read on the pidfd; the pidfd itself stays (recorder_alive) until
+     * the rest of the tree is gone, so a stop meanwhile still runs the ladder against it. */
+    d->pid_io = sd_event_source_disable_unref(d->pid_io);
+    d->exit_event = e;
+    copy_str(d->exit_reason, sizeof d->exit_reason, reason);
+    d->exit_pending = 1;
+    tree_check(d);
     return 0;
 }
 
@@ -668,15 +739,17 @@ static void ladder_step(guard_daemon *d, int step) {
     int64_t wait_ns = step == 1 ? d->cfg->flush_timeout_ns
                     : step == 2 ? d->cfg->term_timeout_ns : d->cfg->kill_timeout_ns;
     /* SIGCONT with every signal: a stopped (hung) process must run to act on it. */
-    if (step == 1) {
-        guard_spawn_signal(d->pidfd, SIGINT);
+    /* Every process of the tree gets the step's signal, as a terminal's Ctrl-C reaches a whole
+     * pipeline: a wrapper shell alone would wait for its child and never pass SIGINT on. */
+    int sig = step == 1 ? SIGINT : step == 2 ? SIGTERM : SIGKILL;
+    guard_spawn_signal(d->pidfd, sig);
+    tree_signal(d, sig);
+    if (sig != SIGKILL) {
         guard_spawn_signal(d->pidfd, SIGCONT);
-    } else if (step == 2) {
-        guard_spawn_signal(d->pidfd, SIGTERM);
-        guard_spawn_signal(d->pidfd, SIGCONT);
-    } else {
-        guard_spawn_signal(d->pidfd, SIGKILL);
+        tree_signal(d, SIGCONT);
     }
+    /* A child that needed SIGKILL after its leader had gone may have cut its segment. */
+    if (d->exit_pending && sig == SIGKILL) d->exit_event = GUARD_EV_CRASHED;
     d->ladder = step;
     json_t *ev = event_new(d, "signal");
     json_object_set_new(ev, "signal", json_string(ladder_name(step)));
@@ -871,7 +944,11 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     memset(&s, 0, sizeof s);
     s.now_ns = now;
     sample_disk(d, &s);
-    if (!recorder_alive(d)) {
+    pid_t keep[GUARD_DAEMON_MAX_AUX + 1];
+    size_t nkeep = aux_pids(d, keep);
+    if (d->pid) keep[nkeep++] = d->pid;
+    guard_tree_reap_orphans(keep, nkeep);
+    if (!recorder_alive(d) || d->exit_pending) {
         /* No recorder: keep the disk figures fresh for status, nothing to judge. */
         guard_health_report r;
         guard_health h;
@@ -896,6 +973,14 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         if (guard_proc_read_io(d->pid, &io) == 0) {
             s.has_io = 1;
             s.write_bytes = io.write_bytes;
+        }
+        /* Memory and CPU of the whole tree: a wrapper's children are the recorder too. */
+        guard_tree_sum sum;
+        if (guard_tree_walk(d->pid, keep, nkeep - 1, 0, &sum) == 0 && sum.procs > 0) {
+            s.has_rss = 1;
+            s.rss_bytes = sum.rss_bytes;
+            s.cpu_ns = sum.cpu_ns;
+            d->tree_procs = sum.procs;
         }
     }
     s.has_output = 1;
@@ -943,6 +1028,7 @@ static json_t *health_json(const guard_daemon *d) {
             if (d->report.flags & b) json_array_append_new(flags, json_string(guard_health_flag_name(b)));
         json_object_set_new(h, "flags", flags);
         json_object_set_new(h, "rss_bytes", json_integer((json_int_t)d->report.rss_bytes));
+        json_object_set_new(h, "processes", json_integer((json_int_t)d->tree_procs));
         json_object_set_new(h, "cpu_pct", json_real(d->report.cpu_pct));
         json_object_set_new(h, "output_bytes", json_integer((json_int_t)d->health.prev.output_bytes));
         json_object_set_new(h, "since_progress_s", json_real((double)d->report.since_progress_ns / 1e9));
@@ -1160,6 +1246,11 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     sigprocmask(SIG_BLOCK, &ss, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN); /* a closing terminal must not take the daemon down */
+    /* Orphans of the recorder's tree (a child that double-forked) become our children, not
+     * init's, so they stay in reach of stop and kill (guard_tree). */
+    if ((rc = guard_tree_subreaper()) < 0)
+        fprintf(stderr, "recguard daemon: PR_SET_CHILD_SUBREAPER: %s (escaped recorder children "
+                        "are found only in its session)\n", strerror(-rc));
     sd_event_add_signal(d->ev, NULL, SIGINT, on_signal, d);
     sd_event_add_signal(d->ev, NULL, SIGTERM, on_signal, d);
     sd_event_add_signal(d->ev, NULL, SIGQUIT, on_signal, d);
@@ -1229,6 +1320,7 @@ out:
     sd_event_source_disable_unref(d->ladder_timer);
     sd_event_source_disable_unref(d->restart_timer);
     sd_event_source_disable_unref(d->health_timer);
+    sd_event_source_disable_unref(d->tree_timer);
     rec_stats_reader_close(d->stats);
     json_decref(d->last_exit);
     if (d->plan_ok) guard_prio_plan_free(&d->plan);
