@@ -145,6 +145,7 @@ static const key_def keys[] = {
     {"recorder", K_ARGV, OFF(recorder_argv), 0, 0, 0},
     {"post_crash_hook", K_ARGV, OFF(post_crash_hook_argv), 0, 0, 0},
     {"check_interval", K_DURATION, OFF(check_interval_ns), 0, 0, NONZERO},
+    {"lease_duration", K_DURATION, OFF(lease_duration_ns), 0, 0, NONZERO},
     {"stop.flush_timeout", K_DURATION, OFF(flush_timeout_ns), 0, 0, NONZERO},
     {"stop.term_timeout", K_DURATION, OFF(term_timeout_ns), 0, 0, NONZERO},
     {"stop.kill_timeout", K_DURATION, OFF(kill_timeout_ns), 0, 0, NONZERO},
@@ -621,6 +622,10 @@ int guard_config_check(const guard_config *c, char *err, size_t errlen) {
         snprintf(err, errlen, "check_interval and stop.*_timeout must be > 0");
         return -EINVAL;
     }
+    if (c->lease_duration_ns < GUARD_CONFIG_LEASE_MIN_NS || c->lease_duration_ns > GUARD_CONFIG_LEASE_MAX_NS) {
+        snprintf(err, errlen, "lease_duration: must be 100ms..600s");
+        return -EINVAL;
+    }
     if (!c->output_dir || !c->output_dir[0] || !c->socket_path || !c->socket_path[0]) {
         snprintf(err, errlen, "output and socket must be set");
         return -EINVAL;
@@ -666,6 +671,7 @@ int guard_config_init(guard_config *c) {
         return -ENOMEM;
     }
     c->check_interval_ns = 1 * NS_PER_S;
+    c->lease_duration_ns = 1 * NS_PER_S;
     c->flush_timeout_ns = 15 * NS_PER_S;
     c->term_timeout_ns = 5 * NS_PER_S;
     c->kill_timeout_ns = 5 * NS_PER_S;

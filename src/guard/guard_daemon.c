@@ -1221,7 +1221,10 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         d->rec_argv = argv_dup(c->recorder_argv);
         d->hook_argv = c->post_crash_hook_argv ? argv_dup(c->post_crash_hook_argv) : NULL;
     } else {
-        char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path, NULL};
+        char lease[32];
+        snprintf(lease, sizeof lease, "%lld", (long long)(c->lease_duration_ns / 1000000));
+        char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
+                       "--lease", lease, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
         d->rec_argv = argv_dup(rec);
         d->hook_argv = argv_dup(c->post_crash_hook_argv ? c->post_crash_hook_argv : hook);
