@@ -682,7 +682,7 @@ int guard_config_init(guard_config *c) {
     guard_prio_cfg_defaults(&c->priority);
     c->alert_events = 1u << GUARD_EV_SPAWN_FAILED | 1u << GUARD_EV_EXITED | 1u << GUARD_EV_CRASHED |
                       1u << GUARD_EV_UNHEALTHY | 1u << GUARD_EV_DISK_LOW |
-                      1u << GUARD_EV_BUDGET_SPENT;
+                      1u << GUARD_EV_BUDGET_SPENT | 1u << GUARD_EV_DISK_FULL;
     return 0;
 }
 

@@ -54,6 +54,9 @@
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
 #define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
+/* Free space a full disk must regain before recording resumes, besides the configured stop
+ * level (which may be off): at least this, and at least 1 % of the disk. */
+#define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -188,6 +191,10 @@ static void save_state(guard_daemon *d) {
     if (d->session_open) {
         snprintf(s.bag_dir, sizeof s.bag_dir, "%s", d->bag_dir);
         snprintf(s.segment, sizeof s.segment, "%s", d->segment);
+    }
+    if (d->fsm.state == GUARD_ST_STOPPING) {
+        snprintf(s.then, sizeof s.then, "%s", guard_fsm_then_name(d->fsm.then));
+        snprintf(s.stop_cause, sizeof s.stop_cause, "%s", d->stop_cause);
     }
     s.segment_index = d->seg_index;
     s.restarts = d->restarts;
@@ -549,6 +556,10 @@ static const char *ladder_name(int step) {
 }
 
 static uint64_t output_size(const char *path);
+static void sample_disk(guard_daemon *d, guard_health_sample *s);
+static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_health_report *r);
+static int disk_full_now(const guard_health_sample *s,
+                         const guard_health_report *r, char *why, size_t len);
 static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out);
 
 /* The daemon's other children (hooks, alert commands): never part of the recorder's tree. */
@@ -576,7 +587,7 @@ static int tree_poll(sd_event_source *s, uint64_t usec, void *ud);
  * recorder starts as soon as it is gone, and the post-crash hook repairs what it cut). */
 static void tree_check(guard_daemon *d) {
     size_t left = tree_signal(d, d->ladder ? 0 : SIGKILL);
-    if (left > 0 && !d->ladder) d->exit_event = GUARD_EV_CRASHED;
+    if (left > 0 && !d->ladder && d->exit_event == GUARD_EV_EXITED) d->exit_event = GUARD_EV_CRASHED;
     if (left == 0) {
         guard_event e = d->exit_event;
         char reason[sizeof d->exit_reason];
@@ -651,8 +662,22 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     else snprintf(reason, sizeof reason, "recorder pid %d %s", (int)d->pid, how);
     snprintf(d->ended_segment, sizeof d->ended_segment, "%s", d->segment);
     d->run_progressed = run_progressed(d, have_snap ? &snap : NULL);
-    if (have_snap && snap.state == REC_STATS_DISK_FULL) /* the built-in recorder says why */
+    if (have_snap && snap.state == REC_STATS_DISK_FULL) { /* the built-in recorder says why */
+        e = GUARD_EV_DISK_FULL;
         snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
+    } else if (!d->ladder) {
+        /* Any other recorder: an end nobody asked for, on a disk too full to record, is the
+         * disk's doing; a restart would meet the same wall. */
+        guard_health_sample ds = {.now_ns = rg_time_mono_ns()};
+        guard_health_report dr;
+        char why[160];
+        sample_disk(d, &ds);
+        disk_levels(d, &ds, &dr);
+        if (disk_full_now(&ds, &dr, why, sizeof why)) {
+            e = GUARD_EV_DISK_FULL;
+            snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (%s)", why);
+        }
+    }
     /* Reaped: nothing more to read on the pidfd; the pidfd itself stays (recorder_alive) until
      * the rest of the tree is gone, so a stop meanwhile still runs the ladder against it. */
     d->pid_io = sd_event_source_disable_unref(d->pid_io);
@@ -663,7 +688,27 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     return 0;
 }
 
-/* Re-adopt the recorder the state file names. 1 adopted, 0 not (journaled why). */
+/* The previous daemon died in the middle of a stop, a split, a pause for disk space or a
+ * replacement (the state file says which): the adopted recorder is not taken back as
+ * RECORDING, the new daemon carries on what was begun. */
+static void resume_transition(guard_daemon *d, const guard_state_rec *s) {
+    guard_fsm_then then = GUARD_THEN_IDLE;
+    if (s->then[0] && guard_fsm_then_from_name(s->then, &then) < 0) then = GUARD_THEN_IDLE;
+    const char *cause = s->stop_cause[0] ? s->stop_cause : "no cause recorded";
+    char why[400];
+    if (strcmp(s->state, state_name(GUARD_ST_STOPPING)) == 0) {
+        static const char *const what[GUARD_THEN__COUNT] = {"stop", "split", "pause for disk space"};
+        static const guard_event ev[GUARD_THEN__COUNT] = {GUARD_EV_STOP, GUARD_EV_SPLIT, GUARD_EV_DISK_LOW};
+        snprintf(why, sizeof why, "resuming the previous daemon's %s (%.300s)", what[then], cause);
+        feed(d, ev[then], why, NULL);
+    } else if (strcmp(s->state, state_name(GUARD_ST_RECOVERING)) == 0) {
+        feed(d, GUARD_EV_UNHEALTHY, "resuming the previous daemon's replacement of the recorder", NULL);
+    }
+}
+
+/* Re-adopt the recorder the state file names. 1 when the daemon must not start recording by
+ * itself (a recorder was adopted, or the previous daemon was stopping and its recorder has
+ * ended meanwhile: the stop stands), 0 otherwise (journaled why). */
 static int try_adopt(guard_daemon *d) {
     guard_state_rec s;
     char err[PATH_MAX + 256];
@@ -699,6 +744,14 @@ static int try_adopt(guard_daemon *d) {
             snprintf(d->ended_segment, sizeof d->ended_segment, "%s", s.segment);
             run_post_crash_hook(d);
         }
+        if (strcmp(s.state, state_name(GUARD_ST_STOPPING)) == 0 &&
+            (!s.then[0] || strcmp(s.then, guard_fsm_then_name(GUARD_THEN_IDLE)) == 0)) {
+            d->session_open = 0; /* the stopped session is over: a start opens a new bag */
+            guard_journal_set_bag(&d->journal, NULL, NULL, 0);
+            copy_str(d->reason, sizeof d->reason,
+                     "the previous daemon was stopping and its recorder has ended: staying idle");
+            return 1;
+        }
         return 0;
     }
     if (!d->session_open) { /* recorder alive but its bag dir is gone: keep watching anyway */
@@ -719,6 +772,7 @@ static int try_adopt(guard_daemon *d) {
     snprintf(why, sizeof why, "re-adopted recorder pid %d (identity verified) writing %s", (int)d->pid,
              d->segment);
     feed(d, GUARD_EV_ADOPTED, why, NULL);
+    resume_transition(d, &s);
     return 1;
 }
 
@@ -749,7 +803,7 @@ static void ladder_step(guard_daemon *d, int step) {
         tree_signal(d, SIGCONT);
     }
     /* A child that needed SIGKILL after its leader had gone may have cut its segment. */
-    if (d->exit_pending && sig == SIGKILL) d->exit_event = GUARD_EV_CRASHED;
+    if (d->exit_pending && sig == SIGKILL && d->exit_event == GUARD_EV_EXITED) d->exit_event = GUARD_EV_CRASHED;
     d->ladder = step;
     json_t *ev = event_new(d, "signal");
     json_object_set_new(ev, "signal", json_string(ladder_name(step)));
@@ -852,7 +906,8 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     const char *why = reason && reason[0] ? reason : st.why;
     if (st.to == GUARD_ST_STOPPING && st.from != GUARD_ST_STOPPING)
         copy_str(d->stop_cause, sizeof d->stop_cause, why);
-    if (st.from == GUARD_ST_STOPPING && st.to == GUARD_ST_IDLE && d->stop_cause[0])
+    if (st.from == GUARD_ST_STOPPING && (st.to == GUARD_ST_IDLE || st.to == GUARD_ST_DISK_LOW) &&
+        d->stop_cause[0])
         /* "disk nearly full ...; recorder pid 7 exited with status 0 after SIGINT": IDLE says
          * both why recording stopped and how the recorder ended. */
         snprintf(d->reason, sizeof d->reason, "%.120s; %.120s", d->stop_cause, why);
@@ -935,6 +990,39 @@ static void sample_disk(guard_daemon *d, guard_health_sample *s) {
 
 static void health_line(guard_daemon *d, const guard_health_report *r, int64_t now);
 
+/* The disk levels alone (a fresh history: no write rate, so no time-to-full). */
+static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_health_report *r) {
+    guard_health h;
+    guard_health_init(&h, &d->hcfg, s->now_ns);
+    guard_health_eval(&h, s, r);
+    r->flags &= GUARD_HEALTH_DISK_WARN | GUARD_HEALTH_DISK_STOP;
+}
+
+/* Is the output disk too full to record on? Past the stop level, or short of the resume
+ * minimum (which holds even with the stop levels off: restarting onto a disk a recorder
+ * just filled would fill it again at once). 1 or 0, with a sentence in why. */
+static int disk_full_now(const guard_health_sample *s,
+                         const guard_health_report *r, char *why, size_t len) {
+    char fb[32], mb[32];
+    if (!s->has_disk) {
+        snprintf(why, len, "disk space unknown (statvfs failed)");
+        return 1;
+    }
+    uint64_t min = s->disk_total_bytes / 100;
+    if (min < GUARD_DAEMON_DISK_RESUME_MIN) min = GUARD_DAEMON_DISK_RESUME_MIN;
+    guard_health_fmt_bytes(s->disk_free_bytes, fb, sizeof fb);
+    if (r->flags & GUARD_HEALTH_DISK_STOP) {
+        snprintf(why, len, "%s", r->nreasons ? r->reasons[0] : "disk past the stop level");
+        return 1;
+    }
+    if (s->disk_free_bytes < min) {
+        snprintf(why, len, "disk full: %s free, below %s", fb, guard_health_fmt_bytes(min, mb, sizeof mb));
+        return 1;
+    }
+    snprintf(why, len, "disk space is back: %s free", fb);
+    return 0;
+}
+
 static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     guard_daemon *d = ud;
     int64_t now = rg_time_mono_ns();
@@ -949,14 +1037,15 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     if (d->pid) keep[nkeep++] = d->pid;
     guard_tree_reap_orphans(keep, nkeep);
     if (!recorder_alive(d) || d->exit_pending) {
-        /* No recorder: keep the disk figures fresh for status, nothing to judge. */
+        /* No recorder: keep the disk figures fresh for status; a pause for disk space ends
+         * here when the space is back. */
         guard_health_report r;
-        guard_health h;
-        guard_health_init(&h, &d->hcfg, now);
-        guard_health_eval(&h, &s, &r);
-        r.flags &= GUARD_HEALTH_DISK_WARN | GUARD_HEALTH_DISK_STOP;
+        disk_levels(d, &s, &r);
         d->report = r;
         d->have_report = 1;
+        char why[160];
+        if (d->fsm.state == GUARD_ST_DISK_LOW && !disk_full_now(&s, &r, why, sizeof why))
+            feed(d, GUARD_EV_DISK_OK, why, NULL);
         return 0;
     }
     guard_proc_stat ps;
@@ -1012,7 +1101,7 @@ static json_t *health_json(const guard_daemon *d) {
     json_t *h = json_object();
     json_t *reasons = json_array();
     const char *verdict = "ok";
-    if (d->fsm.state == GUARD_ST_ERROR) {
+    if (d->fsm.state == GUARD_ST_ERROR || d->fsm.state == GUARD_ST_DISK_LOW) {
         verdict = "critical";
         json_array_append_new(reasons, json_string(d->reason));
     } else if (d->have_report) {
@@ -1300,7 +1389,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     if (!try_adopt(d) && !opts->idle) {
         feed(d, GUARD_EV_START, "daemon start", NULL);
     } else if (d->fsm.state == GUARD_ST_IDLE) {
-        copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
+        if (!d->reason[0]) copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
         save_state(d);
     }
     sd_notify(0, "READY=1");
