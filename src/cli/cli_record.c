@@ -37,13 +37,18 @@
 #define RECORD_MIN_QUEUE (64ull << 10)      /* smallest queue that holds a few slabs */
 #define RECORD_MAX_CHUNK_AGE_MS 1000        /* the crash-loss promise: at most 1 s */
 #define RECORD_POLL_NS (200 * 1000000LL)    /* how often the main thread looks at the writer */
+#define RECORD_DEFAULT_LEASE_MS 1000        /* DDS participant lease: a killed recorder holds
+                                             * reliable publishers back at most this long */
+#define RECORD_MIN_LEASE_MS 100             /* below it, a loaded machine's missed lease
+                                             * renewals would drop a live recorder */
+#define RECORD_MAX_LEASE_MS 600000
 
 static const char usage_text[] =
     "usage: recguard record [-a | TOPIC... | --regex RE] [--exclude RE] [-o DIR|FILE.mcap]\n"
     "                       [--include-dds] [--include-hidden-topics] [--max-bag-size BYTES]\n"
     "                       [--max-bag-duration SEC] [--compression-format none|lz4|zstd]\n"
     "                       [--chunk-size BYTES] [--max-chunk-age MS] [--msg-path DIR]...\n"
-    "                       [--max-queue BYTES] [--stats FILE]\n"
+    "                       [--max-queue BYTES] [--stats FILE] [--lease MS]\n"
     "Records ROS 2 (and with --include-dds, plain DDS) topics of domain $ROS_DOMAIN_ID into\n"
     "rosbag2-compatible MCAP. -o FILE.mcap writes exactly that segment (the daemon's {segment}).\n"
     "BYTES take a K, M or G suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits.\n";
@@ -116,7 +121,7 @@ static void print_warning(void *ctx, const char *msg) {
 static int parse_args(int argc, char **argv, record_args *a) {
     enum {
         O_REGEX = 256, O_EXCLUDE, O_DDS, O_HIDDEN, O_SIZE, O_DURATION, O_COMP, O_CHUNK,
-        O_AGE, O_MSGPATH, O_QUEUE, O_STATS, O_HELP
+        O_AGE, O_MSGPATH, O_QUEUE, O_STATS, O_LEASE, O_HELP
     };
     static const struct option opts[] = {
         {"all", no_argument, NULL, 'a'},
@@ -133,6 +138,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
         {"msg-path", required_argument, NULL, O_MSGPATH},
         {"max-queue", required_argument, NULL, O_QUEUE},
         {"stats", required_argument, NULL, O_STATS},
+        {"lease", required_argument, NULL, O_LEASE},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -142,6 +148,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
     a->chunk_size = mo.chunk_size;
     a->chunk_age_ms = RECORD_MAX_CHUNK_AGE_MS;
     a->max_queue = RECORD_DEFAULT_QUEUE;
+    a->filter.lease_ns = RECORD_DEFAULT_LEASE_MS * RG_NS_PER_MS;
     a->msg_paths = calloc((size_t)argc, sizeof *a->msg_paths);
     a->topics = calloc((size_t)argc, sizeof *a->topics);
     a->owned = calloc((size_t)argc, sizeof *a->owned);
@@ -190,6 +197,11 @@ static int parse_args(int argc, char **argv, record_args *a) {
                 return usage_error("--max-queue %s: expected at least 64K bytes", arg);
             break;
         case O_STATS: a->stats = arg; break;
+        case O_LEASE:
+            if (parse_ll(arg, RECORD_MIN_LEASE_MS, RECORD_MAX_LEASE_MS, &v) < 0)
+                return usage_error("--lease %s: expected 100..600000 milliseconds", arg);
+            a->filter.lease_ns = v * RG_NS_PER_MS;
+            break;
         case 'h':
         case O_HELP: fputs(usage_text, stdout); return -1;
         case ':': return usage_error("option %s needs a value", argv[optind - 1]);

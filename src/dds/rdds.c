@@ -631,7 +631,14 @@ int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *fi
     }
     const char *what = "participant";
     dds_return_t r;
-    s->pp = dds_create_participant((dds_domainid_t)domain, NULL, NULL);
+    /* Cyclone takes a participant's lease duration from its liveliness QoS. A short one lets
+     * a reliable keep-all publisher drop a recorder killed with -9 within the lease instead
+     * of blocking on its unacknowledged samples for Cyclone's default 10 s. */
+    dds_qos_t *pq = NULL;
+    if (filter->lease_ns > 0 && (pq = dds_create_qos()) != NULL)
+        dds_qset_liveliness(pq, DDS_LIVELINESS_AUTOMATIC, filter->lease_ns);
+    s->pp = dds_create_participant((dds_domainid_t)domain, pq, NULL);
+    if (pq) dds_delete_qos(pq);
     if (s->pp < 0) {
         r = s->pp;
         s->pp = 0;

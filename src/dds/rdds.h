@@ -58,6 +58,9 @@ typedef struct rdds_filter {
     const char *exclude;        /* POSIX ERE on the recorded name, NULL = none */
     int include_dds;            /* also record non-ROS DDS topics under their DDS name */
     int include_hidden;         /* also record hidden ROS topics (a path segment starting '_') */
+    int64_t lease_ns;           /* the participant's announced lease (> 0), 0 = Cyclone's
+                                 * configured one (10 s by default): how long reliable peers
+                                 * keep waiting on a reader that died without saying so */
 } rdds_filter;
 
 typedef struct rdds_session rdds_session;

@@ -147,6 +147,7 @@ static const key_def keys[] = {
     {"recorder", K_ARGV, OFF(recorder_argv), 0, 0, 0},
     {"post_crash_hook", K_ARGV, OFF(post_crash_hook_argv), 0, 0, 0},
     {"check_interval", K_DURATION, OFF(check_interval_ns), 50, 0, NONZERO},
+    {"lease_duration", K_DURATION, OFF(lease_duration_ns), 0, 0, NONZERO}, /* range checked in validate */
     {"stop.flush_timeout", K_DURATION, OFF(flush_timeout_ns), 100, 0, NONZERO},
     {"stop.term_timeout", K_DURATION, OFF(term_timeout_ns), 100, 0, NONZERO},
     {"stop.kill_timeout", K_DURATION, OFF(kill_timeout_ns), 100, 0, NONZERO},
@@ -164,7 +165,6 @@ static const key_def keys[] = {
     {"restart.backoff_cap", K_DURATION, OFF(restart.backoff_cap_ns), 10, 0, NONZERO},
     {"restart.budget_starts", K_UINT, OFF(restart.budget_starts), 0, GUARD_POLICY_MAX_BUDGET, 0},
     {"restart.budget_window", K_DURATION, OFF(restart.budget_window_ns), 1000, 0, NONZERO},
-    {"restart.stable_period", K_DURATION, OFF(restart.stable_ns), 100, 0, NONZERO},
     {"priority.nice", K_INT, OFF(priority.nice), -20, 19, INHERIT},
     {"priority.sched", K_SCHED, OFF(priority.sched), 0, 0, 0},
     {"priority.io_class", K_IOCLASS, OFF(priority.ioclass), 0, 0, 0},
@@ -720,6 +720,10 @@ int guard_config_check(const guard_config *c, char *err, size_t errlen) {
         snprintf(err, errlen, "check_interval and stop.*_timeout must be > 0");
         return -EINVAL;
     }
+    if (c->lease_duration_ns < GUARD_CONFIG_LEASE_MIN_NS || c->lease_duration_ns > GUARD_CONFIG_LEASE_MAX_NS) {
+        snprintf(err, errlen, "lease_duration: must be 100ms..600s");
+        return -EINVAL;
+    }
     if (!c->output_dir || !c->output_dir[0] || !c->socket_path || !c->socket_path[0]) {
         snprintf(err, errlen, "output and socket must be set");
         return -EINVAL;
@@ -765,6 +769,7 @@ int guard_config_init(guard_config *c) {
         return -ENOMEM;
     }
     c->check_interval_ns = 1 * NS_PER_S;
+    c->lease_duration_ns = 1 * NS_PER_S;
     c->flush_timeout_ns = 15 * NS_PER_S;
     c->term_timeout_ns = 5 * NS_PER_S;
     c->kill_timeout_ns = 5 * NS_PER_S;
@@ -775,7 +780,7 @@ int guard_config_init(guard_config *c) {
     guard_prio_cfg_defaults(&c->priority);
     c->alert_events = 1u << GUARD_EV_SPAWN_FAILED | 1u << GUARD_EV_EXITED | 1u << GUARD_EV_CRASHED |
                       1u << GUARD_EV_UNHEALTHY | 1u << GUARD_EV_DISK_LOW |
-                      1u << GUARD_EV_BUDGET_SPENT;
+                      1u << GUARD_EV_BUDGET_SPENT | 1u << GUARD_EV_DISK_FULL;
     return 0;
 }
 

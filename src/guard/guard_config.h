@@ -9,13 +9,13 @@
  * File layout (all keys optional):
  *   output: DIR                  socket: PATH                 state_dir: DIR
  *   recorder: [argv...]          post_crash_hook: [argv...]   check_interval: 1s
+ *   lease_duration: 1s
  *   stop:     {flush_timeout: 15s, term_timeout: 5s, kill_timeout: 5s}
  *   health:   {start_timeout: 30s, stall_timeout: 10s, hang_timeout: 10s,
  *              memory_warning: 40%, memory_critical: 60%}      (size like 800MiB, or % of RAM)
  *   disk:     {warning_used: 90%, warning_free: 2GiB, stop_used: 98%, stop_free: 256MiB,
  *              ttf_limit: 30s}
- *   restart:  {backoff_initial: 1s, backoff_cap: 30s, budget_starts: 5, budget_window: 60s,
- *              stable_period: 30s}
+ *   restart:  {backoff_initial: 1s, backoff_cap: 30s, budget_starts: 5, budget_window: 60s}
  *   priority: {nice: -10, sched: keep, io_class: best-effort, io_level: 0, cpus: "0-1,3",
  *              oom_score_adj: -500, cgroup_memory_min: 256MiB, cgroup_cpu_weight: 1000}
  *   alert:    {command: [argv...], events: [crashed, budget_spent, ...]}
@@ -42,6 +42,8 @@
 
 #define GUARD_CONFIG_MAX_FILE (1u << 20)   /* largest config file accepted: 1 MiB */
 #define GUARD_CONFIG_DEFAULT_OUTPUT "recordings" /* output dir, relative to the daemon's cwd */
+#define GUARD_CONFIG_LEASE_MIN_NS 100000000LL    /* lease_duration: 100 ms (recorder --lease) */
+#define GUARD_CONFIG_LEASE_MAX_NS 600000000000LL /* ... up to 600 s */
 
 /* A memory threshold: absolute, or a share of physical RAM (resolved at use). */
 typedef struct guard_config_mem {
@@ -58,6 +60,8 @@ typedef struct guard_config {
                                   * built-in recorder (`recguard record`) */
     char **post_crash_hook_argv; /* `post_crash_hook`: argv with {segment}; NULL = none */
     int64_t check_interval_ns;   /* `check_interval`: health sampling period (> 0) */
+    int64_t lease_duration_ns;   /* `lease_duration`: the built-in recorder's DDS participant
+                                  * lease (GUARD_CONFIG_LEASE_MIN_NS..MAX_NS) */
     int64_t flush_timeout_ns;    /* `stop.flush_timeout`: SIGINT -> SIGTERM delay */
     int64_t term_timeout_ns;     /* `stop.term_timeout`: SIGTERM -> SIGKILL delay */
     int64_t kill_timeout_ns;     /* `stop.kill_timeout`: after SIGKILL, how long until the

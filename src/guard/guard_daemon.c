@@ -20,6 +20,7 @@
 #include "guard/guard_proc.h"
 #include "guard/guard_spawn.h"
 #include "guard/guard_state.h"
+#include "guard/guard_tree.h"
 #include "recorder/rec_stats.h"
 
 #include <assert.h>
@@ -52,6 +53,10 @@
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+#define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
+/* Free space a full disk must regain before recording resumes, besides the configured stop
+ * level (which may be off): at least this, and at least 1 % of the disk. */
+#define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -119,7 +124,13 @@ typedef struct guard_daemon {
     int64_t rec_start_mono;     /* when it started (or was adopted) */
     int64_t rec_start_real;     /* same, realtime */
     rec_stats_reader *stats;    /* built-in recorder's stats, NULL until it appears */
+    int run_progressed;         /* the run that just ended recorded data (restart policy) */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
+    size_t tree_procs;          /* live processes in its tree at the last check */
+    int exit_pending;           /* the leader was reaped, the rest of its tree not yet gone */
+    guard_event exit_event;     /* what to feed once it is (EXITED or CRASHED) */
+    char exit_reason[320];      /* and why */
+    sd_event_source *tree_timer; /* polls the rest of the tree while exit_pending */
 
     /* stop ladder and restart */
     int ladder;                 /* 0 none; 1 SIGINT sent; 2 SIGTERM sent; 3 SIGKILL sent */
@@ -181,6 +192,10 @@ static void save_state(guard_daemon *d) {
     if (d->session_open) {
         snprintf(s.bag_dir, sizeof s.bag_dir, "%s", d->bag_dir);
         snprintf(s.segment, sizeof s.segment, "%s", d->segment);
+    }
+    if (d->fsm.state == GUARD_ST_STOPPING) {
+        snprintf(s.then, sizeof s.then, "%s", guard_fsm_then_name(d->fsm.then));
+        snprintf(s.stop_cause, sizeof s.stop_cause, "%s", d->stop_cause);
     }
     s.segment_index = d->seg_index;
     s.restarts = d->restarts;
@@ -481,12 +496,16 @@ static void forget_recorder(guard_daemon *d) {
     d->pidfd = d->log_fd = -1;
     d->pid = 0;
     d->adopted = 0;
+    d->exit_pending = 0;
+    d->tree_procs = 0;
+    d->tree_timer = sd_event_source_disable_unref(d->tree_timer);
     d->ladder = 0;
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
 }
 
 static void act_spawn(guard_daemon *d) {
     char err[PATH_MAX + 256];
+    d->run_progressed = 0;
     if (!d->session_open && open_session(d, err, sizeof err) < 0) {
         enqueue(d, GUARD_EV_SPAWN_FAILED, err);
         return;
@@ -537,6 +556,77 @@ static const char *ladder_name(int step) {
     return n[step >= 0 && step <= 3 ? step : 0];
 }
 
+static uint64_t output_size(const char *path);
+static void sample_disk(guard_daemon *d, guard_health_sample *s);
+static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_health_report *r);
+static int disk_full_now(const guard_health_sample *s,
+                         const guard_health_report *r, char *why, size_t len);
+static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out);
+
+/* The daemon's other children (hooks, alert commands): never part of the recorder's tree. */
+static size_t aux_pids(const guard_daemon *d, pid_t *out) {
+    size_t n = 0;
+    for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
+        if (d->aux[i].used) out[n++] = d->aux[i].pid;
+    return n;
+}
+
+/* Signal every process of the recorder's tree but the leader; the live count. */
+static size_t tree_signal(guard_daemon *d, int sig) {
+    pid_t skip[GUARD_DAEMON_MAX_AUX];
+    guard_tree_sum sum;
+    if (guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, &sum) < 0) return 0;
+    return sum.others;
+}
+
+static int tree_poll(sd_event_source *s, uint64_t usec, void *ud);
+
+/* The leader was reaped. The run ends only when no process of its tree is left: no child
+ * may go on appending to a segment reported closed, nor run beside the next recorder. On
+ * the stop ladder the rest got the leader's signals and the ladder escalates for them too;
+ * a leader that ended by itself leaves a failed run, whose rest is killed at once (the next
+ * recorder starts as soon as it is gone, and the post-crash hook repairs what it cut). */
+static void tree_check(guard_daemon *d) {
+    size_t left = tree_signal(d, d->ladder ? 0 : SIGKILL);
+    if (left > 0 && !d->ladder && d->exit_event == GUARD_EV_EXITED) d->exit_event = GUARD_EV_CRASHED;
+    if (left == 0) {
+        guard_event e = d->exit_event;
+        char reason[sizeof d->exit_reason];
+        copy_str(reason, sizeof reason, d->exit_reason);
+        pid_t keep[GUARD_DAEMON_MAX_AUX];
+        guard_tree_reap_orphans(keep, aux_pids(d, keep));
+        forget_recorder(d);
+        feed(d, e, reason, NULL);
+        return;
+    }
+    d->tree_procs = left;
+    if (!d->tree_timer)
+        sd_event_add_time_relative(d->ev, &d->tree_timer, CLOCK_MONOTONIC, GUARD_DAEMON_TREE_POLL_US,
+                                   GUARD_DAEMON_TIMER_ACCURACY_US, tree_poll, d);
+    else
+        sd_event_source_set_time_relative(d->tree_timer, GUARD_DAEMON_TREE_POLL_US);
+    sd_event_source_set_enabled(d->tree_timer, SD_EVENT_ONESHOT);
+}
+
+static int tree_poll(sd_event_source *s, uint64_t usec, void *ud) {
+    (void)s;
+    (void)usec;
+    guard_daemon *d = ud;
+    pid_t keep[GUARD_DAEMON_MAX_AUX];
+    guard_tree_reap_orphans(keep, aux_pids(d, keep)); /* killed orphans die as our zombies */
+    tree_check(d);
+    return 0;
+}
+
+/* Did the run that just ended record data? What the health checks saw while it ran, or, for a
+ * run killed before the next check, what it left: messages in its stats (built-in recorder) or
+ * a non-empty segment (any other recorder; its segment is new at every start). */
+static int run_progressed(const guard_daemon *d, const rec_stats_snapshot *snap) {
+    if (d->health.progressed) return 1;
+    if (d->builtin) return snap && snap->messages_received > 0;
+    return output_size(d->segment) > 0;
+}
+
 static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud) {
     (void)s;
     (void)fd;
@@ -572,14 +662,54 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (d->ladder) snprintf(reason, sizeof reason, "recorder pid %d %s after %s", (int)d->pid, how, ladder_name(d->ladder));
     else snprintf(reason, sizeof reason, "recorder pid %d %s", (int)d->pid, how);
     snprintf(d->ended_segment, sizeof d->ended_segment, "%s", d->segment);
-    if (have_snap && snap.state == REC_STATS_DISK_FULL) /* the built-in recorder says why */
+    d->run_progressed = run_progressed(d, have_snap ? &snap : NULL);
+    if (have_snap && snap.state == REC_STATS_DISK_FULL) { /* the built-in recorder says why */
+        e = GUARD_EV_DISK_FULL;
         snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
-    forget_recorder(d);
-    feed(d, e, reason, NULL);
+    } else if (!d->ladder) {
+        /* Any other recorder: an end nobody asked for, on a disk too full to record, is the
+         * disk's doing; a restart would meet the same wall. */
+        guard_health_sample ds = {.now_ns = rg_time_mono_ns()};
+        guard_health_report dr;
+        char why[160];
+        sample_disk(d, &ds);
+        disk_levels(d, &ds, &dr);
+        if (disk_full_now(&ds, &dr, why, sizeof why)) {
+            e = GUARD_EV_DISK_FULL;
+            snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (%s)", why);
+        }
+    }
+    /* Reaped: nothing more to read on the pidfd; the pidfd itself stays (recorder_alive) until
+     * the rest of the tree is gone, so a stop meanwhile still runs the ladder against it. */
+    d->pid_io = sd_event_source_disable_unref(d->pid_io);
+    d->exit_event = e;
+    copy_str(d->exit_reason, sizeof d->exit_reason, reason);
+    d->exit_pending = 1;
+    tree_check(d);
     return 0;
 }
 
-/* Re-adopt the recorder the state file names. 1 adopted, 0 not (journaled why). */
+/* The previous daemon died in the middle of a stop, a split, a pause for disk space or a
+ * replacement (the state file says which): the adopted recorder is not taken back as
+ * RECORDING, the new daemon carries on what was begun. */
+static void resume_transition(guard_daemon *d, const guard_state_rec *s) {
+    guard_fsm_then then = GUARD_THEN_IDLE;
+    if (s->then[0] && guard_fsm_then_from_name(s->then, &then) < 0) then = GUARD_THEN_IDLE;
+    const char *cause = s->stop_cause[0] ? s->stop_cause : "no cause recorded";
+    char why[400];
+    if (strcmp(s->state, state_name(GUARD_ST_STOPPING)) == 0) {
+        static const char *const what[GUARD_THEN__COUNT] = {"stop", "split", "pause for disk space"};
+        static const guard_event ev[GUARD_THEN__COUNT] = {GUARD_EV_STOP, GUARD_EV_SPLIT, GUARD_EV_DISK_LOW};
+        snprintf(why, sizeof why, "resuming the previous daemon's %s (%.300s)", what[then], cause);
+        feed(d, ev[then], why, NULL);
+    } else if (strcmp(s->state, state_name(GUARD_ST_RECOVERING)) == 0) {
+        feed(d, GUARD_EV_UNHEALTHY, "resuming the previous daemon's replacement of the recorder", NULL);
+    }
+}
+
+/* Re-adopt the recorder the state file names. 1 when the daemon must not start recording by
+ * itself (a recorder was adopted, or the previous daemon was stopping and its recorder has
+ * ended meanwhile: the stop stands), 0 otherwise (journaled why). */
 static int try_adopt(guard_daemon *d) {
     guard_state_rec s;
     char err[PATH_MAX + 256];
@@ -615,6 +745,14 @@ static int try_adopt(guard_daemon *d) {
             snprintf(d->ended_segment, sizeof d->ended_segment, "%s", s.segment);
             run_post_crash_hook(d);
         }
+        if (strcmp(s.state, state_name(GUARD_ST_STOPPING)) == 0 &&
+            (!s.then[0] || strcmp(s.then, guard_fsm_then_name(GUARD_THEN_IDLE)) == 0)) {
+            d->session_open = 0; /* the stopped session is over: a start opens a new bag */
+            guard_journal_set_bag(&d->journal, NULL, NULL, 0);
+            copy_str(d->reason, sizeof d->reason,
+                     "the previous daemon was stopping and its recorder has ended: staying idle");
+            return 1;
+        }
         return 0;
     }
     if (!d->session_open) { /* recorder alive but its bag dir is gone: keep watching anyway */
@@ -635,6 +773,7 @@ static int try_adopt(guard_daemon *d) {
     snprintf(why, sizeof why, "re-adopted recorder pid %d (identity verified) writing %s", (int)d->pid,
              d->segment);
     feed(d, GUARD_EV_ADOPTED, why, NULL);
+    resume_transition(d, &s);
     return 1;
 }
 
@@ -655,15 +794,17 @@ static void ladder_step(guard_daemon *d, int step) {
     int64_t wait_ns = step == 1 ? d->cfg->flush_timeout_ns
                     : step == 2 ? d->cfg->term_timeout_ns : d->cfg->kill_timeout_ns;
     /* SIGCONT with every signal: a stopped (hung) process must run to act on it. */
-    if (step == 1) {
-        guard_spawn_signal(d->pidfd, SIGINT);
+    /* Every process of the tree gets the step's signal, as a terminal's Ctrl-C reaches a whole
+     * pipeline: a wrapper shell alone would wait for its child and never pass SIGINT on. */
+    int sig = step == 1 ? SIGINT : step == 2 ? SIGTERM : SIGKILL;
+    guard_spawn_signal(d->pidfd, sig);
+    tree_signal(d, sig);
+    if (sig != SIGKILL) {
         guard_spawn_signal(d->pidfd, SIGCONT);
-    } else if (step == 2) {
-        guard_spawn_signal(d->pidfd, SIGTERM);
-        guard_spawn_signal(d->pidfd, SIGCONT);
-    } else {
-        guard_spawn_signal(d->pidfd, SIGKILL);
+        tree_signal(d, SIGCONT);
     }
+    /* A child that needed SIGKILL after its leader had gone may have cut its segment. */
+    if (d->exit_pending && sig == SIGKILL && d->exit_event == GUARD_EV_EXITED) d->exit_event = GUARD_EV_CRASHED;
     d->ladder = step;
     json_t *ev = event_new(d, "signal");
     json_object_set_new(ev, "signal", json_string(ladder_name(step)));
@@ -712,10 +853,11 @@ static int restart_fired(sd_event_source *s, uint64_t usec, void *ud) {
 
 static void act_schedule_restart(guard_daemon *d) {
     int64_t now = rg_time_mono_ns();
-    int64_t delay = guard_policy_next(&d->policy, now);
+    int64_t delay = guard_policy_next(&d->policy, now, d->run_progressed);
+    d->run_progressed = 0; /* a spawn failure that follows has no run behind it */
     if (delay == GUARD_POLICY_BUDGET_SPENT) {
         char why[160];
-        snprintf(why, sizeof why, "restart budget spent: %u restarts within %.0f s",
+        snprintf(why, sizeof why, "restart budget spent: %u restarts within %.0f s, none of them recorded anything",
                  d->cfg->restart.budget_starts, (double)d->cfg->restart.budget_window_ns / 1e9);
         enqueue(d, GUARD_EV_BUDGET_SPENT, why);
         return;
@@ -761,12 +903,12 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     guard_fsm_feed(&d->fsm, e, &st);
     if (out) *out = st;
     if (st.verdict != GUARD_FSM_ACCEPTED) return;
-    if (e == GUARD_EV_READY) guard_policy_note_ready(&d->policy, rg_time_mono_ns());
     if (e == GUARD_EV_BACKOFF_ELAPSED) d->restarts++;
     const char *why = reason && reason[0] ? reason : st.why;
     if (st.to == GUARD_ST_STOPPING && st.from != GUARD_ST_STOPPING)
         copy_str(d->stop_cause, sizeof d->stop_cause, why);
-    if (st.from == GUARD_ST_STOPPING && st.to == GUARD_ST_IDLE && d->stop_cause[0])
+    if (st.from == GUARD_ST_STOPPING && (st.to == GUARD_ST_IDLE || st.to == GUARD_ST_DISK_LOW) &&
+        d->stop_cause[0])
         /* "disk nearly full ...; recorder pid 7 exited with status 0 after SIGINT": IDLE says
          * both why recording stopped and how the recorder ended. */
         snprintf(d->reason, sizeof d->reason, "%.120s; %.120s", d->stop_cause, why);
@@ -849,6 +991,39 @@ static void sample_disk(guard_daemon *d, guard_health_sample *s) {
 
 static void health_line(guard_daemon *d, const guard_health_report *r, int64_t now);
 
+/* The disk levels alone (a fresh history: no write rate, so no time-to-full). */
+static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_health_report *r) {
+    guard_health h;
+    guard_health_init(&h, &d->hcfg, s->now_ns);
+    guard_health_eval(&h, s, r);
+    r->flags &= GUARD_HEALTH_DISK_WARN | GUARD_HEALTH_DISK_STOP;
+}
+
+/* Is the output disk too full to record on? Past the stop level, or short of the resume
+ * minimum (which holds even with the stop levels off: restarting onto a disk a recorder
+ * just filled would fill it again at once). 1 or 0, with a sentence in why. */
+static int disk_full_now(const guard_health_sample *s,
+                         const guard_health_report *r, char *why, size_t len) {
+    char fb[32], mb[32];
+    if (!s->has_disk) {
+        snprintf(why, len, "disk space unknown (statvfs failed)");
+        return 1;
+    }
+    uint64_t min = s->disk_total_bytes / 100;
+    if (min < GUARD_DAEMON_DISK_RESUME_MIN) min = GUARD_DAEMON_DISK_RESUME_MIN;
+    guard_health_fmt_bytes(s->disk_free_bytes, fb, sizeof fb);
+    if (r->flags & GUARD_HEALTH_DISK_STOP) {
+        snprintf(why, len, "%s", r->nreasons ? r->reasons[0] : "disk past the stop level");
+        return 1;
+    }
+    if (s->disk_free_bytes < min) {
+        snprintf(why, len, "disk full: %s free, below %s", fb, guard_health_fmt_bytes(min, mb, sizeof mb));
+        return 1;
+    }
+    snprintf(why, len, "disk space is back: %s free", fb);
+    return 0;
+}
+
 static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     guard_daemon *d = ud;
     int64_t now = rg_time_mono_ns();
@@ -858,15 +1033,20 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     memset(&s, 0, sizeof s);
     s.now_ns = now;
     sample_disk(d, &s);
-    if (!recorder_alive(d)) {
-        /* No recorder: keep the disk figures fresh for status, nothing to judge. */
+    pid_t keep[GUARD_DAEMON_MAX_AUX + 1];
+    size_t nkeep = aux_pids(d, keep);
+    if (d->pid) keep[nkeep++] = d->pid;
+    guard_tree_reap_orphans(keep, nkeep);
+    if (!recorder_alive(d) || d->exit_pending) {
+        /* No recorder: keep the disk figures fresh for status; a pause for disk space ends
+         * here when the space is back. */
         guard_health_report r;
-        guard_health h;
-        guard_health_init(&h, &d->hcfg, now);
-        guard_health_eval(&h, &s, &r);
-        r.flags &= GUARD_HEALTH_DISK_WARN | GUARD_HEALTH_DISK_STOP;
+        disk_levels(d, &s, &r);
         d->report = r;
         d->have_report = 1;
+        char why[160];
+        if (d->fsm.state == GUARD_ST_DISK_LOW && !disk_full_now(&s, &r, why, sizeof why))
+            feed(d, GUARD_EV_DISK_OK, why, NULL);
         return 0;
     }
     guard_proc_stat ps;
@@ -882,6 +1062,14 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         if (guard_proc_read_io(d->pid, &io) == 0) {
             s.has_io = 1;
             s.write_bytes = io.write_bytes;
+        }
+        /* Memory and CPU of the whole tree: a wrapper's children are the recorder too. */
+        guard_tree_sum sum;
+        if (guard_tree_walk(d->pid, keep, nkeep - 1, 0, &sum) == 0 && sum.procs > 0) {
+            s.has_rss = 1;
+            s.rss_bytes = sum.rss_bytes;
+            s.cpu_ns = sum.cpu_ns;
+            d->tree_procs = sum.procs;
         }
     }
     s.has_output = 1;
@@ -913,7 +1101,7 @@ static json_t *health_json(const guard_daemon *d) {
     json_t *h = json_object();
     json_t *reasons = json_array();
     const char *verdict = "ok";
-    if (d->fsm.state == GUARD_ST_ERROR) {
+    if (d->fsm.state == GUARD_ST_ERROR || d->fsm.state == GUARD_ST_DISK_LOW) {
         verdict = "critical";
         json_array_append_new(reasons, json_string(d->reason));
     } else if (d->have_report) {
@@ -929,6 +1117,7 @@ static json_t *health_json(const guard_daemon *d) {
             if (d->report.flags & b) json_array_append_new(flags, json_string(guard_health_flag_name(b)));
         json_object_set_new(h, "flags", flags);
         json_object_set_new(h, "rss_bytes", json_integer((json_int_t)d->report.rss_bytes));
+        json_object_set_new(h, "processes", json_integer((json_int_t)d->tree_procs));
         json_object_set_new(h, "cpu_pct", json_real(d->report.cpu_pct));
         json_object_set_new(h, "output_bytes", json_integer((json_int_t)d->health.prev.output_bytes));
         json_object_set_new(h, "since_progress_s", json_real((double)d->report.since_progress_ns / 1e9));
@@ -1123,7 +1312,10 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         d->rec_argv = argv_dup(c->recorder_argv);
         d->hook_argv = c->post_crash_hook_argv ? argv_dup(c->post_crash_hook_argv) : NULL;
     } else {
-        char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path, NULL};
+        char lease[32];
+        snprintf(lease, sizeof lease, "%lld", (long long)(c->lease_duration_ns / 1000000));
+        char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
+                       "--lease", lease, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
         d->rec_argv = argv_dup(rec);
         d->hook_argv = argv_dup(c->post_crash_hook_argv ? c->post_crash_hook_argv : hook);
@@ -1148,6 +1340,11 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     sigprocmask(SIG_BLOCK, &ss, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN); /* a closing terminal must not take the daemon down */
+    /* Orphans of the recorder's tree (a child that double-forked) become our children, not
+     * init's, so they stay in reach of stop and kill (guard_tree). */
+    if ((rc = guard_tree_subreaper()) < 0)
+        fprintf(stderr, "recguard daemon: PR_SET_CHILD_SUBREAPER: %s (escaped recorder children "
+                        "are found only in its session)\n", strerror(-rc));
     sd_event_add_signal(d->ev, NULL, SIGINT, on_signal, d);
     sd_event_add_signal(d->ev, NULL, SIGTERM, on_signal, d);
     sd_event_add_signal(d->ev, NULL, SIGQUIT, on_signal, d);
@@ -1194,7 +1391,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     if (!try_adopt(d) && !opts->idle) {
         feed(d, GUARD_EV_START, "daemon start", NULL);
     } else if (d->fsm.state == GUARD_ST_IDLE) {
-        copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
+        if (!d->reason[0]) copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
         save_state(d);
     }
     sd_notify(0, "READY=1");
@@ -1217,6 +1414,7 @@ out:
     sd_event_source_disable_unref(d->ladder_timer);
     sd_event_source_disable_unref(d->restart_timer);
     sd_event_source_disable_unref(d->health_timer);
+    sd_event_source_disable_unref(d->tree_timer);
     rec_stats_reader_close(d->stats);
     json_decref(d->last_exit);
     if (d->plan_ok) guard_prio_plan_free(&d->plan);

@@ -11,25 +11,24 @@
 
 typedef enum cell_kind { CELL_IGNORE, CELL_REJECT, CELL_ACCEPT } cell_kind;
 
-/* What a cell does to split_pending. IGNORE/REJECT cells never change it. */
-typedef enum split_effect { SPLIT_CLEAR, SPLIT_SET } split_effect;
-
 typedef struct cell {
     cell_kind kind;
-    guard_state next;   /* ACCEPT only */
-    unsigned actions;   /* ACCEPT only */
-    split_effect split; /* ACCEPT only */
+    guard_state next;    /* ACCEPT only */
+    unsigned actions;    /* ACCEPT only */
+    guard_fsm_then then; /* ACCEPT only: the new `then`; IGNORE/REJECT cells never change it */
     const char *why;
 } cell;
 
-/* STOPPING while a split is pending behaves differently on a few events (an exit starts the
- * next segment), so it has its own row rather than conditions hidden in code. */
-enum { ROW_SPLITTING = GUARD_ST__COUNT, ROW__COUNT };
+/* STOPPING for a split or for disk space behaves differently on a few events (an exit starts
+ * the next segment, or waits for space), so each has its own row rather than conditions
+ * hidden in code. */
+enum { ROW_SPLITTING = GUARD_ST__COUNT, ROW_DISK_STOPPING, ROW__COUNT };
 
-#define IGN(w) {CELL_IGNORE, 0, 0, SPLIT_CLEAR, (w)}
-#define REJ(w) {CELL_REJECT, 0, 0, SPLIT_CLEAR, (w)}
-#define ACC(n, a, w) {CELL_ACCEPT, (n), (a), SPLIT_CLEAR, (w)}
-#define ACC_SPLIT(n, a, w) {CELL_ACCEPT, (n), (a), SPLIT_SET, (w)}
+#define IGN(w) {CELL_IGNORE, 0, 0, GUARD_THEN_IDLE, (w)}
+#define REJ(w) {CELL_REJECT, 0, 0, GUARD_THEN_IDLE, (w)}
+#define ACC(n, a, w) {CELL_ACCEPT, (n), (a), GUARD_THEN_IDLE, (w)}
+#define ACC_SPLIT(n, a, w) {CELL_ACCEPT, (n), (a), GUARD_THEN_SPLIT, (w)}
+#define ACC_DISK(n, a, w) {CELL_ACCEPT, (n), (a), GUARD_THEN_DISK, (w)}
 
 #define A_CANCEL GUARD_ACT_CANCEL_RESTART
 #define A_STOP GUARD_ACT_SIGNAL_STOP
@@ -59,6 +58,8 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_BUDGET_SPENT] = IGN("no restart scheduled"),
         [GUARD_EV_STOP_TIMEOUT] = IGN("no stop in progress"),
         [GUARD_EV_ADOPTED] = ACC(ST(RECORDING), 0, "re-adopted a running recorder"),
+        [GUARD_EV_DISK_FULL] = IGN("no recorder running"),
+        [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
     },
     [GUARD_ST_STARTING] = {
         [GUARD_EV_START] = REJ("already starting"),
@@ -74,11 +75,15 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
                                  "recorder crashed during start"),
         [GUARD_EV_UNHEALTHY] = ACC(ST(RECOVERING), A_STOP | A_ALERT,
                                    "recorder unhealthy during start, replacing it"),
-        [GUARD_EV_DISK_LOW] = ACC(ST(STOPPING), A_STOP | A_ALERT, "disk nearly full, stopping"),
+        [GUARD_EV_DISK_LOW] = ACC_DISK(ST(STOPPING), A_STOP | A_ALERT,
+                                       "disk nearly full, pausing until space returns"),
         [GUARD_EV_BACKOFF_ELAPSED] = IGN("stale restart timer"),
         [GUARD_EV_BUDGET_SPENT] = IGN("no restart being scheduled"),
         [GUARD_EV_STOP_TIMEOUT] = IGN("stale stop timer"),
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_ALERT,
+                                   "recorder stopped on a full disk, waiting for space"),
+        [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
     },
     [GUARD_ST_RECORDING] = {
         [GUARD_EV_START] = REJ("already recording"),
@@ -92,11 +97,15 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_CRASHED] = ACC(ST(RECOVERING), A_HOOK | A_RESTART | A_ALERT, "recorder crashed"),
         [GUARD_EV_UNHEALTHY] = ACC(ST(RECOVERING), A_STOP | A_ALERT,
                                    "recorder unhealthy, replacing it"),
-        [GUARD_EV_DISK_LOW] = ACC(ST(STOPPING), A_STOP | A_ALERT, "disk nearly full, stopping"),
+        [GUARD_EV_DISK_LOW] = ACC_DISK(ST(STOPPING), A_STOP | A_ALERT,
+                                       "disk nearly full, pausing until space returns"),
         [GUARD_EV_BACKOFF_ELAPSED] = IGN("stale restart timer"),
         [GUARD_EV_BUDGET_SPENT] = IGN("no restart being scheduled"),
         [GUARD_EV_STOP_TIMEOUT] = IGN("stale stop timer"),
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_ALERT,
+                                   "recorder stopped on a full disk, waiting for space"),
+        [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
     },
     [GUARD_ST_STOPPING] = {
         [GUARD_EV_START] = REJ("stop in progress; start again when idle"),
@@ -115,6 +124,9 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_BUDGET_SPENT] = IGN("no restart being scheduled"),
         [GUARD_EV_STOP_TIMEOUT] = ACC(ST(STOPPING), A_ESC, "recorder did not stop in time, escalating"),
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        /* The operator's stop stands: IDLE, not DISK_LOW (no automatic resume). */
+        [GUARD_EV_DISK_FULL] = ACC(ST(IDLE), 0, "recorder stopped on a full disk"),
+        [GUARD_EV_DISK_OK] = IGN("stopping"),
     },
     [ROW_SPLITTING] = {
         [GUARD_EV_START] = REJ("split in progress"),
@@ -128,12 +140,37 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_CRASHED] = ACC(ST(STARTING), A_HOOK | A_SPAWN,
                                  "segment ended uncleanly, starting the next one"),
         [GUARD_EV_UNHEALTHY] = IGN("already stopping"),
-        [GUARD_EV_DISK_LOW] = ACC(ST(STOPPING), A_ALERT, "disk nearly full, the split becomes a stop"),
+        [GUARD_EV_DISK_LOW] = ACC_DISK(ST(STOPPING), A_ALERT,
+                                       "disk nearly full, the split becomes a pause"),
         [GUARD_EV_BACKOFF_ELAPSED] = IGN("stale restart timer"),
         [GUARD_EV_BUDGET_SPENT] = IGN("no restart being scheduled"),
         [GUARD_EV_STOP_TIMEOUT] = ACC_SPLIT(ST(STOPPING), A_ESC,
                                             "recorder did not stop in time, escalating"),
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_ALERT,
+                                   "segment ended on a full disk, waiting for space"),
+        [GUARD_EV_DISK_OK] = IGN("stopping"),
+    },
+    [ROW_DISK_STOPPING] = {
+        [GUARD_EV_START] = REJ("stopping for disk space; start again when it is back"),
+        /* The operator's stop wins: IDLE after the exit, no resume when space returns. */
+        [GUARD_EV_STOP] = ACC(ST(STOPPING), 0, "operator stop, no resume when space returns"),
+        [GUARD_EV_SPLIT] = REJ("stopping for disk space"),
+        [GUARD_EV_SPAWNED] = IGN("no spawn pending"),
+        [GUARD_EV_SPAWN_FAILED] = IGN("no spawn pending"),
+        [GUARD_EV_READY] = IGN("stopping"),
+        [GUARD_EV_EXITED] = ACC(ST(DISK_LOW), 0, "recorder stopped, waiting for disk space"),
+        [GUARD_EV_CRASHED] = ACC(ST(DISK_LOW), A_HOOK,
+                                 "recorder stopped uncleanly, waiting for disk space"),
+        [GUARD_EV_UNHEALTHY] = IGN("already stopping"),
+        [GUARD_EV_DISK_LOW] = IGN("already stopping for disk space"),
+        [GUARD_EV_BACKOFF_ELAPSED] = IGN("stale restart timer"),
+        [GUARD_EV_BUDGET_SPENT] = IGN("no restart being scheduled"),
+        [GUARD_EV_STOP_TIMEOUT] = ACC_DISK(ST(STOPPING), A_ESC,
+                                           "recorder did not stop in time, escalating"),
+        [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), 0, "recorder stopped on a full disk, waiting for space"),
+        [GUARD_EV_DISK_OK] = IGN("stopping"),
     },
     [GUARD_ST_RECOVERING] = {
         [GUARD_EV_START] = REJ("recovering: a restart is already scheduled"),
@@ -147,13 +184,16 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_CRASHED] = ACC(ST(RECOVERING), A_HOOK | A_RESTART,
                                  "replaced recorder ended uncleanly"),
         [GUARD_EV_UNHEALTHY] = IGN("recorder already being replaced"),
-        [GUARD_EV_DISK_LOW] = ACC(ST(STOPPING), A_CANCEL | A_STOP | A_ALERT,
-                                  "disk nearly full, not restarting"),
+        [GUARD_EV_DISK_LOW] = ACC_DISK(ST(STOPPING), A_CANCEL | A_STOP | A_ALERT,
+                                       "disk nearly full, not restarting until space returns"),
         [GUARD_EV_BACKOFF_ELAPSED] = ACC(ST(STARTING), A_SPAWN, "restarting in a new segment"),
         [GUARD_EV_BUDGET_SPENT] = ACC(ST(ERROR), A_ALERT, "restart budget spent, giving up"),
         [GUARD_EV_STOP_TIMEOUT] = ACC(ST(RECOVERING), A_ESC,
                                       "recorder did not stop in time, escalating"),
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_CANCEL | A_ALERT,
+                                   "replaced recorder ended on a full disk, waiting for space"),
+        [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
     },
     [GUARD_ST_ERROR] = {
         [GUARD_EV_START] = ACC(ST(STARTING), A_RESET | A_SPAWN, "operator start after error"),
@@ -170,17 +210,40 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_BUDGET_SPENT] = IGN("already given up"),
         [GUARD_EV_STOP_TIMEOUT] = IGN("no stop in progress"),
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        [GUARD_EV_DISK_FULL] = IGN("no recorder running"),
+        [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
+    },
+    [GUARD_ST_DISK_LOW] = {
+        [GUARD_EV_START] = ACC(ST(STARTING), A_RESET | A_SPAWN, "operator start while disk space is low"),
+        [GUARD_EV_STOP] = ACC(ST(IDLE), 0, "operator stop, no resume when space returns"),
+        [GUARD_EV_SPLIT] = REJ("not recording: waiting for disk space"),
+        [GUARD_EV_SPAWNED] = IGN("no spawn pending"),
+        [GUARD_EV_SPAWN_FAILED] = IGN("no spawn pending"),
+        [GUARD_EV_READY] = IGN("no recorder running"),
+        [GUARD_EV_EXITED] = IGN("no recorder running"),
+        [GUARD_EV_CRASHED] = IGN("no recorder running"),
+        [GUARD_EV_UNHEALTHY] = IGN("no recorder running"),
+        [GUARD_EV_DISK_LOW] = IGN("already waiting for disk space"),
+        [GUARD_EV_BACKOFF_ELAPSED] = IGN("stale restart timer"),
+        [GUARD_EV_BUDGET_SPENT] = IGN("no restart being scheduled"),
+        [GUARD_EV_STOP_TIMEOUT] = IGN("no stop in progress"),
+        [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
+        [GUARD_EV_DISK_FULL] = IGN("no recorder running"),
+        [GUARD_EV_DISK_OK] = ACC(ST(STARTING), A_SPAWN, "disk space is back, resuming in a new segment"),
     },
 };
 
 static const char *const state_names[GUARD_ST__COUNT] = {
-    "idle", "starting", "recording", "stopping", "recovering", "error",
+    "idle", "starting", "recording", "stopping", "recovering", "error", "disk_low",
 };
 
 static const char *const event_names[GUARD_EV__COUNT] = {
     "start", "stop", "split", "spawned", "spawn_failed", "ready", "exited", "crashed",
     "unhealthy", "disk_low", "backoff_elapsed", "budget_spent", "stop_timeout", "adopted",
+    "disk_full", "disk_ok",
 };
+
+static const char *const then_names[GUARD_THEN__COUNT] = {"idle", "split", "disk"};
 
 static const char *const action_names[GUARD_ACT__COUNT] = {
     "cancel_restart", "signal_stop", "escalate", "run_post_crash_hook",
@@ -189,46 +252,52 @@ static const char *const action_names[GUARD_ACT__COUNT] = {
 
 void guard_fsm_init(guard_fsm *fsm) {
     fsm->state = GUARD_ST_IDLE;
-    fsm->split_pending = false;
+    fsm->then = GUARD_THEN_IDLE;
 }
 
-void guard_fsm_rule(guard_state st, guard_event ev, bool split_pending, guard_fsm_step *step) {
+static int row_of(guard_state st, guard_fsm_then then) {
+    if (st != GUARD_ST_STOPPING || then == GUARD_THEN_IDLE) return (int)st;
+    return then == GUARD_THEN_SPLIT ? ROW_SPLITTING : ROW_DISK_STOPPING;
+}
+
+void guard_fsm_rule(guard_state st, guard_event ev, guard_fsm_then then, guard_fsm_step *step,
+                    guard_fsm_then *then_after) {
     assert((unsigned)st < GUARD_ST__COUNT && (unsigned)ev < GUARD_EV__COUNT);
-    /* split_pending outside STOPPING would be a broken invariant of feed(). */
-    assert(!split_pending || st == GUARD_ST_STOPPING);
-    int row = (st == GUARD_ST_STOPPING && split_pending) ? ROW_SPLITTING : (int)st;
-    const cell *c = &rules[row][ev];
+    assert((unsigned)then < GUARD_THEN__COUNT);
+    /* a pending split or disk pause outside STOPPING would be a broken invariant of feed() */
+    assert(then == GUARD_THEN_IDLE || st == GUARD_ST_STOPPING);
+    const cell *c = &rules[row_of(st, then)][ev];
     assert(c->why != NULL); /* every cell is spelled out */
     step->from = st;
     step->event = ev;
     step->why = c->why;
-    switch (c->kind) {
-    case CELL_ACCEPT:
-        step->verdict = GUARD_FSM_ACCEPTED;
-        step->to = c->next;
-        step->actions = c->actions;
-        break;
-    case CELL_REJECT:
-        step->verdict = GUARD_FSM_REJECTED;
-        step->to = st;
-        step->actions = 0;
-        break;
-    case CELL_IGNORE:
-        step->verdict = GUARD_FSM_IGNORED;
-        step->to = st;
-        step->actions = 0;
-        break;
-    }
+    step->verdict = c->kind == CELL_ACCEPT   ? GUARD_FSM_ACCEPTED
+                    : c->kind == CELL_REJECT ? GUARD_FSM_REJECTED
+                                             : GUARD_FSM_IGNORED;
+    step->to = c->kind == CELL_ACCEPT ? c->next : st;
+    step->actions = c->kind == CELL_ACCEPT ? c->actions : 0;
+    if (then_after) *then_after = c->kind == CELL_ACCEPT ? c->then : then;
 }
 
 void guard_fsm_feed(guard_fsm *fsm, guard_event ev, guard_fsm_step *step) {
-    guard_fsm_rule(fsm->state, ev, fsm->split_pending, step);
-    if (step->verdict != GUARD_FSM_ACCEPTED) return;
-    int row = (fsm->state == GUARD_ST_STOPPING && fsm->split_pending) ? ROW_SPLITTING
-                                                                       : (int)fsm->state;
-    fsm->split_pending = rules[row][ev].split == SPLIT_SET;
+    guard_fsm_then after;
+    guard_fsm_rule(fsm->state, ev, fsm->then, step, &after);
     fsm->state = step->to;
-    assert(!fsm->split_pending || fsm->state == GUARD_ST_STOPPING);
+    fsm->then = after;
+    assert(fsm->then == GUARD_THEN_IDLE || fsm->state == GUARD_ST_STOPPING);
+}
+
+const char *guard_fsm_then_name(guard_fsm_then then) {
+    return (unsigned)then < GUARD_THEN__COUNT ? then_names[then] : "?";
+}
+
+int guard_fsm_then_from_name(const char *name, guard_fsm_then *out) {
+    for (int i = 0; i < GUARD_THEN__COUNT; i++)
+        if (strcmp(then_names[i], name) == 0) {
+            *out = (guard_fsm_then)i;
+            return 0;
+        }
+    return -EINVAL;
 }
 
 const char *guard_fsm_state_name(guard_state st) {

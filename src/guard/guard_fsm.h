@@ -26,7 +26,11 @@
  *     (GUARD_EV_CRASHED). A crash runs the post-crash hook on the segment that just ended.
  *
  * A split (operator SPLIT) is a graceful stop followed by a start of the next segment: the fsm
- * remembers it in `split_pending`, so that STOPPING x EXITED leads to STARTING instead of IDLE.
+ * remembers it in `then` (GUARD_THEN_SPLIT), so that STOPPING x EXITED leads to STARTING
+ * instead of IDLE. A stop for disk space (GUARD_THEN_DISK) leads to DISK_LOW, which starts the
+ * next segment by itself when the space is back (DISK_OK). A recorder that ends saying the
+ * disk is full (DISK_FULL) goes to DISK_LOW directly: no post-crash hook on a file it closed
+ * validly, no restarts onto a full disk.
  */
 #ifndef GUARD_FSM_H
 #define GUARD_FSM_H
@@ -40,6 +44,7 @@ typedef enum guard_state {
     GUARD_ST_STOPPING,   /* graceful stop ladder running (operator stop, disk low, or split) */
     GUARD_ST_RECOVERING, /* recorder failed: being stopped and/or waiting for the backoff timer */
     GUARD_ST_ERROR,      /* restart budget spent; no recorder; waits for the operator */
+    GUARD_ST_DISK_LOW,   /* no recorder: the disk is (nearly) full; resumes when space returns */
     GUARD_ST__COUNT
 } guard_state;
 
@@ -58,6 +63,9 @@ typedef enum guard_event {
     GUARD_EV_BUDGET_SPENT,    /* SCHEDULE_RESTART: guard_policy_next said the budget is spent */
     GUARD_EV_STOP_TIMEOUT,    /* a stop-ladder timer fired: escalate */
     GUARD_EV_ADOPTED,         /* daemon start: a still-running recorder was re-adopted */
+    GUARD_EV_DISK_FULL,       /* recorder ended saying the disk is full (its stats, or an
+                               * unclean end on a disk past the stop level) */
+    GUARD_EV_DISK_OK,         /* health: free space back above the stop level (DISK_LOW) */
     GUARD_EV__COUNT
 } guard_event;
 
@@ -79,10 +87,18 @@ typedef enum guard_fsm_verdict {
     GUARD_FSM_REJECTED  /* operator command refused; step.why is the answer to the client */
 } guard_fsm_verdict;
 
+/* Where STOPPING leads once the recorder has ended. */
+typedef enum guard_fsm_then {
+    GUARD_THEN_IDLE,  /* operator stop (or the daemon's SIGTERM): IDLE */
+    GUARD_THEN_SPLIT, /* operator split: STARTING the next segment */
+    GUARD_THEN_DISK,  /* disk nearly full: DISK_LOW until the space is back */
+    GUARD_THEN__COUNT
+} guard_fsm_then;
+
 /* The machine. Initialise with guard_fsm_init(); fields are readable, written only by feed. */
 typedef struct guard_fsm {
-    guard_state state;  /* current state */
-    bool split_pending; /* STOPPING because of SPLIT: start the next segment after the exit */
+    guard_state state;   /* current state */
+    guard_fsm_then then; /* STOPPING only (GUARD_THEN_IDLE elsewhere): what follows the exit */
 } guard_fsm;
 
 /* The outcome of one event. */
@@ -95,14 +111,19 @@ typedef struct guard_fsm_step {
     const char *why;           /* static sentence: the rule's reason, or why ignored/rejected */
 } guard_fsm_step;
 
-/* Put the machine in IDLE with no split pending. */
+/* Put the machine in IDLE, nothing pending. */
 void guard_fsm_init(guard_fsm *fsm);
 /* Apply `ev` to the machine: look up the cell, update fsm, describe it in *step. Never fails;
  * an out-of-range state/event is a programming error (assert). */
 void guard_fsm_feed(guard_fsm *fsm, guard_event ev, guard_fsm_step *step);
-/* Pure lookup of the rule for (state, event, split_pending) without changing anything; what
- * feed would do. For tests, `status` introspection and docs. */
-void guard_fsm_rule(guard_state st, guard_event ev, bool split_pending, guard_fsm_step *step);
+/* Pure lookup of the rule for (state, event, then) without changing anything; what feed would
+ * do. For tests, `status` introspection and docs. *then_after (NULL = not wanted) gets what
+ * `then` becomes. */
+void guard_fsm_rule(guard_state st, guard_event ev, guard_fsm_then then, guard_fsm_step *step,
+                    guard_fsm_then *then_after);
+/* "idle", "split", "disk": for the state file. */
+const char *guard_fsm_then_name(guard_fsm_then then);
+int guard_fsm_then_from_name(const char *name, guard_fsm_then *out);
 
 /* Lower-case names for the journal and JSON ("idle", "recording", "backoff_elapsed",
  * "spawn", "run_post_crash_hook"...). Never NULL; "?" for an out-of-range value. */

@@ -11,7 +11,6 @@ void guard_policy_cfg_defaults(guard_policy_cfg *cfg) {
     cfg->backoff_cap_ns = GUARD_POLICY_DEFAULT_BACKOFF_CAP_NS;
     cfg->budget_starts = GUARD_POLICY_DEFAULT_BUDGET_STARTS;
     cfg->budget_window_ns = GUARD_POLICY_DEFAULT_BUDGET_WINDOW_NS;
-    cfg->stable_ns = GUARD_POLICY_DEFAULT_STABLE_NS;
 }
 
 int guard_policy_cfg_check(const guard_policy_cfg *cfg, char *err, unsigned errlen) {
@@ -22,7 +21,6 @@ int guard_policy_cfg_check(const guard_policy_cfg *cfg, char *err, unsigned errl
     else if (cfg->budget_starts > GUARD_POLICY_MAX_BUDGET)
         key = "budget_starts", why = "must be at most 64 (0 = unlimited)";
     else if (cfg->budget_window_ns <= 0) key = "budget_window", why = "must be > 0";
-    else if (cfg->stable_ns <= 0) key = "stable_period", why = "must be > 0";
     if (!key) return 0;
     snprintf(err, errlen, "restart.%s: %s", key, why);
     return -EINVAL;
@@ -34,22 +32,12 @@ void guard_policy_init(guard_policy *p, const guard_policy_cfg *cfg) {
     assert(guard_policy_cfg_check(cfg, err, sizeof err) == 0);
     memset(p, 0, sizeof *p);
     p->cfg = *cfg;
-    p->ready_since_ns = -1;
 }
 
 void guard_policy_reset(guard_policy *p) {
     p->failures = 0;
     p->nplanned = 0;
     p->head = 0;
-    p->ready_since_ns = -1;
-}
-
-void guard_policy_note_ready(guard_policy *p, int64_t now_ns) {
-    if (p->ready_since_ns < 0) p->ready_since_ns = now_ns;
-}
-
-int guard_policy_is_stable(const guard_policy *p, int64_t now_ns) {
-    return p->ready_since_ns >= 0 && now_ns - p->ready_since_ns >= p->cfg.stable_ns;
 }
 
 /* Delay for the (failures+1)-th consecutive failure: 0, initial, 2*initial, ... cap. */
@@ -61,9 +49,14 @@ static int64_t backoff(const guard_policy_cfg *cfg, unsigned failures) {
     return d < cfg->backoff_cap_ns ? d : cfg->backoff_cap_ns;
 }
 
-int64_t guard_policy_next(guard_policy *p, int64_t now_ns) {
-    if (guard_policy_is_stable(p, now_ns)) guard_policy_reset(p);
-    p->ready_since_ns = -1;
+int64_t guard_policy_next(guard_policy *p, int64_t now_ns, int progressed) {
+    if (progressed) {
+        /* It recorded: whatever ended it (kill -9, OOM, a bug on one message), giving up or
+         * waiting would lose data, and a run that records is not a loop that wastes effort. */
+        guard_policy_reset(p);
+        p->restarts_total++;
+        return 0;
+    }
     int64_t delay = backoff(&p->cfg, p->failures);
     int64_t when = now_ns + delay;
     unsigned n = p->cfg.budget_starts;

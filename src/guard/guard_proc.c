@@ -2,6 +2,7 @@
 #include "guard/guard_proc.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -219,6 +220,46 @@ int guard_proc_parse_io(const char *buf, size_t len, guard_proc_io *out) {
     return 0;
 }
 
+static int in_list(pid_t pid, const pid_t *list, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == pid) return 1;
+    return 0;
+}
+
+size_t guard_proc_tree_select(const guard_proc_stat *tab, size_t n, pid_t leader, pid_t adopter,
+                              const pid_t *skip, size_t nskip, size_t *idx, size_t cap) {
+    unsigned char *mark = calloc(n ? n : 1, 1);
+    if (!mark) return 0;
+    for (size_t i = 0; i < n; i++) {
+        const guard_proc_stat *p = &tab[i];
+        if (adopter > 0 && p->pid == adopter) continue; /* never the daemon itself */
+        if (leader > 0 && (p->pid == leader || p->session == leader || p->pgrp == leader)) mark[i] = 1;
+        else if (adopter > 0 && p->ppid == adopter && !in_list(p->pid, skip, nskip)) mark[i] = 1;
+    }
+    /* Descendants: a fixpoint over parent links. Trees are shallow, so few passes; n is the
+     * machine's process count (hundreds). */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (mark[i] || (adopter > 0 && tab[i].pid == adopter)) continue;
+            for (size_t j = 0; j < n; j++)
+                if (mark[j] && tab[j].pid == tab[i].ppid) {
+                    mark[i] = 1;
+                    changed = 1;
+                    break;
+                }
+        }
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (mark[i]) {
+            if (count < cap) idx[count] = i;
+            count++;
+        }
+    free(mark);
+    return count;
+}
+
 /* ---- readers ---------------------------------------------------------------------------- */
 
 /* Read /proc/<pid>/<name> into buf (at most cap-1 bytes, NUL-terminated). Bytes read or
@@ -312,5 +353,39 @@ int guard_proc_identity_check(const guard_proc_identity *id) {
     if (rc < 0) return -ESRCH;
     if (st.starttime_ticks != id->starttime_ticks) return -ESTALE;
     if (st.state == 'Z' || st.state == 'X' || st.state == 'x') return -ECHILD;
+    return 0;
+}
+
+int guard_proc_scan(guard_proc_stat **tab, size_t *n) {
+    *tab = NULL;
+    *n = 0;
+    DIR *dir = opendir("/proc");
+    if (!dir) return -errno;
+    size_t cap = 0, used = 0;
+    guard_proc_stat *v = NULL;
+    int rc = 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid > INT_MAX) continue;
+        if (used == cap) {
+            size_t ncap = cap ? cap * 2 : 256;
+            guard_proc_stat *nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                rc = -ENOMEM;
+                break;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        if (guard_proc_read_stat((pid_t)pid, &v[used]) == 0) used++;
+    }
+    closedir(dir);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *tab = v;
+    *n = used;
     return 0;
 }

@@ -87,6 +87,22 @@ uint64_t guard_proc_cpu_ns(const guard_proc_stat *st);
 /* Clock ticks per second (sysconf(_SC_CLK_TCK), cached). */
 long guard_proc_clk_tck(void);
 
+/* Process trees. A recorder may be a wrapper (`bash -c "source setup.bash && ros2 bag record"`)
+ * whose children do the writing, and children may leave its session (setsid) or be orphaned
+ * (double fork). The daemon is their subreaper (PR_SET_CHILD_SUBREAPER), so an orphan becomes
+ * the daemon's child instead of init's. A recorder's tree is then, among the processes in
+ * tab[0..n): the leader; every process in its session or process group (descendants that did
+ * not leave it, even once the leader is gone); every child of `adopter` (the daemon) that is
+ * not in skip[] (the daemon's own other children: hooks, alert commands); and every descendant
+ * of those. Pure: writes the indexes of the members into idx (at most cap) and returns how
+ * many there are (which may exceed cap). leader <= 0: no leader (it was reaped already);
+ * adopter <= 0: no subreaper. */
+size_t guard_proc_tree_select(const guard_proc_stat *tab, size_t n, pid_t leader, pid_t adopter,
+                              const pid_t *skip, size_t nskip, size_t *idx, size_t cap);
+/* Read /proc/<pid>/stat of every process into a malloc'd array (*tab, *n; free() it).
+ * Processes that vanish during the scan are left out. 0 or -errno (opendir /proc, ENOMEM). */
+int guard_proc_scan(guard_proc_stat **tab, size_t *n);
+
 /* The identity of a live pid: 0, or -ESRCH when there is no such process. */
 int guard_proc_identity_of(pid_t pid, guard_proc_identity *out);
 /* Is `id` still the same live process? 0 yes; -ESRCH gone; -ESTALE the pid now belongs to

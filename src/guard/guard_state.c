@@ -39,9 +39,16 @@ char *guard_state_encode(const guard_state_rec *s) {
                           "restarts", (json_int_t)s->restarts, "session_start_ns",
                           (json_int_t)s->session_start_ns);
     if (!o) return NULL;
+    /* Where a stop in progress leads, so that a daemon started in the middle of it (the old
+     * one killed) finishes it instead of taking the recorder back as RECORDING. */
+    if (s->then[0] && json_object_set_new(o, "then", json_string(s->then)) < 0) goto fail;
+    if (s->stop_cause[0] && json_object_set_new(o, "stop_cause", json_string(s->stop_cause)) < 0) goto fail;
     char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(o);
     return txt;
+fail:
+    json_decref(o);
+    return NULL;
 }
 
 static int get_str(json_t *o, const char *key, char *dst, size_t cap, char *err, size_t errlen) {
@@ -100,6 +107,11 @@ int guard_state_decode(const char *text, guard_state_rec *out, char *err, size_t
     out->segment_index = (int)idx;
     out->restarts = (unsigned)rest;
     out->session_start_ns = ss;
+    if ((json_object_get(o, "then") &&
+         (rc = get_str(o, "then", out->then, sizeof out->then, err, errlen)) < 0) ||
+        (json_object_get(o, "stop_cause") &&
+         (rc = get_str(o, "stop_cause", out->stop_cause, sizeof out->stop_cause, err, errlen)) < 0))
+        goto done;
 done:
     json_decref(o);
     return rc;

@@ -24,6 +24,10 @@
 typedef struct guard_state_rec {
     int daemon_pid;              /* the daemon that wrote the file */
     char state[16];              /* state machine state name, e.g. "RECORDING" */
+    char then[8];                /* STOPPING: what follows the exit, "idle" / "split" / "disk"
+                                  * (guard_fsm_then_name); absent in older files = "idle" */
+    char stop_cause[256];        /* why the current stop began ("" none): a new daemon that
+                                  * takes the stop over says why it goes on stopping */
     int recorder_pid;            /* current recorder, 0 = none */
     uint64_t recorder_starttime; /* its /proc/PID/stat starttime (clock ticks since boot) */
     int64_t recorder_start_ns;   /* when it started (CLOCK_REALTIME) */

@@ -3,6 +3,7 @@
  * usage: helper_rdds_pub --topic DDS_NAME [--prefix TEXT] [--count N] [--rate HZ] [--duration SEC]
  *                        [--best-effort] [--transient-local] [--depth N] [--partition P]...
  *                        [--min-match K] [--match-timeout SEC] [--linger SEC] [--xcdr2]
+ *                        [--keep-all] [--pad BYTES]
  * Domain from ROS_DOMAIN_ID. The DDS type is std_msgs::msg::dds_::String_ whatever the topic
  * name, so "rt/x" is a ROS topic and anything else a plain DDS topic. Message i (1-based) reads
  * "PREFIX i". Before publishing it waits until K readers matched (default 1, up to 30 s; prints "nomatch"
@@ -10,6 +11,10 @@
  * per matched reader, after publishing it waits for acknowledgements when reliable, prints
  * "sent N", stays --linger seconds (transient-local history for late readers), and exits 0.
  * --xcdr2 makes the writer use XCDR2 encoding. SIGINT/SIGTERM stop publishing early (still exit 0).
+ * --keep-all: reliable KEEP_ALL history and a 60 s max blocking time, the QoS that lets a reader
+ * hold the writer back; every write that completes more than 200 ms after the previous one
+ * prints "stall MS at N", and the end prints "max_stall_ms MS". --pad appends BYTES 'x's to
+ * each message (fills the writer's unacknowledged-data limit sooner).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -69,12 +74,13 @@ int main(int argc, char **argv) {
     uint32_t nparts = 0;
     long long count = 0;
     double rate = 100, duration = 0, match_timeout = 30, linger = 0;
-    int best_effort = 0, tl = 0, depth = 10, min_match = 1, xcdr2 = 0;
+    int best_effort = 0, tl = 0, depth = 10, min_match = 1, xcdr2 = 0, keep_all = 0, pad = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--best-effort") == 0) best_effort = 1;
         else if (strcmp(a, "--transient-local") == 0) tl = 1;
         else if (strcmp(a, "--xcdr2") == 0) xcdr2 = 1;
+        else if (strcmp(a, "--keep-all") == 0) keep_all = 1;
         else if (v == NULL) goto usage;
         else if (strcmp(a, "--topic") == 0) topic = argv[++i];
         else if (strcmp(a, "--prefix") == 0) prefix = argv[++i];
@@ -82,13 +88,14 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--rate") == 0) rate = atof(argv[++i]);
         else if (strcmp(a, "--duration") == 0) duration = atof(argv[++i]);
         else if (strcmp(a, "--depth") == 0) depth = atoi(argv[++i]);
+        else if (strcmp(a, "--pad") == 0) pad = atoi(argv[++i]);
         else if (strcmp(a, "--min-match") == 0) min_match = atoi(argv[++i]);
         else if (strcmp(a, "--match-timeout") == 0) match_timeout = atof(argv[++i]);
         else if (strcmp(a, "--linger") == 0) linger = atof(argv[++i]);
         else if (strcmp(a, "--partition") == 0 && nparts < MAX_PARTS) parts[nparts++] = argv[++i];
         else goto usage;
     }
-    if (topic == NULL || rate <= 0 || (count <= 0 && duration <= 0)) goto usage;
+    if (topic == NULL || rate <= 0 || (count <= 0 && duration <= 0) || pad < 0 || pad > 65536) goto usage;
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -103,9 +110,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     dds_qos_t *q = dds_create_qos();
-    dds_qset_reliability(q, best_effort ? DDS_RELIABILITY_BEST_EFFORT : DDS_RELIABILITY_RELIABLE, DDS_MSECS(100));
+    dds_qset_reliability(q, best_effort ? DDS_RELIABILITY_BEST_EFFORT : DDS_RELIABILITY_RELIABLE,
+                         keep_all ? DDS_SECS(60) : DDS_MSECS(100));
     dds_qset_durability(q, tl ? DDS_DURABILITY_TRANSIENT_LOCAL : DDS_DURABILITY_VOLATILE);
-    dds_qset_history(q, DDS_HISTORY_KEEP_LAST, depth);
+    if (keep_all) dds_qset_history(q, DDS_HISTORY_KEEP_ALL, 0);
+    else dds_qset_history(q, DDS_HISTORY_KEEP_LAST, depth);
     /* Cyclone keeps transient-local history per the durability-service history (default
      * keep-last 1), as rmw_cyclonedds also sets it: keep `depth` for late readers. */
     if (tl) dds_qset_durability_service(q, 0, DDS_HISTORY_KEEP_LAST, depth, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED);
@@ -137,25 +146,37 @@ int main(int argc, char **argv) {
     int64_t period = (int64_t)(1e9 / rate), start = rg_time_mono_ns();
     int64_t end = duration > 0 ? start + (int64_t)(duration * 1e9) : INT64_MAX;
     long long sent = 0;
+    int64_t last_done = start, max_stall = 0;
+    char *text = malloc((size_t)pad + 128);
+    if (!text) return 1;
     while (!stop && (count <= 0 || sent < count) && rg_time_mono_ns() < end) {
-        char text[128];
-        snprintf(text, sizeof text, "%s %lld", prefix, sent + 1);
+        /* the padding goes first: the sequence number stays the string's trailing integer */
+        memset(text, 'x', (size_t)pad);
+        snprintf(text + pad, 128, "%s %lld", prefix, sent + 1);
         std_msgs_msg_dds__String_ m = {.data = text};
         if (dds_write(wr, &m) < 0) {
             fprintf(stderr, "helper_rdds_pub: write failed\n");
             break;
         }
         sent++;
+        int64_t done = rg_time_mono_ns(), gap = done - last_done;
+        last_done = done;
+        if (keep_all && gap > 200 * RG_NS_PER_MS) {
+            printf("stall %lld at %lld\n", (long long)(gap / RG_NS_PER_MS), sent);
+            if (gap > max_stall) max_stall = gap;
+        }
         sleep_until(start + sent * period);
     }
     if (!best_effort && dds_wait_for_acks(wr, DDS_SECS(20)) < 0) fprintf(stderr, "helper_rdds_pub: acks timed out\n");
     printf("sent %lld\n", sent);
+    if (keep_all) printf("max_stall_ms %lld\n", (long long)(max_stall / RG_NS_PER_MS));
+    free(text);
     if (linger > 0 && !stop) sleep_until(rg_time_mono_ns() + (int64_t)(linger * 1e9));
     dds_delete(pp);
     return 0;
 usage:
     fprintf(stderr, "usage: helper_rdds_pub --topic DDS_NAME [--prefix T] [--count N] [--rate HZ] [--duration S]\n"
                     "       [--best-effort] [--transient-local] [--depth N] [--partition P]... [--min-match K]\n"
-                    "       [--match-timeout S] [--linger S] [--xcdr2]\n");
+                    "       [--match-timeout S] [--linger S] [--xcdr2] [--keep-all] [--pad BYTES]\n");
     return 2;
 }

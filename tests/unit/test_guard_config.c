@@ -30,6 +30,7 @@ static const char FULL[] =
     "recorder: [ros2, bag, record, -a, -s, mcap, -o, \"{segment}\"]\n"
     "post_crash_hook: [ros2, bag, reindex, \"{segment}\"]\n"
     "check_interval: 500ms\n"
+    "lease_duration: 2s\n"
     "stop:\n"
     "  flush_timeout: 20s\n"
     "  term_timeout: 3s\n"
@@ -51,7 +52,6 @@ static const char FULL[] =
     "  backoff_cap: 1m\n"
     "  budget_starts: 8\n"
     "  budget_window: 2m\n"
-    "  stable_period: 45s\n"
     "priority:\n"
     "  nice: -5\n"
     "  sched: batch\n"
@@ -94,6 +94,7 @@ static void test_defaults(void **st) {
     assert_null(c.recorder_argv);
     assert_null(c.state_dir);
     assert_int_equal(c.check_interval_ns, 1 * S);
+    assert_int_equal(c.lease_duration_ns, 1 * S);
     assert_int_equal(c.flush_timeout_ns, 15 * S);
     assert_int_equal(c.priority.nice, -10);
     assert_int_equal(c.priority.ioclass, GUARD_IOCLASS_BEST_EFFORT);
@@ -138,6 +139,7 @@ static void test_full_file(void **st) {
     assert_null(c.recorder_argv[8]);
     assert_string_equal(c.post_crash_hook_argv[2], "reindex");
     assert_int_equal(c.check_interval_ns, 500000000LL);
+    assert_int_equal(c.lease_duration_ns, 2 * S);
     assert_int_equal(c.flush_timeout_ns, 20 * S);
     assert_int_equal(c.term_timeout_ns, 3 * S);
     assert_int_equal(c.kill_timeout_ns, 2 * S);
@@ -156,7 +158,6 @@ static void test_full_file(void **st) {
     assert_int_equal(c.restart.backoff_cap_ns, 60 * S);
     assert_int_equal(c.restart.budget_starts, 8);
     assert_int_equal(c.restart.budget_window_ns, 120 * S);
-    assert_int_equal(c.restart.stable_ns, 45 * S);
     assert_int_equal(c.priority.nice, -5);
     assert_int_equal(c.priority.sched, GUARD_SCHED_BATCH);
     assert_int_equal(c.priority.ioclass, GUARD_IOCLASS_REALTIME);
@@ -308,7 +309,6 @@ static void test_errors(void **st) {
     expect_error("restart:\n  backoff_initial: 1ns\n", "restart.backoff_initial: '1ns' is below the minimum of 10ms");
     expect_error("restart:\n  backoff_cap: 1ms\n", "restart.backoff_cap: '1ms' is below");
     expect_error("restart:\n  budget_window: 10ms\n", "restart.budget_window: '10ms' is below the minimum of 1000ms");
-    expect_error("restart:\n  stable_period: 1ms\n", "restart.stable_period: '1ms' is below");
     guard_config c;
     assert_int_equal(guard_config_init(&c), 0);
     char err[256];
@@ -408,6 +408,14 @@ static void test_checks(void **st) {
     assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);
     assert_non_null(strstr(err, "disk.warning_free (100 MiB) must be above disk.stop_free (256 MiB)"));
     guard_config_free(&c);
+    const char *const leases[] = {"lease_duration: 50ms\n", "lease_duration: 11m\n"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(guard_config_init(&c), 0);
+        load_ok(&c, leases[i]);
+        assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);
+        assert_string_equal(err, "lease_duration: must be 100ms..600s");
+        guard_config_free(&c);
+    }
     assert_int_equal(guard_config_init(&c), 0);
     load_ok(&c, "restart:\n  backoff_initial: 10s\n  backoff_cap: 5s\n");
     assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);

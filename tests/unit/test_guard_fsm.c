@@ -21,11 +21,12 @@
 
 typedef struct spec {
     guard_state st;
-    bool split;
+    int then;       /* guard_fsm_then before: 0 idle, 1 split, 2 disk (STOPPING only) */
     guard_event ev;
     char verdict;
     guard_state next;
     unsigned actions;
+    int then_after; /* guard_fsm_then after */
 } spec;
 
 #define S(x) GUARD_ST_##x
@@ -41,110 +42,158 @@ typedef struct spec {
 
 /* The rules, as the issue and ARCHITECTURE.md state them, cell by cell. */
 static const spec specs[] = {
-    {S(IDLE), 0, E(START), A, S(STARTING), RESET | SPAWN},
-    {S(IDLE), 0, E(STOP), R, S(IDLE), 0},
-    {S(IDLE), 0, E(SPLIT), R, S(IDLE), 0},
-    {S(IDLE), 0, E(SPAWNED), I, S(IDLE), 0},
-    {S(IDLE), 0, E(SPAWN_FAILED), I, S(IDLE), 0},
-    {S(IDLE), 0, E(READY), I, S(IDLE), 0},
-    {S(IDLE), 0, E(EXITED), I, S(IDLE), 0},
-    {S(IDLE), 0, E(CRASHED), I, S(IDLE), 0},
-    {S(IDLE), 0, E(UNHEALTHY), I, S(IDLE), 0},
-    {S(IDLE), 0, E(DISK_LOW), I, S(IDLE), 0},
-    {S(IDLE), 0, E(BACKOFF_ELAPSED), I, S(IDLE), 0},
-    {S(IDLE), 0, E(BUDGET_SPENT), I, S(IDLE), 0},
-    {S(IDLE), 0, E(STOP_TIMEOUT), I, S(IDLE), 0},
-    {S(IDLE), 0, E(ADOPTED), A, S(RECORDING), 0},
+    {S(IDLE), 0, E(START), A, S(STARTING), RESET | SPAWN, 0},
+    {S(IDLE), 0, E(STOP), R, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(SPLIT), R, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(SPAWNED), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(SPAWN_FAILED), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(READY), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(EXITED), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(CRASHED), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(UNHEALTHY), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(DISK_LOW), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(BACKOFF_ELAPSED), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(BUDGET_SPENT), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(STOP_TIMEOUT), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(ADOPTED), A, S(RECORDING), 0, 0},
+    {S(IDLE), 0, E(DISK_FULL), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(DISK_OK), I, S(IDLE), 0, 0},
 
-    {S(STARTING), 0, E(START), R, S(STARTING), 0},
-    {S(STARTING), 0, E(STOP), A, S(STOPPING), STOPA},
-    {S(STARTING), 0, E(SPLIT), R, S(STARTING), 0},
-    {S(STARTING), 0, E(SPAWNED), A, S(STARTING), 0},
-    {S(STARTING), 0, E(SPAWN_FAILED), A, S(RECOVERING), RESTART | ALERT},
-    {S(STARTING), 0, E(READY), A, S(RECORDING), 0},
-    {S(STARTING), 0, E(EXITED), A, S(RECOVERING), RESTART | ALERT},
-    {S(STARTING), 0, E(CRASHED), A, S(RECOVERING), HOOK | RESTART | ALERT},
-    {S(STARTING), 0, E(UNHEALTHY), A, S(RECOVERING), STOPA | ALERT},
-    {S(STARTING), 0, E(DISK_LOW), A, S(STOPPING), STOPA | ALERT},
-    {S(STARTING), 0, E(BACKOFF_ELAPSED), I, S(STARTING), 0},
-    {S(STARTING), 0, E(BUDGET_SPENT), I, S(STARTING), 0},
-    {S(STARTING), 0, E(STOP_TIMEOUT), I, S(STARTING), 0},
-    {S(STARTING), 0, E(ADOPTED), I, S(STARTING), 0},
+    {S(STARTING), 0, E(START), R, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(STOP), A, S(STOPPING), STOPA, 0},
+    {S(STARTING), 0, E(SPLIT), R, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(SPAWNED), A, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(SPAWN_FAILED), A, S(RECOVERING), RESTART | ALERT, 0},
+    {S(STARTING), 0, E(READY), A, S(RECORDING), 0, 0},
+    {S(STARTING), 0, E(EXITED), A, S(RECOVERING), RESTART | ALERT, 0},
+    {S(STARTING), 0, E(CRASHED), A, S(RECOVERING), HOOK | RESTART | ALERT, 0},
+    {S(STARTING), 0, E(UNHEALTHY), A, S(RECOVERING), STOPA | ALERT, 0},
+    {S(STARTING), 0, E(DISK_LOW), A, S(STOPPING), STOPA | ALERT, 2},
+    {S(STARTING), 0, E(BACKOFF_ELAPSED), I, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(BUDGET_SPENT), I, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(STOP_TIMEOUT), I, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(ADOPTED), I, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(DISK_FULL), A, S(DISK_LOW), ALERT, 0},
+    {S(STARTING), 0, E(DISK_OK), I, S(STARTING), 0, 0},
 
-    {S(RECORDING), 0, E(START), R, S(RECORDING), 0},
-    {S(RECORDING), 0, E(STOP), A, S(STOPPING), STOPA},
-    {S(RECORDING), 0, E(SPLIT), A, S(STOPPING), STOPA},
-    {S(RECORDING), 0, E(SPAWNED), I, S(RECORDING), 0},
-    {S(RECORDING), 0, E(SPAWN_FAILED), I, S(RECORDING), 0},
-    {S(RECORDING), 0, E(READY), I, S(RECORDING), 0},
-    {S(RECORDING), 0, E(EXITED), A, S(RECOVERING), RESTART | ALERT},
-    {S(RECORDING), 0, E(CRASHED), A, S(RECOVERING), HOOK | RESTART | ALERT},
-    {S(RECORDING), 0, E(UNHEALTHY), A, S(RECOVERING), STOPA | ALERT},
-    {S(RECORDING), 0, E(DISK_LOW), A, S(STOPPING), STOPA | ALERT},
-    {S(RECORDING), 0, E(BACKOFF_ELAPSED), I, S(RECORDING), 0},
-    {S(RECORDING), 0, E(BUDGET_SPENT), I, S(RECORDING), 0},
-    {S(RECORDING), 0, E(STOP_TIMEOUT), I, S(RECORDING), 0},
-    {S(RECORDING), 0, E(ADOPTED), I, S(RECORDING), 0},
+    {S(RECORDING), 0, E(START), R, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(STOP), A, S(STOPPING), STOPA, 0},
+    {S(RECORDING), 0, E(SPLIT), A, S(STOPPING), STOPA, 1},
+    {S(RECORDING), 0, E(SPAWNED), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(SPAWN_FAILED), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(READY), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(EXITED), A, S(RECOVERING), RESTART | ALERT, 0},
+    {S(RECORDING), 0, E(CRASHED), A, S(RECOVERING), HOOK | RESTART | ALERT, 0},
+    {S(RECORDING), 0, E(UNHEALTHY), A, S(RECOVERING), STOPA | ALERT, 0},
+    {S(RECORDING), 0, E(DISK_LOW), A, S(STOPPING), STOPA | ALERT, 2},
+    {S(RECORDING), 0, E(BACKOFF_ELAPSED), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(BUDGET_SPENT), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(STOP_TIMEOUT), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(ADOPTED), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(DISK_FULL), A, S(DISK_LOW), ALERT, 0},
+    {S(RECORDING), 0, E(DISK_OK), I, S(RECORDING), 0, 0},
 
-    {S(STOPPING), 0, E(START), R, S(STOPPING), 0},
-    {S(STOPPING), 0, E(STOP), R, S(STOPPING), 0},
-    {S(STOPPING), 0, E(SPLIT), R, S(STOPPING), 0},
-    {S(STOPPING), 0, E(SPAWNED), I, S(STOPPING), 0},
-    {S(STOPPING), 0, E(SPAWN_FAILED), I, S(STOPPING), 0},
-    {S(STOPPING), 0, E(READY), I, S(STOPPING), 0},
-    {S(STOPPING), 0, E(EXITED), A, S(IDLE), 0},
-    {S(STOPPING), 0, E(CRASHED), A, S(IDLE), HOOK},
-    {S(STOPPING), 0, E(UNHEALTHY), I, S(STOPPING), 0},
-    {S(STOPPING), 0, E(DISK_LOW), I, S(STOPPING), 0},
-    {S(STOPPING), 0, E(BACKOFF_ELAPSED), I, S(STOPPING), 0},
-    {S(STOPPING), 0, E(BUDGET_SPENT), I, S(STOPPING), 0},
-    {S(STOPPING), 0, E(STOP_TIMEOUT), A, S(STOPPING), ESC},
-    {S(STOPPING), 0, E(ADOPTED), I, S(STOPPING), 0},
+    {S(STOPPING), 0, E(START), R, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(STOP), R, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(SPLIT), R, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(SPAWNED), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(SPAWN_FAILED), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(READY), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(EXITED), A, S(IDLE), 0, 0},
+    {S(STOPPING), 0, E(CRASHED), A, S(IDLE), HOOK, 0},
+    {S(STOPPING), 0, E(UNHEALTHY), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(DISK_LOW), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(BACKOFF_ELAPSED), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(BUDGET_SPENT), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(STOP_TIMEOUT), A, S(STOPPING), ESC, 0},
+    {S(STOPPING), 0, E(ADOPTED), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(DISK_FULL), A, S(IDLE), 0, 0},
+    {S(STOPPING), 0, E(DISK_OK), I, S(STOPPING), 0, 0},
 
-    {S(STOPPING), 1, E(START), R, S(STOPPING), 0},
-    {S(STOPPING), 1, E(STOP), A, S(STOPPING), 0},
-    {S(STOPPING), 1, E(SPLIT), R, S(STOPPING), 0},
-    {S(STOPPING), 1, E(SPAWNED), I, S(STOPPING), 0},
-    {S(STOPPING), 1, E(SPAWN_FAILED), I, S(STOPPING), 0},
-    {S(STOPPING), 1, E(READY), I, S(STOPPING), 0},
-    {S(STOPPING), 1, E(EXITED), A, S(STARTING), SPAWN},
-    {S(STOPPING), 1, E(CRASHED), A, S(STARTING), HOOK | SPAWN},
-    {S(STOPPING), 1, E(UNHEALTHY), I, S(STOPPING), 0},
-    {S(STOPPING), 1, E(DISK_LOW), A, S(STOPPING), ALERT},
-    {S(STOPPING), 1, E(BACKOFF_ELAPSED), I, S(STOPPING), 0},
-    {S(STOPPING), 1, E(BUDGET_SPENT), I, S(STOPPING), 0},
-    {S(STOPPING), 1, E(STOP_TIMEOUT), A, S(STOPPING), ESC},
-    {S(STOPPING), 1, E(ADOPTED), I, S(STOPPING), 0},
+    {S(STOPPING), 1, E(START), R, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(STOP), A, S(STOPPING), 0, 0},
+    {S(STOPPING), 1, E(SPLIT), R, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(SPAWNED), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(SPAWN_FAILED), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(READY), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(EXITED), A, S(STARTING), SPAWN, 0},
+    {S(STOPPING), 1, E(CRASHED), A, S(STARTING), HOOK | SPAWN, 0},
+    {S(STOPPING), 1, E(UNHEALTHY), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(DISK_LOW), A, S(STOPPING), ALERT, 2},
+    {S(STOPPING), 1, E(BACKOFF_ELAPSED), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(BUDGET_SPENT), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(STOP_TIMEOUT), A, S(STOPPING), ESC, 1},
+    {S(STOPPING), 1, E(ADOPTED), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(DISK_FULL), A, S(DISK_LOW), ALERT, 0},
+    {S(STOPPING), 1, E(DISK_OK), I, S(STOPPING), 0, 1},
 
-    {S(RECOVERING), 0, E(START), R, S(RECOVERING), 0},
-    {S(RECOVERING), 0, E(STOP), A, S(STOPPING), CANCEL | STOPA},
-    {S(RECOVERING), 0, E(SPLIT), R, S(RECOVERING), 0},
-    {S(RECOVERING), 0, E(SPAWNED), I, S(RECOVERING), 0},
-    {S(RECOVERING), 0, E(SPAWN_FAILED), I, S(RECOVERING), 0},
-    {S(RECOVERING), 0, E(READY), I, S(RECOVERING), 0},
-    {S(RECOVERING), 0, E(EXITED), A, S(RECOVERING), RESTART},
-    {S(RECOVERING), 0, E(CRASHED), A, S(RECOVERING), HOOK | RESTART},
-    {S(RECOVERING), 0, E(UNHEALTHY), I, S(RECOVERING), 0},
-    {S(RECOVERING), 0, E(DISK_LOW), A, S(STOPPING), CANCEL | STOPA | ALERT},
-    {S(RECOVERING), 0, E(BACKOFF_ELAPSED), A, S(STARTING), SPAWN},
-    {S(RECOVERING), 0, E(BUDGET_SPENT), A, S(ERROR), ALERT},
-    {S(RECOVERING), 0, E(STOP_TIMEOUT), A, S(RECOVERING), ESC},
-    {S(RECOVERING), 0, E(ADOPTED), I, S(RECOVERING), 0},
+    {S(STOPPING), 2, E(START), R, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(STOP), A, S(STOPPING), 0, 0},
+    {S(STOPPING), 2, E(SPLIT), R, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(SPAWNED), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(SPAWN_FAILED), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(READY), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(EXITED), A, S(DISK_LOW), 0, 0},
+    {S(STOPPING), 2, E(CRASHED), A, S(DISK_LOW), HOOK, 0},
+    {S(STOPPING), 2, E(UNHEALTHY), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(DISK_LOW), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(BACKOFF_ELAPSED), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(BUDGET_SPENT), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(STOP_TIMEOUT), A, S(STOPPING), ESC, 2},
+    {S(STOPPING), 2, E(ADOPTED), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(DISK_FULL), A, S(DISK_LOW), 0, 0},
+    {S(STOPPING), 2, E(DISK_OK), I, S(STOPPING), 0, 2},
 
-    {S(ERROR), 0, E(START), A, S(STARTING), RESET | SPAWN},
-    {S(ERROR), 0, E(STOP), A, S(IDLE), 0},
-    {S(ERROR), 0, E(SPLIT), R, S(ERROR), 0},
-    {S(ERROR), 0, E(SPAWNED), I, S(ERROR), 0},
-    {S(ERROR), 0, E(SPAWN_FAILED), I, S(ERROR), 0},
-    {S(ERROR), 0, E(READY), I, S(ERROR), 0},
-    {S(ERROR), 0, E(EXITED), I, S(ERROR), 0},
-    {S(ERROR), 0, E(CRASHED), I, S(ERROR), 0},
-    {S(ERROR), 0, E(UNHEALTHY), I, S(ERROR), 0},
-    {S(ERROR), 0, E(DISK_LOW), I, S(ERROR), 0},
-    {S(ERROR), 0, E(BACKOFF_ELAPSED), I, S(ERROR), 0},
-    {S(ERROR), 0, E(BUDGET_SPENT), I, S(ERROR), 0},
-    {S(ERROR), 0, E(STOP_TIMEOUT), I, S(ERROR), 0},
-    {S(ERROR), 0, E(ADOPTED), I, S(ERROR), 0},
+    {S(RECOVERING), 0, E(START), R, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(STOP), A, S(STOPPING), CANCEL | STOPA, 0},
+    {S(RECOVERING), 0, E(SPLIT), R, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(SPAWNED), I, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(SPAWN_FAILED), I, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(READY), I, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(EXITED), A, S(RECOVERING), RESTART, 0},
+    {S(RECOVERING), 0, E(CRASHED), A, S(RECOVERING), HOOK | RESTART, 0},
+    {S(RECOVERING), 0, E(UNHEALTHY), I, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(DISK_LOW), A, S(STOPPING), CANCEL | STOPA | ALERT, 2},
+    {S(RECOVERING), 0, E(BACKOFF_ELAPSED), A, S(STARTING), SPAWN, 0},
+    {S(RECOVERING), 0, E(BUDGET_SPENT), A, S(ERROR), ALERT, 0},
+    {S(RECOVERING), 0, E(STOP_TIMEOUT), A, S(RECOVERING), ESC, 0},
+    {S(RECOVERING), 0, E(ADOPTED), I, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(DISK_FULL), A, S(DISK_LOW), CANCEL | ALERT, 0},
+    {S(RECOVERING), 0, E(DISK_OK), I, S(RECOVERING), 0, 0},
+
+    {S(ERROR), 0, E(START), A, S(STARTING), RESET | SPAWN, 0},
+    {S(ERROR), 0, E(STOP), A, S(IDLE), 0, 0},
+    {S(ERROR), 0, E(SPLIT), R, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(SPAWNED), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(SPAWN_FAILED), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(READY), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(EXITED), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(CRASHED), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(UNHEALTHY), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(DISK_LOW), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(BACKOFF_ELAPSED), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(BUDGET_SPENT), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(STOP_TIMEOUT), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(ADOPTED), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(DISK_FULL), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(DISK_OK), I, S(ERROR), 0, 0},
+
+    {S(DISK_LOW), 0, E(START), A, S(STARTING), RESET | SPAWN, 0},
+    {S(DISK_LOW), 0, E(STOP), A, S(IDLE), 0, 0},
+    {S(DISK_LOW), 0, E(SPLIT), R, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(SPAWNED), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(SPAWN_FAILED), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(READY), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(EXITED), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(CRASHED), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(UNHEALTHY), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(DISK_LOW), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(BACKOFF_ELAPSED), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(BUDGET_SPENT), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(STOP_TIMEOUT), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(ADOPTED), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(DISK_FULL), I, S(DISK_LOW), 0, 0},
+    {S(DISK_LOW), 0, E(DISK_OK), A, S(STARTING), SPAWN, 0},
 };
 
 #define NSPECS (sizeof specs / sizeof specs[0])
@@ -153,18 +202,23 @@ static char verdict_char(guard_fsm_verdict v) {
     return v == GUARD_FSM_ACCEPTED ? A : v == GUARD_FSM_REJECTED ? R : I;
 }
 
-/* Each (state, split, event) combination appears exactly once in the spec, and every one of
- * them (6 states x 14 events + the split row) is covered. */
+/* Each (state, then, event) combination appears exactly once in the spec, and every one of
+ * them (7 states x 16 events + the split and disk rows of STOPPING) is covered. */
 static void test_spec_covers_every_cell(void **st) {
     (void)st;
-    int seen[GUARD_ST__COUNT][2][GUARD_EV__COUNT] = {{{0}}};
-    for (size_t i = 0; i < NSPECS; i++) seen[specs[i].st][specs[i].split][specs[i].ev]++;
+    int seen[GUARD_ST__COUNT][GUARD_THEN__COUNT][GUARD_EV__COUNT] = {{{0}}};
+    for (size_t i = 0; i < NSPECS; i++) seen[specs[i].st][specs[i].then][specs[i].ev]++;
     for (int s = 0; s < GUARD_ST__COUNT; s++)
         for (int e = 0; e < GUARD_EV__COUNT; e++) {
             assert_int_equal(seen[s][0][e], 1);
-            assert_int_equal(seen[s][1][e], s == GUARD_ST_STOPPING ? 1 : 0);
+            for (int t = 1; t < GUARD_THEN__COUNT; t++)
+                assert_int_equal(seen[s][t][e], s == GUARD_ST_STOPPING ? 1 : 0);
         }
-    assert_int_equal(NSPECS, (GUARD_ST__COUNT + 1) * GUARD_EV__COUNT);
+    assert_int_equal(NSPECS, (GUARD_ST__COUNT + 2) * GUARD_EV__COUNT);
+}
+
+static const char *then_tag(int then) {
+    return then == GUARD_THEN_SPLIT ? " (split pending)" : then == GUARD_THEN_DISK ? " (disk pending)" : "";
 }
 
 /* Every cell: feed the event to a machine in that state and compare with the spec. */
@@ -172,32 +226,35 @@ static void test_every_cell_matches_spec(void **st) {
     (void)st;
     for (size_t i = 0; i < NSPECS; i++) {
         const spec *sp = &specs[i];
-        guard_fsm fsm = {.state = sp->st, .split_pending = sp->split};
+        guard_fsm fsm = {.state = sp->st, .then = (guard_fsm_then)sp->then};
         guard_fsm_step step;
         guard_fsm_feed(&fsm, sp->ev, &step);
         if (verdict_char(step.verdict) != sp->verdict || step.to != sp->next ||
-            step.actions != sp->actions)
-            fail_msg("cell %s%s x %s: got %c -> %s actions %#x (%s), want %c -> %s actions %#x",
-                     guard_fsm_state_name(sp->st), sp->split ? "(split)" : "",
+            step.actions != sp->actions || (int)fsm.then != sp->then_after)
+            fail_msg("cell %s%s x %s: got %c -> %s%s actions %#x (%s), want %c -> %s%s actions %#x",
+                     guard_fsm_state_name(sp->st), then_tag(sp->then),
                      guard_fsm_event_name(sp->ev), verdict_char(step.verdict),
-                     guard_fsm_state_name(step.to), step.actions, step.why, sp->verdict,
-                     guard_fsm_state_name(sp->next), sp->actions);
+                     guard_fsm_state_name(step.to), then_tag(fsm.then), step.actions, step.why,
+                     sp->verdict, guard_fsm_state_name(sp->next), then_tag(sp->then_after),
+                     sp->actions);
         assert_int_equal(step.from, sp->st);
         assert_int_equal(step.event, sp->ev);
         assert_non_null(step.why);
         assert_true(strlen(step.why) > 3);
         assert_int_equal(fsm.state, step.to);
-        /* split_pending survives only inside STOPPING, and only a split sets it. */
-        if (fsm.split_pending) assert_int_equal(fsm.state, GUARD_ST_STOPPING);
-        if (step.verdict != GUARD_FSM_ACCEPTED) {
-            assert_int_equal(fsm.split_pending, sp->split);
-        } else if (!sp->split) {
-            assert_int_equal(fsm.split_pending,
-                             sp->st == GUARD_ST_RECORDING && sp->ev == GUARD_EV_SPLIT);
-        }
+        /* a pending split or pause survives only inside STOPPING; only SPLIT sets a split,
+         * only DISK_LOW a pause */
+        if (fsm.then != GUARD_THEN_IDLE) assert_int_equal(fsm.state, GUARD_ST_STOPPING);
+        if (step.verdict != GUARD_FSM_ACCEPTED) assert_int_equal(fsm.then, sp->then);
+        if (fsm.then == GUARD_THEN_SPLIT && sp->then != GUARD_THEN_SPLIT)
+            assert_int_equal(sp->ev, GUARD_EV_SPLIT);
+        if (fsm.then == GUARD_THEN_DISK && sp->then != GUARD_THEN_DISK)
+            assert_int_equal(sp->ev, GUARD_EV_DISK_LOW);
         /* guard_fsm_rule is the side-effect-free twin of feed */
         guard_fsm_step look;
-        guard_fsm_rule(sp->st, sp->ev, sp->split, &look);
+        guard_fsm_then after;
+        guard_fsm_rule(sp->st, sp->ev, (guard_fsm_then)sp->then, &look, &after);
+        assert_int_equal(after, fsm.then);
         assert_int_equal(look.verdict, step.verdict);
         assert_int_equal(look.to, step.to);
         assert_int_equal(look.actions, step.actions);
@@ -210,7 +267,7 @@ static void test_table_properties(void **st) {
     (void)st;
     for (size_t i = 0; i < NSPECS; i++) {
         guard_fsm_step s;
-        guard_fsm_rule(specs[i].st, specs[i].ev, specs[i].split, &s);
+        guard_fsm_rule(specs[i].st, specs[i].ev, (guard_fsm_then)specs[i].then, &s, NULL);
         bool op = guard_fsm_event_is_operator(specs[i].ev);
         /* an operator always gets an answer: accepted or rejected with a reason */
         if (op) assert_int_not_equal(s.verdict, GUARD_FSM_IGNORED);
@@ -236,8 +293,18 @@ static void test_table_properties(void **st) {
             assert_true(s.event == GUARD_EV_EXITED || s.event == GUARD_EV_CRASHED ||
                         s.event == GUARD_EV_SPAWN_FAILED);
         /* leaving RECOVERING other than by spawning must cancel the pending restart */
-        if (s.from == GUARD_ST_RECOVERING && s.to == GUARD_ST_STOPPING)
+        if (s.from == GUARD_ST_RECOVERING && (s.to == GUARD_ST_STOPPING || s.to == GUARD_ST_DISK_LOW))
             assert_true(s.actions & GUARD_ACT_CANCEL_RESTART);
+        /* a recorder that said the disk is full: no hook on its valid file, no restart */
+        if (s.event == GUARD_EV_DISK_FULL)
+            assert_false(s.actions & (GUARD_ACT_RUN_POST_CRASH_HOOK | GUARD_ACT_SCHEDULE_RESTART |
+                                      GUARD_ACT_SPAWN));
+        /* DISK_LOW waits without a recorder and without restarts; only space or the operator
+         * ends it */
+        if (s.to == GUARD_ST_DISK_LOW)
+            assert_false(s.actions & (GUARD_ACT_SCHEDULE_RESTART | GUARD_ACT_SPAWN));
+        if (s.from == GUARD_ST_DISK_LOW && s.to != GUARD_ST_DISK_LOW)
+            assert_true(s.event == GUARD_EV_DISK_OK || guard_fsm_event_is_operator(s.event));
     }
 }
 
@@ -245,22 +312,23 @@ static void test_table_properties(void **st) {
  * variant): no trap states. Breadth-first search over the table. */
 static void test_reachability(void **st) {
     (void)st;
-    enum { N = GUARD_ST__COUNT * 2 };
+    enum { T = GUARD_THEN__COUNT, N = GUARD_ST__COUNT * T };
     int reach[N] = {0}, queue[N], qh = 0, qt = 0;
-    reach[GUARD_ST_IDLE * 2] = 1;
-    queue[qt++] = GUARD_ST_IDLE * 2;
+    reach[GUARD_ST_IDLE * T] = 1;
+    queue[qt++] = GUARD_ST_IDLE * T;
     while (qh < qt) {
         int node = queue[qh++];
         for (int e = 0; e < GUARD_EV__COUNT; e++) {
-            guard_fsm fsm = {.state = (guard_state)(node / 2), .split_pending = node % 2};
+            guard_fsm fsm = {.state = (guard_state)(node / T), .then = (guard_fsm_then)(node % T)};
             guard_fsm_step s;
             guard_fsm_feed(&fsm, (guard_event)e, &s);
-            int to = fsm.state * 2 + fsm.split_pending;
+            int to = (int)fsm.state * T + (int)fsm.then;
             if (!reach[to]) { reach[to] = 1; queue[qt++] = to; }
         }
     }
-    for (int s = 0; s < GUARD_ST__COUNT; s++) assert_true(reach[s * 2]);
-    assert_true(reach[GUARD_ST_STOPPING * 2 + 1]);
+    for (int s = 0; s < GUARD_ST__COUNT; s++) assert_true(reach[s * T]);
+    assert_true(reach[GUARD_ST_STOPPING * T + GUARD_THEN_SPLIT]);
+    assert_true(reach[GUARD_ST_STOPPING * T + GUARD_THEN_DISK]);
     /* back to IDLE from every reachable node */
     for (int start = 0; start < N; start++) {
         if (!reach[start]) continue;
@@ -269,12 +337,12 @@ static void test_reachability(void **st) {
         q[t++] = start;
         while (h < t && !found) {
             int node = q[h++];
-            if (node == GUARD_ST_IDLE * 2) found = 1;
+            if (node == GUARD_ST_IDLE * T) found = 1;
             for (int e = 0; e < GUARD_EV__COUNT; e++) {
-                guard_fsm fsm = {.state = (guard_state)(node / 2), .split_pending = node % 2};
+                guard_fsm fsm = {.state = (guard_state)(node / T), .then = (guard_fsm_then)(node % T)};
                 guard_fsm_step s;
                 guard_fsm_feed(&fsm, (guard_event)e, &s);
-                int to = fsm.state * 2 + fsm.split_pending;
+                int to = (int)fsm.state * T + (int)fsm.then;
                 if (!seen[to]) { seen[to] = 1; q[t++] = to; }
             }
         }
@@ -312,12 +380,33 @@ static void test_life_cycle(void **st) {
     feed_expect(&fsm, GUARD_EV_SPAWNED, GUARD_ST_STARTING, 0);
     feed_expect(&fsm, GUARD_EV_READY, GUARD_ST_RECORDING, 0);
     feed_expect(&fsm, GUARD_EV_SPLIT, GUARD_ST_STOPPING, STOPA);
-    assert_true(fsm.split_pending);
+    assert_int_equal(fsm.then, GUARD_THEN_SPLIT);
     feed_expect(&fsm, GUARD_EV_EXITED, GUARD_ST_STARTING, SPAWN);
-    assert_false(fsm.split_pending);
+    assert_int_equal(fsm.then, GUARD_THEN_IDLE);
     feed_expect(&fsm, GUARD_EV_SPAWNED, GUARD_ST_STARTING, 0);
     feed_expect(&fsm, GUARD_EV_READY, GUARD_ST_RECORDING, 0);
     feed_expect(&fsm, GUARD_EV_STOP, GUARD_ST_STOPPING, STOPA);
+    feed_expect(&fsm, GUARD_EV_EXITED, GUARD_ST_IDLE, 0);
+}
+
+/* The disk: a stop for space waits in DISK_LOW and resumes by itself; a recorder that ended
+ * on a full disk goes there at once (no hook, no restart); the operator's stop is final. */
+static void test_disk_cycle(void **st) {
+    (void)st;
+    guard_fsm fsm = {.state = GUARD_ST_RECORDING};
+    feed_expect(&fsm, GUARD_EV_DISK_LOW, GUARD_ST_STOPPING, STOPA | ALERT);
+    assert_int_equal(fsm.then, GUARD_THEN_DISK);
+    feed_expect(&fsm, GUARD_EV_EXITED, GUARD_ST_DISK_LOW, 0);
+    feed_expect(&fsm, GUARD_EV_DISK_LOW, GUARD_ST_DISK_LOW, 0);
+    feed_expect(&fsm, GUARD_EV_DISK_OK, GUARD_ST_STARTING, SPAWN);
+    feed_expect(&fsm, GUARD_EV_READY, GUARD_ST_RECORDING, 0);
+    feed_expect(&fsm, GUARD_EV_DISK_FULL, GUARD_ST_DISK_LOW, ALERT);
+    feed_expect(&fsm, GUARD_EV_STOP, GUARD_ST_IDLE, 0);
+    /* an operator stop during the pause's stop: IDLE, no resume */
+    fsm = (guard_fsm){.state = GUARD_ST_RECORDING};
+    feed_expect(&fsm, GUARD_EV_DISK_LOW, GUARD_ST_STOPPING, STOPA | ALERT);
+    feed_expect(&fsm, GUARD_EV_STOP, GUARD_ST_STOPPING, 0);
+    assert_int_equal(fsm.then, GUARD_THEN_IDLE);
     feed_expect(&fsm, GUARD_EV_EXITED, GUARD_ST_IDLE, 0);
 }
 
@@ -350,10 +439,10 @@ static void test_rejections_say_why(void **st) {
     guard_fsm_feed(&fsm, GUARD_EV_STOP, &s);
     assert_string_equal(s.why, "not recording");
     /* a split that turns into a stop, then the exit leads to IDLE, not to a new segment */
-    fsm = (guard_fsm){.state = GUARD_ST_STOPPING, .split_pending = true};
+    fsm = (guard_fsm){.state = GUARD_ST_STOPPING, .then = GUARD_THEN_SPLIT};
     guard_fsm_feed(&fsm, GUARD_EV_STOP, &s);
     assert_int_equal(s.verdict, GUARD_FSM_ACCEPTED);
-    assert_false(fsm.split_pending);
+    assert_int_equal(fsm.then, GUARD_THEN_IDLE);
     guard_fsm_feed(&fsm, GUARD_EV_EXITED, &s);
     assert_int_equal(fsm.state, GUARD_ST_IDLE);
 }
@@ -373,6 +462,11 @@ static void test_names(void **st) {
     guard_event ev;
     guard_state sv;
     assert_int_equal(guard_fsm_event_from_name("explode", &ev), -EINVAL);
+    for (int i = 0; i < GUARD_THEN__COUNT; i++) {
+        guard_fsm_then back;
+        assert_int_equal(guard_fsm_then_from_name(guard_fsm_then_name((guard_fsm_then)i), &back), 0);
+        assert_int_equal(back, i);
+    }
     assert_int_equal(guard_fsm_state_from_name("", &sv), -EINVAL);
     assert_string_equal(guard_fsm_state_name(GUARD_ST_RECOVERING), "recovering");
     assert_string_equal(guard_fsm_event_name(GUARD_EV_BACKOFF_ELAPSED), "backoff_elapsed");
@@ -418,25 +512,23 @@ static char *render_markdown(void) {
                "the unit test fails when this file and the code disagree. Actions run in the\n"
                "order listed. *ignored* events change nothing (stale timers, duplicates); "
                "*rejected*\noperator commands get the reason as their answer.\n");
-    for (int row = 0; row <= GUARD_ST__COUNT; row++) {
+    for (int row = 0; row < GUARD_ST__COUNT + GUARD_THEN__COUNT - 1; row++) {
         guard_state st = row < GUARD_ST__COUNT ? (guard_state)row : GUARD_ST_STOPPING;
-        bool split = row == GUARD_ST__COUNT;
+        guard_fsm_then then = row < GUARD_ST__COUNT ? GUARD_THEN_IDLE : (guard_fsm_then)(row - GUARD_ST__COUNT + 1);
         fprintf(f, "\n## %s%s\n\n| event | outcome | next state | actions | reason |\n"
                    "|---|---|---|---|---|\n",
-                guard_fsm_state_name(st), split ? " (split pending)" : "");
+                guard_fsm_state_name(st), then_tag(then));
         for (int e = 0; e < GUARD_EV__COUNT; e++) {
             guard_fsm_step s;
-            guard_fsm_rule(st, (guard_event)e, split, &s);
+            guard_fsm_then after;
+            guard_fsm_rule(st, (guard_event)e, then, &s, &after);
             char acts[160];
             guard_fsm_actions_str(s.actions, acts, sizeof acts);
             const char *v = s.verdict == GUARD_FSM_ACCEPTED ? "accepted"
                             : s.verdict == GUARD_FSM_REJECTED ? "rejected" : "ignored";
-            guard_fsm probe = {.state = st, .split_pending = split};
-            guard_fsm_step tmp;
-            guard_fsm_feed(&probe, (guard_event)e, &tmp);
             fprintf(f, "| %s | %s | %s%s | %s | %s |\n", guard_fsm_event_name((guard_event)e), v,
                     s.verdict == GUARD_FSM_ACCEPTED ? guard_fsm_state_name(s.to) : "—",
-                    probe.split_pending && s.verdict == GUARD_FSM_ACCEPTED ? " (split pending)" : "",
+                    s.verdict == GUARD_FSM_ACCEPTED ? then_tag(after) : "",
                     acts[0] ? acts : "—", s.why);
         }
     }
@@ -477,6 +569,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_reachability),
         cmocka_unit_test(test_life_cycle),
         cmocka_unit_test(test_crash_loop_to_error),
+        cmocka_unit_test(test_disk_cycle),
         cmocka_unit_test(test_rejections_say_why),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_exit_classification),

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -228,6 +229,62 @@ static void test_identity_life(void **st) {
     assert_int_equal(guard_proc_identity_of(pid, &id), -ESRCH);
 }
 
+/* A recorder's tree in a table of (pid, ppid, pgrp, session): the daemon is 10, the recorder
+ * 100 (its own session), a hook 50; 101 its child, 102 a grandchild in a new session, 103 a
+ * child in its own process group; 200 an orphan the daemon adopted (double fork), 201 its
+ * child; 51 the hook's child; 300 and 301 unrelated. */
+static void test_tree_select(void **st) {
+    (void)st;
+    static const struct { pid_t pid, ppid, pgrp, sid; } rows[] = {
+        {1, 0, 1, 1},       {10, 1, 10, 10},    {50, 10, 50, 50},   {51, 50, 50, 50},
+        {100, 10, 100, 100}, {101, 100, 100, 100}, {102, 101, 102, 102}, {103, 100, 103, 100},
+        {200, 10, 200, 200}, {201, 200, 200, 200}, {300, 1, 300, 300}, {301, 300, 300, 300},
+    };
+    enum { N = sizeof rows / sizeof rows[0] };
+    guard_proc_stat tab[N];
+    memset(tab, 0, sizeof tab);
+    for (int i = 0; i < N; i++) {
+        tab[i].pid = rows[i].pid;
+        tab[i].ppid = rows[i].ppid;
+        tab[i].pgrp = rows[i].pgrp;
+        tab[i].session = rows[i].sid;
+    }
+    const pid_t skip[] = {50};
+    size_t idx[N];
+    size_t n = guard_proc_tree_select(tab, N, 100, 10, skip, 1, idx, N);
+    pid_t want[] = {100, 101, 102, 103, 200, 201};
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < n; i++) assert_int_equal(tab[idx[i]].pid, want[i]);
+    /* the leader reaped: its session and the adopted orphans remain (101 is now the daemon's) */
+    tab[4].pid = 999; /* slot reused by an unrelated process, not in the session */
+    tab[4].session = 999;
+    tab[4].pgrp = 999;
+    tab[4].ppid = 1;
+    tab[5].ppid = 10;
+    n = guard_proc_tree_select(tab, N, 100, 10, skip, 1, idx, N);
+    pid_t want2[] = {101, 102, 103, 200, 201};
+    assert_int_equal(n, sizeof want2 / sizeof want2[0]);
+    for (size_t i = 0; i < n; i++) assert_int_equal(tab[idx[i]].pid, want2[i]);
+    /* cap: the count is still the whole tree */
+    assert_int_equal(guard_proc_tree_select(tab, N, 100, 10, skip, 1, idx, 2), 5);
+    /* no subreaper: the session alone */
+    n = guard_proc_tree_select(tab, N, 100, 0, NULL, 0, idx, N);
+    assert_int_equal(n, 3); /* 101, 102 (child of 101), 103 */
+}
+
+/* The live scan finds this process with its real parent. */
+static void test_scan_self(void **st) {
+    (void)st;
+    guard_proc_stat *tab;
+    size_t n;
+    assert_int_equal(guard_proc_scan(&tab, &n), 0);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (tab[i].pid == getpid()) found = tab[i].ppid == getppid();
+    free(tab);
+    assert_true(found);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stat_real),
@@ -237,6 +294,8 @@ int main(void) {
         cmocka_unit_test(test_io),
         cmocka_unit_test(test_read_self),
         cmocka_unit_test(test_identity_life),
+        cmocka_unit_test(test_tree_select),
+        cmocka_unit_test(test_scan_self),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,20 @@ static void test_round_trip(void **st) {
     assert_non_null(strstr(err, path));
     assert_int_equal(guard_state_load(path, &b, err, sizeof err), 0);
     assert_int_equal(b.segment_index, 3);
+    /* a stop in progress keeps where it leads and why it began */
+    snprintf(a.state, sizeof a.state, "STOPPING");
+    snprintf(a.then, sizeof a.then, "split");
+    snprintf(a.stop_cause, sizeof a.stop_cause, "operator: split");
+    assert_int_equal(guard_state_save(path, &a, err, sizeof err), 0);
+    assert_int_equal(guard_state_load(path, &b, err, sizeof err), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    /* a file of an older daemon has neither: "" (the reader takes it as idle) */
+    a.then[0] = a.stop_cause[0] = '\0';
+    char *txt = guard_state_encode(&a);
+    assert_null(strstr(txt, "then"));
+    assert_int_equal(guard_state_decode(txt, &b, err, sizeof err), 0);
+    assert_string_equal(b.then, "");
+    free(txt);
 }
 
 static void test_decode_rejects(void **st) {

@@ -1,0 +1,47 @@
+/* guard_tree — the recorder's whole process tree as the unit the daemon stops, replaces, kills
+ * and measures (issue 8): a wrapper recorder (`bash -c "source setup.bash && ros2 bag record"`)
+ * must not leave children appending to a segment reported closed, nor a second recorder beside
+ * the next one, and its memory is the sum over its processes.
+ *
+ * Membership is guard_proc_tree_select over a /proc scan: the leader's session and process
+ * group, their descendants, and the orphans the daemon adopts as their subreaper (a child that
+ * left the session with setsid and double-forked). Each signal goes through a pidfd opened
+ * after the scan and checked against the scanned start time (guard_spawn_adopt), so a pid
+ * reused between scan and signal is never hit.
+ *
+ * Limits: an escapee orphaned while no daemon ran (between a daemon's crash and the next
+ * daemon's adoption) was reparented to init, not to us: it is found only while it stays in the
+ * recorder's session or process group. Orphans of the daemon's other children (hooks, alert
+ * commands) adopted by the daemon count as the recorder's.
+ */
+#ifndef GUARD_TREE_H
+#define GUARD_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What one walk saw. */
+typedef struct guard_tree_sum {
+    size_t procs;       /* live members, leader included (zombies are not live) */
+    size_t others;      /* live members other than the leader */
+    size_t signalled;   /* members other than the leader that were sent the signal */
+    uint64_t rss_bytes; /* resident memory summed over the live members */
+    uint64_t cpu_ns;    /* CPU time (user + system) summed over the live members */
+} guard_tree_sum;
+
+/* Make the calling process the subreaper of its descendants' orphans. 0 or -errno. */
+int guard_tree_subreaper(void);
+
+/* Scan the tree of `leader` (<= 0: only adopted orphans; a reaped leader's pid still names its
+ * session), with the daemon as adopter and skip[] its other children. When sig > 0, send sig to
+ * every live member but the leader (the caller signals the leader through its own pidfd).
+ * Fills *sum. 0 or -errno (/proc unreadable). */
+int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guard_tree_sum *sum);
+
+/* Reap the daemon's exited children that nobody else waits for: orphans adopted as subreaper.
+ * Peeks with WNOWAIT and stops at the first child in keep[] (the recorder, hooks: their owners
+ * reap them through their pidfds). One syscall when there is nothing to do. */
+void guard_tree_reap_orphans(const pid_t *keep, size_t nkeep);
+
+#endif
