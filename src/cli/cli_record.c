@@ -198,7 +198,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
             break;
         case O_STATS: a->stats = arg; break;
         case O_LEASE:
-            if (parse_ll(arg, RECORD_MIN_LEASE_MS, RECORD_MAX_LEASE_MS, &v) < 0)
+            if (rg_num_ll(arg, RECORD_MIN_LEASE_MS, RECORD_MAX_LEASE_MS, &v) < 0)
                 return usage_error("--lease %s: expected 100..600000 milliseconds", arg);
             a->filter.lease_ns = v * RG_NS_PER_MS;
             break;
