@@ -223,6 +223,10 @@ static void test_missing(void **state) {
     assert_string_equal(text, "");
     assert_non_null(strstr(warn, "b_msgs/msg/Gone.msg"));
     assert_non_null(strstr(warn, "a_msgs/msg/HasMissing"));
+    /* ... and says how to provide it. */
+    assert_non_null(strstr(warn, "--msg-path"));
+    assert_non_null(strstr(warn, "RECGUARD_MSG_PATH"));
+    assert_non_null(strstr(warn, "AMENT_PREFIX_PATH"));
     /* A missing root type; a name that is not a ROS type (a DDS type name). */
     assert_int_equal(rec_msgdef_get(m, "x_msgs/msg/Nope", &text, &len, warn, sizeof warn),
                      -ENOENT);
