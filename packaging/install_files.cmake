@@ -12,9 +12,12 @@ string(REPLACE "/usr/local/share/doc/recguard/ARCHITECTURE.md"
 if(NOT unit MATCHES "ExecStart=${prefix}/${RG_BINDIR}/recguard ")
   message(FATAL_ERROR "install: packaging/recguard.service has no ExecStart=/usr/local/bin/recguard to rewrite")
 endif()
-file(MAKE_DIRECTORY "${RG_INSTALL_WORK}")
-file(WRITE "${RG_INSTALL_WORK}/recguard.service" "${unit}")
-file(INSTALL "${RG_INSTALL_WORK}/recguard.service" DESTINATION "${prefix}/lib/systemd/system")
+# A directory of this run's own: two installs from one build tree may run at once (tests).
+string(RANDOM LENGTH 12 run)
+set(work "${RG_INSTALL_WORK}/${run}")
+file(WRITE "${work}/recguard.service" "${unit}")
+file(INSTALL "${work}/recguard.service" DESTINATION "${prefix}/lib/systemd/system")
+file(REMOVE_RECURSE "${work}")
 
 # Never overwrite a config the user already has; the sample is also in the doc directory.
 if(NOT EXISTS "$ENV{DESTDIR}/etc/recguard/recguard.yaml")
