@@ -3,11 +3,16 @@
 #   make test    deps, both builds, every test in both builds
 #   make run     deps, build, start a guarded recording of demo traffic, show its status
 #   make fuzz    build libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make install the programs, msgs/ definitions, systemd unit, sample config and docs under
+#                PREFIX (default /usr/local), staged under DESTDIR when given
+#   make deb     build-deb/recguard_<version>_<arch>.deb (dpkg-deb; packaging/deb.sh)
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 CTEST_ARGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps build asan test test-build test-asan run fuzz bench clean
+.PHONY: all deps build asan test test-build test-asan run fuzz bench install deb clean
 
 all: build
 
@@ -48,5 +53,13 @@ fuzz: deps build-fuzz/CMakeCache.txt
 bench: deps build
 	@bench/run.sh
 
+# Builds only what gets installed (not the tests); the unit's paths follow PREFIX.
+install: build/CMakeCache.txt
+	cmake --build build -j$(JOBS) --target rg_programs
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
+
+deb:
+	JOBS=$(JOBS) packaging/deb.sh
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-deb

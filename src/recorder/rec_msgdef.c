@@ -302,8 +302,9 @@ int rec_msgdef_get(rec_msgdef *m, const char *type, const char **text, size_t *l
                      type);
         else
             snprintf(wbuf, sizeof wbuf,
-                     "schema(%s): no definition for %s on the message path; recorded with an "
-                     "empty schema",
+                     "schema(%s): no definition for %s; recorded with an empty schema (give "
+                     "its .msg files with --msg-path DIR or RECGUARD_MSG_PATH, or source a ROS "
+                     "install that has them: AMENT_PREFIX_PATH)",
                      type, c.missing);
     }
     if (!e || !(e->type = strdup(type)) || !(e->text = c.out.p ? c.out.p : strdup("")) ||

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -222,6 +223,10 @@ static void test_missing(void **state) {
     assert_string_equal(text, "");
     assert_non_null(strstr(warn, "b_msgs/msg/Gone.msg"));
     assert_non_null(strstr(warn, "a_msgs/msg/HasMissing"));
+    /* ... and says how to provide it. */
+    assert_non_null(strstr(warn, "--msg-path"));
+    assert_non_null(strstr(warn, "RECGUARD_MSG_PATH"));
+    assert_non_null(strstr(warn, "AMENT_PREFIX_PATH"));
     /* A missing root type; a name that is not a ROS type (a DDS type name). */
     assert_int_equal(rec_msgdef_get(m, "x_msgs/msg/Nope", &text, &len, warn, sizeof warn),
                      -ENOENT);
@@ -269,12 +274,70 @@ static void test_project_dir(void **state) {
     rec_msgdef_close(m);
 }
 
+/* The definitions shipped in msgs/ (installed as share/recguard/msgs): each listed interface
+ * package is there, and every type in it builds a complete schema from msgs/ alone, so no
+ * dependency of a bundled type is missing. */
+static void test_bundled_msgs(void **state) {
+    (void)state;
+    const char *src = getenv("RG_SOURCE_DIR");
+    if (!src) skip();
+    static const char *const pkgs[] = {
+        "builtin_interfaces", "std_msgs",        "geometry_msgs",          "sensor_msgs",
+        "nav_msgs",           "tf2_msgs",        "diagnostic_msgs",        "visualization_msgs",
+        "shape_msgs",         "trajectory_msgs", "action_msgs",            "unique_identifier_msgs",
+        "rcl_interfaces",     "rosgraph_msgs",   "statistics_msgs",        "stereo_msgs",
+        "service_msgs",       "type_description_interfaces"};
+    char root[1024];
+    snprintf(root, sizeof root, "%s/msgs", src);
+    rec_msgdef *m;
+    assert_int_equal(rec_msgdef_open(&m), 0);
+    assert_int_equal(rec_msgdef_add_root(m, root), 0);
+    int types = 0;
+    for (size_t i = 0; i < sizeof pkgs / sizeof pkgs[0]; i++) {
+        char dir[1200];
+        snprintf(dir, sizeof dir, "%s/%s/msg", root, pkgs[i]);
+        DIR *d = opendir(dir);
+        if (!d) {
+            print_message("no package %s in %s\n", pkgs[i], root);
+            fail();
+        }
+        int in_pkg = 0;
+        for (struct dirent *e; (e = readdir(d));) {
+            size_t n = strlen(e->d_name);
+            if (n < 5 || strcmp(e->d_name + n - 4, ".msg") != 0) continue;
+            char type[512];
+            snprintf(type, sizeof type, "%s/msg/%.*s", pkgs[i], (int)(n - 4), e->d_name);
+            const char *text;
+            size_t len;
+            char warn[1024];
+            int rc = rec_msgdef_get(m, type, &text, &len, warn, sizeof warn);
+            if (rc != 0) print_message("%s: %s\n", type, warn);
+            assert_int_equal(rc, 0);
+            assert_string_equal(warn, "");
+            in_pkg++;
+        }
+        closedir(d);
+        assert_true(in_pkg > 0);
+        types += in_pkg;
+    }
+    assert_true(types >= 150);
+    /* A type with nested dependencies three levels down carries all of them. */
+    const char *text;
+    size_t len;
+    char warn[256];
+    assert_int_equal(rec_msgdef_get(m, "nav_msgs/msg/Odometry", &text, &len, warn, sizeof warn), 0);
+    assert_non_null(strstr(text, SEP "geometry_msgs/PoseWithCovariance\n"));
+    assert_non_null(strstr(text, SEP "builtin_interfaces/Time\n"));
+    rec_msgdef_close(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rosbag2_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_project_dir, setup, teardown),
+        cmocka_unit_test(test_bundled_msgs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
