@@ -502,10 +502,15 @@ int cli_doctor_main(int argc, char **argv) {
 static void recover_usage(FILE *f) {
     fprintf(f, "usage: recguard recover FILE.mcap [-o OUT.mcap] [--compression none|lz4|zstd]\n"
                "  Rebuild a cut-short or partly corrupt MCAP file into a new valid file (default\n"
-               "  OUT: FILE with the suffix .recovered.mcap). Keeps every complete, valid chunk and\n"
-               "  message; skips corrupt chunks and counts what was lost. Never overwrites: OUT\n"
-               "  must not exist. Compression defaults to that of the input's first chunk.\n"
-               "  Exit: 0 lossless, 3 lossy, 1 nothing recovered or error, 2 usage.\n");
+               "  OUT: FILE with the suffix .recovered.mcap). Keeps every complete, valid chunk,\n"
+               "  message, metadata record and attachment; skips corrupt chunks and counts what\n"
+               "  was lost. Lossless only when the input proves it: DataEnd reached and its\n"
+               "  data-section CRC matches (or every record has a matching CRC of its own and\n"
+               "  the summary statistics count them all); otherwise lossy, naming the records no\n"
+               "  CRC vouches for. Never overwrites: OUT must not exist. Compression defaults to\n"
+               "  that of the input's first chunk.\n"
+               "  Exit: 0 lossless (proven), 3 lossy or unproven, 1 nothing recovered or error,\n"
+               "  2 usage.\n");
 }
 
 int cli_recover_main(int argc, char **argv) {
@@ -563,17 +568,34 @@ int cli_recover_main(int argc, char **argv) {
         return CLI_EXIT_FAIL;
     }
     printf("recovered %s -> %s: %" PRIu64 " messages from %" PRIu64 " chunks, %" PRIu64 " channels, %" PRIu64
-           " schemas, %" PRIu64 " metadata records\n",
-           in, out, rep.messages, rep.chunks, rep.channels, rep.schemas, rep.metadata);
+           " schemas, %" PRIu64 " metadata records, %" PRIu64 " attachments\n",
+           in, out, rep.messages, rep.chunks, rep.channels, rep.schemas, rep.metadata, rep.attachments);
+    if (rep.data_crc == MCAP_RECOVER_CRC_BAD)
+        printf("data-section CRC: %08" PRIx32 ", DataEnd says %08" PRIx32 " (mismatch)\n", rep.data_crc_got,
+               rep.data_crc_want);
+    if (rc == MCAP_RECOVER_LOSSY && rep.unproven) {
+        printf("lost: nothing seen lost, but nothing proves the records complete and unchanged\n");
+        printf("why: %s\n", rep.first_loss);
+        if (rep.unverified)
+            printf("unverified: %" PRIu64 " kept record(s) no CRC vouches for: %s\n", rep.unverified,
+                   rep.unverified_what);
+        printf("result: unproven (treat as lossy)\n");
+        return CLI_EXIT_LOSSY;
+    }
     if (rc == MCAP_RECOVER_LOSSY) {
         printf("lost: %" PRIu64 " chunks, at least %" PRIu64 " messages, %" PRIu64 " other records, %" PRIu64
                " bytes of input\n",
                rep.chunks_lost, rep.messages_lost, rep.records_lost, rep.bytes_lost);
         printf("first loss: %s\n", rep.first_loss);
+        if (rep.unverified) {
+            /* Kept, but nothing proves them unchanged: the user must know which. */
+            printf("unverified: %" PRIu64 " kept record(s) no CRC vouches for: %s\n", rep.unverified,
+                   rep.unverified_what);
+        }
         printf("result: lossy\n");
         return CLI_EXIT_LOSSY;
     }
-    if (rep.cut_at) printf("input ended at %" PRIu64 " inside an index record: no message lost\n", rep.cut_at);
+    printf("proof: %s\n", rep.proof);
     printf("result: lossless\n");
     return CLI_EXIT_OK;
 }

@@ -480,13 +480,27 @@ void mcap_reader_close(mcap_reader *r) {
     *r = (mcap_reader){0};
 }
 
+static int same(mcap_bytes a, mcap_bytes b) {
+    return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, (size_t)a.len) == 0);
+}
+
+/* Repeats compare by their fields: a copy with extra trailing bytes (a newer writer's fields,
+ * or padding) is the same record, since readers must ignore what they do not know. */
+static int schema_same(const mcap_schema *a, const mcap_schema *b) {
+    return same(a->name, b->name) && same(a->encoding, b->encoding) && same(a->data, b->data);
+}
+static int channel_same(const mcap_channel *a, const mcap_channel *b) {
+    return a->schema_id == b->schema_id && same(a->topic, b->topic) &&
+           same(a->message_encoding, b->message_encoding) && same(a->metadata, b->metadata);
+}
+
 int mcap_reader_add_schema(mcap_reader *r, mcap_bytes body) {
     mcap_schema s;
     if (mcap_parse_schema(body, &s) != 0) return -EBADMSG;
     void **sl = slot(r->t->schemas, s.id, 1);
     if (!sl) return -ENOMEM;
     sch_entry *old = *sl;
-    if (old) return old->len == body.len && memcmp(old->body, body.p, body.len) == 0 ? 0 : -EEXIST;
+    if (old) return schema_same(&old->s, &s) ? 0 : -EEXIST;
     sch_entry *e = malloc(sizeof *e + body.len);
     if (!e) return -ENOMEM;
     e->len = body.len;
@@ -502,7 +516,7 @@ int mcap_reader_add_channel(mcap_reader *r, mcap_bytes body) {
     void **sl = slot(r->t->channels, c.id, 1);
     if (!sl) return -ENOMEM;
     chan_entry *old = *sl;
-    if (old) return old->len == body.len && memcmp(old->body, body.p, body.len) == 0 ? 0 : -EEXIST;
+    if (old) return channel_same(&old->c, &c) ? 0 : -EEXIST;
     chan_entry *e = malloc(sizeof *e + body.len);
     if (!e) return -ENOMEM;
     e->len = body.len;

@@ -178,8 +178,9 @@ void mcap_reader_close(mcap_reader *r);
 /* Read footer, summary CRC, DataEnd and summary records; registers summary schemas/channels.
  * 0, -ENOENT (no footer or no summary: file cut short or unindexed), -EBADMSG (bad). */
 int mcap_reader_read_summary(mcap_reader *r, char *err, size_t errlen);
-/* Register a Schema/Channel record (copied). 0 (new or identical), -EEXIST (same id, other
- * content: first one kept), -EBADMSG, -ENOMEM. */
+/* Register a Schema/Channel record (copied). 0 (new, or the same fields: trailing bytes a
+ * newer writer added are ignored), -EEXIST (same id, other fields: first one kept),
+ * -EBADMSG, -ENOMEM. */
 int mcap_reader_add_schema(mcap_reader *r, mcap_bytes body);
 int mcap_reader_add_channel(mcap_reader *r, mcap_bytes body);
 const mcap_schema *mcap_reader_schema(const mcap_reader *r, uint16_t id);
