@@ -429,13 +429,16 @@ static void doctor_usage(FILE *f) {
     fprintf(f, "usage: recguard doctor FILE.mcap [--max N]\n"
                "  Validate an MCAP file: magic, header, record lengths, data-section, summary and\n"
                "  chunk CRCs, compression, message and chunk indexes, statistics, summary offsets.\n"
-               "  Each defect is printed as `OFFSET NAME: detail` (at most N, default 100).\n"
-               "  Exit: 0 clean, 1 defects found (or unreadable), 2 usage.\n");
+               "  Each finding is printed as `OFFSET defect|note NAME: detail` (at most N, default\n"
+               "  100). A defect breaks the MCAP specification (a MUST), a CRC, a length or an\n"
+               "  offset; a note is an optional structure the file lacks (readers must scan) or\n"
+               "  records longer than this version knows (extra bytes ignored): still valid.\n"
+               "  Exit: 0 clean (notes allowed), 1 defects found (or unreadable), 2 usage.\n");
 }
 
 static void print_defect(void *ctx, const mcap_defect *d) {
     (void)ctx;
-    printf("%12" PRIu64 "  %s: %s\n", d->offset, d->name, d->detail);
+    printf("%12" PRIu64 "  %-6s  %s: %s\n", d->offset, d->note ? "note" : "defect", d->name, d->detail);
 }
 
 int cli_doctor_main(int argc, char **argv) {
@@ -475,7 +478,7 @@ int cli_doctor_main(int argc, char **argv) {
         size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
         if (f) fclose(f);
         int magic_ok = got == MCAP_MAGIC_LEN && memcmp(magic, MCAP_MAGIC, MCAP_MAGIC_LEN) == 0;
-        printf("%12d  %s: %s\n", magic_ok ? MCAP_MAGIC_LEN : 0, magic_ok ? "bad-header" : "bad-magic", err);
+        printf("%12d  defect  %s: %s\n", magic_ok ? MCAP_MAGIC_LEN : 0, magic_ok ? "bad-header" : "bad-magic", err);
         printf("%s: 1 defect\n", path);
         return CLI_EXIT_FAIL;
     }
@@ -490,10 +493,12 @@ int cli_doctor_main(int argc, char **argv) {
         fprintf(stderr, "recguard doctor: %s: %s\n", path, strerror(-n));
         return CLI_EXIT_FAIL;
     }
-    if (rep.defects > max) printf("... %u more defects not shown (--max)\n", rep.defects - (unsigned)max);
-    printf("%s: %s%u defect%s (%" PRIu64 " records, %" PRIu64 " chunks, %" PRIu64 " messages, %s)\n", path,
-           rep.defects ? "" : "clean, ", rep.defects, rep.defects == 1 ? "" : "s", rep.records, rep.chunks,
-           rep.messages, rep.has_summary ? "indexed" : "no summary");
+    unsigned found = rep.defects + rep.notes;
+    if (max && found > max) printf("... %u more findings not shown (--max)\n", found - (unsigned)max);
+    printf("%s: %s%u defect%s, %u note%s (%" PRIu64 " records, %" PRIu64 " chunks, %" PRIu64 " messages, %s)\n",
+           path, rep.defects ? "" : "clean, ", rep.defects, rep.defects == 1 ? "" : "s", rep.notes,
+           rep.notes == 1 ? "" : "s", rep.records, rep.chunks, rep.messages,
+           rep.has_summary ? "indexed" : "no summary");
     return rep.defects ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 

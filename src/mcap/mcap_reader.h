@@ -120,6 +120,11 @@ int mcap_parse_attachment(mcap_bytes body, mcap_attachment *out);
 int mcap_parse_summary_offset(mcap_bytes body, mcap_summary_offset *out);
 int mcap_parse_data_end(mcap_bytes body, uint32_t *crc);
 
+/* Bytes of a record beyond the fields this version knows (0 when none, when the record does
+ * not parse, or for Message and unknown records). The format lets records grow: readers skip
+ * such bytes. */
+uint64_t mcap_record_extra(const mcap_record *rec);
+
 /* Walk maps and index arrays: 1 = an entry, 0 = done, -EBADMSG = malformed. They consume *rest. */
 int mcap_map_next_str(mcap_bytes *rest, mcap_bytes *key, mcap_bytes *value);
 int mcap_map_next_u16u64(mcap_bytes *rest, uint16_t *key, uint64_t *value);
