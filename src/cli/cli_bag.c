@@ -196,12 +196,46 @@ static void add_time(bag_info *b, uint64_t start, uint64_t end) {
     b->have_time = 1;
 }
 
-/* One file from its summary. Returns 0, or -1 when the summary lacks what info needs. */
-static int info_from_summary(bag_info *b, mcap_reader *r) {
-    if (!r->has_statistics) return -1;
+/* Can the summary alone give info every topic with its type and count? 1, or 0 with the
+ * reason in why. Statistics, Channel and Schema records in the summary are all optional. */
+static int summary_complete(const mcap_reader *r, char *why, size_t whylen) {
+    if (!r->has_statistics) {
+        snprintf(why, whylen, "the summary has no statistics");
+        return 0;
+    }
     const mcap_statistics *st = &r->statistics;
-    /* Without per-channel counts the topic table would read all zeros: scan instead. */
-    if (st->message_count && st->channel_counts.len == 0) return -1;
+    /* Without per-channel counts the topic table would read all zeros. */
+    if (st->message_count && st->channel_counts.len == 0) {
+        snprintf(why, whylen, "the summary statistics have no per-channel counts");
+        return 0;
+    }
+    mcap_bytes m = st->channel_counts;
+    uint16_t ch;
+    uint64_t n;
+    while (mcap_map_next_u16u64(&m, &ch, &n) == 1)
+        if (!mcap_reader_channel(r, ch)) {
+            snprintf(why, whylen, "the summary has statistics for channel %u but not its Channel record", ch);
+            return 0;
+        }
+    uint32_t pos = 0, channels = 0;
+    for (const mcap_channel *c; (c = mcap_reader_next_channel(r, &pos));) {
+        channels++;
+        if (c->schema_id && !mcap_reader_schema(r, c->schema_id)) {
+            snprintf(why, whylen, "the summary has channel %u but not its Schema record %u", c->id, c->schema_id);
+            return 0;
+        }
+    }
+    if (st->channel_count > channels) {
+        snprintf(why, whylen, "the summary statistics count %u channels but hold %u Channel records",
+                 st->channel_count, channels);
+        return 0;
+    }
+    return 1;
+}
+
+/* One file from its summary (summary_complete() said it can). */
+static void info_from_summary(bag_info *b, mcap_reader *r) {
+    const mcap_statistics *st = &r->statistics;
     b->messages += st->message_count;
     if (st->message_count) add_time(b, st->start, st->end);
     mcap_bytes m = st->channel_counts;
@@ -228,7 +262,6 @@ static int info_from_summary(bag_info *b, mcap_reader *r) {
         mcap_cursor_init(&one, r->data + mi.offset, mi.length, mi.offset);
         if (mcap_cursor_next(&one, &mr) == 1 && mr.op == MCAP_OP_METADATA) add_drops(b, mr.body);
     }
-    return 0;
 }
 
 static void info_by_scan(bag_info *b, mcap_reader *r, const char *name) {
@@ -271,13 +304,13 @@ static void info_file(bag_info *b, const char *path, const char *name) {
         b->failed = 1;
         return;
     }
-    char serr[256];
-    if (mcap_reader_read_summary(&r, serr, sizeof serr) == 0 && info_from_summary(b, &r) == 0) {
+    char why[256];
+    if (mcap_reader_read_summary(&r, why, sizeof why) == 0 && summary_complete(&r, why, sizeof why)) {
+        info_from_summary(b, &r);
         mcap_reader_close(&r);
         return;
     }
-    if (!r.has_summary) note(b, "%s: %s; counted by scanning", name, serr);
-    else note(b, "%s: summary has no per-channel statistics; counted by scanning", name);
+    note(b, "%s: %s; topics and types found and messages counted by scanning the data section", name, why);
     mcap_reader_close(&r);
     /* Summary tables may be half-filled: start over with a fresh reader. */
     if (mcap_reader_open_file(&r, path, err, sizeof err) != 0) {
@@ -313,7 +346,8 @@ static void info_usage(FILE *f) {
                "  Summarize a bag like `ros2 bag info`: files, size, duration, start, end, message\n"
                "  count, per-topic type/count/serialization format, and drops recorded by recguard.\n"
                "  A directory's *.mcap files are read in segment order; a file's summary is used\n"
-               "  when intact, else the file is scanned (a cut-short file is counted up to the cut).\n"
+               "  when intact and complete (statistics, channels and schemas), else the data section\n"
+               "  is scanned and Notes says why (a cut-short file is counted up to the cut).\n"
                "  Exit: 0 ok, 1 a file could not be read, 2 usage.\n");
 }
 
