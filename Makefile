@@ -3,11 +3,12 @@
 #   make test    deps, both builds, every test in both builds
 #   make run     deps, build, start a guarded recording of demo traffic, show its status
 #   make fuzz    build libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make mutate  every cut and byte flip of the MCAP test files through recover/doctor/info
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 CTEST_ARGS ?=
 
-.PHONY: all deps build asan test test-build test-asan run fuzz bench clean
+.PHONY: all deps build asan test test-build test-asan run fuzz mutate bench clean
 
 all: build
 
@@ -44,6 +45,10 @@ build-fuzz/CMakeCache.txt:
 fuzz: deps build-fuzz/CMakeCache.txt
 	cmake --build build-fuzz -j$(JOBS)
 	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+# The exhaustive version of e2e.test_bagtools_mutate (figures in docs/RELIABILITY.md).
+mutate: deps build
+	@scripts/mutate.sh build
 
 bench: deps build
 	@bench/run.sh
