@@ -6,13 +6,14 @@
 #   make install the programs, msgs/ definitions, systemd unit, sample config and docs under
 #                PREFIX (default /usr/local), staged under DESTDIR when given
 #   make deb     build-deb/recguard_<version>_<arch>.deb (dpkg-deb; packaging/deb.sh)
+#   make mutate  every cut and byte flip of the MCAP test files through recover/doctor/info
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 CTEST_ARGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps build asan test test-build test-asan run fuzz bench install deb clean
+.PHONY: all deps build asan test test-build test-asan run fuzz mutate bench install deb clean
 
 all: build
 
@@ -49,6 +50,10 @@ build-fuzz/CMakeCache.txt:
 fuzz: deps build-fuzz/CMakeCache.txt
 	cmake --build build-fuzz -j$(JOBS)
 	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+# The exhaustive version of e2e.test_bagtools_mutate (figures in docs/RELIABILITY.md).
+mutate: deps build
+	@scripts/mutate.sh build
 
 bench: deps build
 	@bench/run.sh

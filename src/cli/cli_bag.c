@@ -197,12 +197,46 @@ static void add_time(bag_info *b, uint64_t start, uint64_t end) {
     b->have_time = 1;
 }
 
-/* One file from its summary. Returns 0, or -1 when the summary lacks what info needs. */
-static int info_from_summary(bag_info *b, mcap_reader *r) {
-    if (!r->has_statistics) return -1;
+/* Can the summary alone give info every topic with its type and count? 1, or 0 with the
+ * reason in why. Statistics, Channel and Schema records in the summary are all optional. */
+static int summary_complete(const mcap_reader *r, char *why, size_t whylen) {
+    if (!r->has_statistics) {
+        snprintf(why, whylen, "the summary has no statistics");
+        return 0;
+    }
     const mcap_statistics *st = &r->statistics;
-    /* Without per-channel counts the topic table would read all zeros: scan instead. */
-    if (st->message_count && st->channel_counts.len == 0) return -1;
+    /* Without per-channel counts the topic table would read all zeros. */
+    if (st->message_count && st->channel_counts.len == 0) {
+        snprintf(why, whylen, "the summary statistics have no per-channel counts");
+        return 0;
+    }
+    mcap_bytes m = st->channel_counts;
+    uint16_t ch;
+    uint64_t n;
+    while (mcap_map_next_u16u64(&m, &ch, &n) == 1)
+        if (!mcap_reader_channel(r, ch)) {
+            snprintf(why, whylen, "the summary has statistics for channel %u but not its Channel record", ch);
+            return 0;
+        }
+    uint32_t pos = 0, channels = 0;
+    for (const mcap_channel *c; (c = mcap_reader_next_channel(r, &pos));) {
+        channels++;
+        if (c->schema_id && !mcap_reader_schema(r, c->schema_id)) {
+            snprintf(why, whylen, "the summary has channel %u but not its Schema record %u", c->id, c->schema_id);
+            return 0;
+        }
+    }
+    if (st->channel_count > channels) {
+        snprintf(why, whylen, "the summary statistics count %u channels but hold %u Channel records",
+                 st->channel_count, channels);
+        return 0;
+    }
+    return 1;
+}
+
+/* One file from its summary (summary_complete() said it can). */
+static void info_from_summary(bag_info *b, mcap_reader *r) {
+    const mcap_statistics *st = &r->statistics;
     b->messages += st->message_count;
     if (st->message_count) add_time(b, st->start, st->end);
     mcap_bytes m = st->channel_counts;
@@ -229,7 +263,6 @@ static int info_from_summary(bag_info *b, mcap_reader *r) {
         mcap_cursor_init(&one, r->data + mi.offset, mi.length, mi.offset);
         if (mcap_cursor_next(&one, &mr) == 1 && mr.op == MCAP_OP_METADATA) add_drops(b, mr.body);
     }
-    return 0;
 }
 
 static void info_by_scan(bag_info *b, mcap_reader *r, const char *name) {
@@ -272,13 +305,13 @@ static void info_file(bag_info *b, const char *path, const char *name) {
         b->failed = 1;
         return;
     }
-    char serr[256];
-    if (mcap_reader_read_summary(&r, serr, sizeof serr) == 0 && info_from_summary(b, &r) == 0) {
+    char why[256];
+    if (mcap_reader_read_summary(&r, why, sizeof why) == 0 && summary_complete(&r, why, sizeof why)) {
+        info_from_summary(b, &r);
         mcap_reader_close(&r);
         return;
     }
-    if (!r.has_summary) note(b, "%s: %s; counted by scanning", name, serr);
-    else note(b, "%s: summary has no per-channel statistics; counted by scanning", name);
+    note(b, "%s: %s; topics and types found and messages counted by scanning the data section", name, why);
     mcap_reader_close(&r);
     /* Summary tables may be half-filled: start over with a fresh reader. */
     if (mcap_reader_open_file(&r, path, err, sizeof err) != 0) {
@@ -314,7 +347,8 @@ static void info_usage(FILE *f) {
                "  Summarize a bag like `ros2 bag info`: files, size, duration, start, end, message\n"
                "  count, per-topic type/count/serialization format, and drops recorded by recguard.\n"
                "  A directory's *.mcap files are read in segment order; a file's summary is used\n"
-               "  when intact, else the file is scanned (a cut-short file is counted up to the cut).\n"
+               "  when intact and complete (statistics, channels and schemas), else the data section\n"
+               "  is scanned and Notes says why (a cut-short file is counted up to the cut).\n"
                "  Exit: 0 ok, 1 a file could not be read, 2 usage.\n");
 }
 
@@ -430,13 +464,16 @@ static void doctor_usage(FILE *f) {
     fprintf(f, "usage: recguard doctor FILE.mcap [--max N]\n"
                "  Validate an MCAP file: magic, header, record lengths, data-section, summary and\n"
                "  chunk CRCs, compression, message and chunk indexes, statistics, summary offsets.\n"
-               "  Each defect is printed as `OFFSET NAME: detail` (at most N, default 100).\n"
-               "  Exit: 0 clean, 1 defects found (or unreadable), 2 usage.\n");
+               "  Each finding is printed as `OFFSET defect|note NAME: detail` (at most N, default\n"
+               "  100). A defect breaks the MCAP specification (a MUST), a CRC, a length or an\n"
+               "  offset; a note is an optional structure the file lacks (readers must scan) or\n"
+               "  records longer than this version knows (extra bytes ignored): still valid.\n"
+               "  Exit: 0 clean (notes allowed), 1 defects found (or unreadable), 2 usage.\n");
 }
 
 static void print_defect(void *ctx, const mcap_defect *d) {
     (void)ctx;
-    printf("%12" PRIu64 "  %s: %s\n", d->offset, d->name, d->detail);
+    printf("%12" PRIu64 "  %-6s  %s: %s\n", d->offset, d->note ? "note" : "defect", d->name, d->detail);
 }
 
 int cli_doctor_main(int argc, char **argv) {
@@ -479,7 +516,7 @@ int cli_doctor_main(int argc, char **argv) {
         size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
         if (f) fclose(f);
         int magic_ok = got == MCAP_MAGIC_LEN && memcmp(magic, MCAP_MAGIC, MCAP_MAGIC_LEN) == 0;
-        printf("%12d  %s: %s\n", magic_ok ? MCAP_MAGIC_LEN : 0, magic_ok ? "bad-header" : "bad-magic", err);
+        printf("%12d  defect  %s: %s\n", magic_ok ? MCAP_MAGIC_LEN : 0, magic_ok ? "bad-header" : "bad-magic", err);
         printf("%s: 1 defect\n", path);
         return CLI_EXIT_FAIL;
     }
@@ -494,10 +531,12 @@ int cli_doctor_main(int argc, char **argv) {
         fprintf(stderr, "recguard doctor: %s: %s\n", path, strerror(-n));
         return CLI_EXIT_FAIL;
     }
-    if (rep.defects > max) printf("... %u more defects not shown (--max)\n", rep.defects - (unsigned)max);
-    printf("%s: %s%u defect%s (%" PRIu64 " records, %" PRIu64 " chunks, %" PRIu64 " messages, %s)\n", path,
-           rep.defects ? "" : "clean, ", rep.defects, rep.defects == 1 ? "" : "s", rep.records, rep.chunks,
-           rep.messages, rep.has_summary ? "indexed" : "no summary");
+    unsigned found = rep.defects + rep.notes;
+    if (max && found > max) printf("... %u more findings not shown (--max)\n", found - (unsigned)max);
+    printf("%s: %s%u defect%s, %u note%s (%" PRIu64 " records, %" PRIu64 " chunks, %" PRIu64 " messages, %s)\n",
+           path, rep.defects ? "" : "clean, ", rep.defects, rep.defects == 1 ? "" : "s", rep.notes,
+           rep.notes == 1 ? "" : "s", rep.records, rep.chunks, rep.messages,
+           rep.has_summary ? "indexed" : "no summary");
     return rep.defects ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
@@ -506,10 +545,15 @@ int cli_doctor_main(int argc, char **argv) {
 static void recover_usage(FILE *f) {
     fprintf(f, "usage: recguard recover FILE.mcap [-o OUT.mcap] [--compression none|lz4|zstd]\n"
                "  Rebuild a cut-short or partly corrupt MCAP file into a new valid file (default\n"
-               "  OUT: FILE with the suffix .recovered.mcap). Keeps every complete, valid chunk and\n"
-               "  message; skips corrupt chunks and counts what was lost. Never overwrites: OUT\n"
-               "  must not exist. Compression defaults to that of the input's first chunk.\n"
-               "  Exit: 0 lossless, 3 lossy, 1 nothing recovered or error, 2 usage.\n");
+               "  OUT: FILE with the suffix .recovered.mcap). Keeps every complete, valid chunk,\n"
+               "  message, metadata record and attachment; skips corrupt chunks and counts what\n"
+               "  was lost. Lossless only when the input proves it: DataEnd reached and its\n"
+               "  data-section CRC matches (or every record has a matching CRC of its own and\n"
+               "  the summary statistics count them all); otherwise lossy, naming the records no\n"
+               "  CRC vouches for. Never overwrites: OUT must not exist. Compression defaults to\n"
+               "  that of the input's first chunk.\n"
+               "  Exit: 0 lossless (proven), 3 lossy or unproven, 1 nothing recovered or error,\n"
+               "  2 usage.\n");
 }
 
 int cli_recover_main(int argc, char **argv) {
@@ -573,17 +617,34 @@ int cli_recover_main(int argc, char **argv) {
         return CLI_EXIT_FAIL;
     }
     printf("recovered %s -> %s: %" PRIu64 " messages from %" PRIu64 " chunks, %" PRIu64 " channels, %" PRIu64
-           " schemas, %" PRIu64 " metadata records\n",
-           in, out, rep.messages, rep.chunks, rep.channels, rep.schemas, rep.metadata);
+           " schemas, %" PRIu64 " metadata records, %" PRIu64 " attachments\n",
+           in, out, rep.messages, rep.chunks, rep.channels, rep.schemas, rep.metadata, rep.attachments);
+    if (rep.data_crc == MCAP_RECOVER_CRC_BAD)
+        printf("data-section CRC: %08" PRIx32 ", DataEnd says %08" PRIx32 " (mismatch)\n", rep.data_crc_got,
+               rep.data_crc_want);
+    if (rc == MCAP_RECOVER_LOSSY && rep.unproven) {
+        printf("lost: nothing seen lost, but nothing proves the records complete and unchanged\n");
+        printf("why: %s\n", rep.first_loss);
+        if (rep.unverified)
+            printf("unverified: %" PRIu64 " kept record(s) no CRC vouches for: %s\n", rep.unverified,
+                   rep.unverified_what);
+        printf("result: unproven (treat as lossy)\n");
+        return CLI_EXIT_LOSSY;
+    }
     if (rc == MCAP_RECOVER_LOSSY) {
         printf("lost: %" PRIu64 " chunks, at least %" PRIu64 " messages, %" PRIu64 " other records, %" PRIu64
                " bytes of input\n",
                rep.chunks_lost, rep.messages_lost, rep.records_lost, rep.bytes_lost);
         printf("first loss: %s\n", rep.first_loss);
+        if (rep.unverified) {
+            /* Kept, but nothing proves them unchanged: the user must know which. */
+            printf("unverified: %" PRIu64 " kept record(s) no CRC vouches for: %s\n", rep.unverified,
+                   rep.unverified_what);
+        }
         printf("result: lossy\n");
         return CLI_EXIT_LOSSY;
     }
-    if (rep.cut_at) printf("input ended at %" PRIu64 " inside an index record: no message lost\n", rep.cut_at);
+    printf("proof: %s\n", rep.proof);
     printf("result: lossless\n");
     return CLI_EXIT_OK;
 }

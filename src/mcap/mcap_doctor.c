@@ -1,7 +1,7 @@
 /* mcap_doctor — see mcap_doctor.h.
  *
  * Map:
- *   defect()          report one finding
+ *   defect(), note()  report one finding (a broken rule / an absent option or extra bytes)
  *   data section      walk_data(): records, chunks (check_chunk), message indexes (check_index)
  *   tail              check_tail(): trailing magic, footer, summary CRC
  *   summary           check_summary(): schemas/channels, chunk indexes, statistics, metadata
@@ -83,17 +83,41 @@ typedef struct doc {
     uint8_t *buf;                /* decompression buffer */
     size_t cap;
     int oom;                     /* an allocation failed */
+    uint64_t data_end_len;       /* DataEnd record length (header included), when found */
+    int footer_ok;               /* a Footer record parsed before the trailing magic */
+    uint64_t unindexed_chunks;   /* readable chunks with messages but no MessageIndex at all */
+    uint64_t extra_n[16];        /* records of each known opcode with extra trailing bytes */
+    uint64_t extra_at[16];       /* the first such record's offset */
 } doc;
 
+static void vfinding(doc *d, int is_note, const char *name, uint64_t offset, const char *fmt, va_list ap) {
+    if (is_note) d->rep->notes++;
+    else d->rep->defects++;
+    if (d->max && d->rep->defects + d->rep->notes > d->max) return;
+    mcap_defect x = {.note = is_note, .name = name, .offset = offset};
+    vsnprintf(x.detail, sizeof x.detail, fmt, ap);
+    if (d->fn) d->fn(d->ctx, &x);
+}
+
 static void defect(doc *d, const char *name, uint64_t offset, const char *fmt, ...) {
-    d->rep->defects++;
-    if (d->max && d->rep->defects > d->max) return;
-    mcap_defect x = {.name = name, .offset = offset};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(x.detail, sizeof x.detail, fmt, ap);
+    vfinding(d, 0, name, offset, fmt, ap);
     va_end(ap);
-    if (d->fn) d->fn(d->ctx, &x);
+}
+
+static void note(doc *d, const char *name, uint64_t offset, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfinding(d, 1, name, offset, fmt, ap);
+    va_end(ap);
+}
+
+/* Records longer than their known fields are valid (the format lets records grow); they are
+ * counted per opcode and noted once each at the end, not once per record. */
+static void count_extra(doc *d, const mcap_record *rec, uint64_t file_offset) {
+    if (rec->op >= 16 || mcap_record_extra(rec) == 0) return;
+    if (d->extra_n[rec->op]++ == 0) d->extra_at[rec->op] = file_offset;
 }
 
 /* Grow an array of `size`-byte items to hold one more. */
@@ -193,6 +217,10 @@ static void end_chunk(doc *d) {
     d->chunk_open = 0;
     if (!d->chunk_readable || d->nchunks == 0) return;
     const dchunk *c = &d->chunks[d->nchunks - 1];
+    if (c->nidx == 0) { /* message indexes are optional: readers scan the chunk instead */
+        d->unindexed_chunks += d->ncc > 0;
+        return;
+    }
     for (size_t i = 0; i < d->ncc; i++) {
         int found = 0;
         for (size_t k = 0; k < c->nidx && !found; k++) found = d->idxs[c->idx_first + k].chan == d->cc[i].chan;
@@ -260,6 +288,7 @@ static void check_chunk(doc *d, const mcap_record *rec) {
     int n, range_reported = 0;
     while ((n = mcap_cursor_next(&cur, &in)) == 1) {
         mcap_message m;
+        count_extra(d, &in, rec->offset);
         switch (in.op) {
         case MCAP_OP_SCHEMA: add_schema(d, in.body, rec->offset, 0); break;
         case MCAP_OP_CHANNEL: add_channel(d, in.body, rec->offset, 0); break;
@@ -366,6 +395,7 @@ static uint64_t walk_data(doc *d) {
         }
         if (d->oom) return 0;
         d->rep->records++;
+        count_extra(d, &rec, rec.offset);
         if (rec.op != MCAP_OP_MESSAGE_INDEX) end_chunk(d);
         mcap_message m;
         switch (rec.op) {
@@ -402,6 +432,9 @@ static uint64_t walk_data(doc *d) {
             uint32_t got = want ? mcap_crc32(0, r->data, (size_t)rec.offset) : 0;
             if (got != want)
                 defect(d, "bad-data-crc", rec.offset, "data section CRC %08x, DataEnd says %08x", got, want);
+            if (!want)
+                note(d, "no-data-crc", rec.offset, "DataEnd carries no data-section CRC: damage outside CRC'd chunks cannot be detected");
+            d->data_end_len = MCAP_RECORD_HDR + rec.body.len;
             return rec.offset;
         }
         case MCAP_OP_FOOTER:
@@ -442,7 +475,11 @@ static int check_tail(doc *d, mcap_footer *ft, uint64_t *footer_off) {
         defect(d, "bad-footer", *footer_off, "no Footer record (20 bytes) before the trailing magic");
         return 0;
     }
-    if (ft->summary_start == 0) return 0; /* an unindexed file: allowed */
+    d->footer_ok = 1;
+    if (ft->summary_start == 0) { /* an unindexed file: allowed */
+        note(d, "no-summary", *footer_off, "the Footer points at no summary: readers must scan the whole file");
+        return 0;
+    }
     d->rep->has_summary = 1;
     if (ft->summary_start < r->data_start || ft->summary_start > *footer_off ||
         (ft->summary_offset_start && (ft->summary_offset_start < ft->summary_start ||
@@ -595,6 +632,7 @@ static void check_summary(doc *d, const mcap_footer *ft, uint64_t footer_off, in
     int n, prev = -1, nchunk_idx = 0;
     while ((n = mcap_cursor_next(&cur, &rec)) == 1) {
         group *g = &groups[rec.op];
+        count_extra(d, &rec, rec.offset);
         if (rec.op != prev) {
             if (prev >= 0) groups[prev].closed = 1;
             if (g->seen && g->closed)
@@ -635,30 +673,35 @@ static void check_summary(doc *d, const mcap_footer *ft, uint64_t footer_off, in
     }
     if (n < 0)
         defect(d, "truncated", cur.origin + cur.pos, "summary record runs past the summary's end");
+    if (!groups[MCAP_OP_STATISTICS].seen)
+        note(d, "no-statistics", ft->summary_start, "the summary has no Statistics record: counts need a scan");
     if (!data_complete) return;
-    for (size_t i = 0; i < d->nchunks; i++)
+    if (nchunk_idx == 0 && d->nchunks)
+        note(d, "no-chunk-indexes", ft->summary_start, "the summary indexes none of the %zu chunks: readers must scan for them",
+             d->nchunks);
+    for (size_t i = 0; nchunk_idx && i < d->nchunks; i++)
         if (!d->chunks[i].indexed)
-            defect(d, "chunk-index-missing", d->chunks[i].offset, "chunk at %llu has no ChunkIndex in the summary%s",
-                   (unsigned long long)d->chunks[i].offset, nchunk_idx ? "" : " (the summary has none)");
-    /* Chunk indexes and per-channel statistics make summary copies of channels mandatory. */
-    if (nchunk_idx || groups[MCAP_OP_STATISTICS].seen)
-        for (uint32_t i = 0; i < 65536; i++) {
-            const did *x = id_peek(d, i);
-            if (!x) {
-                i |= 255;
-                continue;
-            }
-            if (!x->used) continue;
-            if (!x->sum_chan) {
-                defect(d, "summary-channel-missing", ft->summary_start, "channel %u has messages but no Channel record in the summary", (unsigned)i);
-                continue;
-            }
-            const mcap_channel *c = mcap_reader_channel(r, (uint16_t)i);
-            const did *sx = c && c->schema_id ? id_peek(d, c->schema_id) : NULL;
-            if (c && c->schema_id && !(sx && sx->sum_schema))
-                defect(d, "summary-schema-missing", ft->summary_start, "schema %u of channel %u has no Schema record in the summary",
-                       c->schema_id, (unsigned)i);
+            defect(d, "chunk-index-missing", d->chunks[i].offset, "chunk at %llu has no ChunkIndex, though the summary indexes other chunks",
+                   (unsigned long long)d->chunks[i].offset);
+    /* Summary copies of channels and schemas are optional; without them a reader of the summary
+     * alone cannot name a channel's topic or type and must scan the data section. */
+    for (uint32_t i = 0; i < 65536; i++) {
+        const did *x = id_peek(d, i);
+        if (!x) {
+            i |= 255;
+            continue;
         }
+        if (!x->used) continue;
+        if (!x->sum_chan) {
+            note(d, "summary-channel-missing", ft->summary_start, "channel %u has messages but no Channel record in the summary", (unsigned)i);
+            continue;
+        }
+        const mcap_channel *c = mcap_reader_channel(r, (uint16_t)i);
+        const did *sx = c && c->schema_id ? id_peek(d, c->schema_id) : NULL;
+        if (c && c->schema_id && !(sx && sx->sum_schema))
+            note(d, "summary-schema-missing", ft->summary_start, "schema %u of channel %u has no Schema record in the summary",
+                 c->schema_id, (unsigned)i);
+    }
 }
 
 static void check_summary_offsets(doc *d, const mcap_footer *ft, uint64_t footer_off, group groups[256]) {
@@ -670,6 +713,7 @@ static void check_summary_offsets(doc *d, const mcap_footer *ft, uint64_t footer
     int n;
     while ((n = mcap_cursor_next(&cur, &rec)) == 1) {
         mcap_summary_offset so;
+        count_extra(d, &rec, rec.offset);
         if (rec.op != MCAP_OP_SUMMARY_OFFSET) {
             defect(d, "record-out-of-place", rec.offset, "%s record in the summary offset section", op_name(rec.op));
             continue;
@@ -699,16 +743,35 @@ int mcap_doctor(mcap_reader *r, unsigned max_defects, mcap_doctor_fn fn, void *c
     }
     *d = (doc){.r = r, .fn = fn, .ctx = ctx, .rep = rep, .max = max_defects};
     uint64_t data_end = walk_data(d);
-    mcap_footer ft;
+    mcap_footer ft = {0};
     uint64_t footer_off = 0;
-    if (!d->oom && check_tail(d, &ft, &footer_off)) {
-        /* The summary follows DataEnd directly when both exist. */
-        if (data_end && data_end + MCAP_RECORD_HDR + MCAP_DATA_END_LEN != ft.summary_start)
-            defect(d, "bad-footer", footer_off, "summary_start %llu is not right after DataEnd at %llu",
-                   (unsigned long long)ft.summary_start, (unsigned long long)data_end);
+    int have_summary = !d->oom && check_tail(d, &ft, &footer_off);
+    if (data_end && !d->oom && d->footer_ok) {
+        /* DataEnd ends the data section: the next section (summary, summary offsets or the
+         * footer) starts right after it. A length that runs into it breaks every reader. */
+        uint64_t next = ft.summary_start ? ft.summary_start : ft.summary_offset_start ? ft.summary_offset_start : footer_off;
+        uint64_t end = data_end + d->data_end_len;
+        if (end > next)
+            defect(d, "data-end-bad-length", data_end, "DataEnd length %llu runs to %llu, past the start of the next section at %llu",
+                   (unsigned long long)(d->data_end_len - MCAP_RECORD_HDR), (unsigned long long)end, (unsigned long long)next);
+        else if (end < next)
+            defect(d, "bad-footer", footer_off, "%s starts at %llu, not right after DataEnd (which ends at %llu)",
+                   ft.summary_start ? "the summary" : ft.summary_offset_start ? "the summary offset section" : "the Footer",
+                   (unsigned long long)next, (unsigned long long)end);
+    }
+    if (have_summary) {
         check_summary(d, &ft, footer_off, data_end != 0, groups);
         if (ft.summary_offset_start) check_summary_offsets(d, &ft, footer_off, groups);
     }
+    if (d->unindexed_chunks)
+        note(d, "no-message-indexes", d->nchunks ? d->chunks[0].offset : 0,
+             "%llu chunk(s) have no MessageIndex records: readers must decompress them to find messages",
+             (unsigned long long)d->unindexed_chunks);
+    for (unsigned op = 0; op < 16; op++)
+        if (d->extra_n[op])
+            note(d, "record-extra-bytes", d->extra_at[op],
+                 "%llu %s record(s) are longer than their known fields (a newer format version or padding): the extra bytes are ignored",
+                 (unsigned long long)d->extra_n[op], op_name((uint8_t)op));
     int oom = d->oom;
     free(d->chunks);
     free(d->idxs);

@@ -212,6 +212,38 @@ int mcap_parse_data_end(mcap_bytes body, uint32_t *crc) {
     return PARSED(r);
 }
 
+/* End of a view, as an offset from the body's start. */
+static uint64_t end_of(mcap_bytes body, mcap_bytes field) {
+    return (uint64_t)(field.p - body.p) + field.len;
+}
+
+uint64_t mcap_record_extra(const mcap_record *rec) {
+    mcap_bytes b = rec->body;
+    uint64_t known = 0;
+    union {
+        mcap_header h; mcap_schema s; mcap_channel c; mcap_chunk k; mcap_message_index mi;
+        mcap_chunk_index ci; mcap_statistics st; mcap_metadata md; mcap_metadata_index mdi;
+        mcap_attachment a; uint32_t crc; mcap_summary_offset so; mcap_footer f;
+    } u;
+    switch (rec->op) {
+    case MCAP_OP_HEADER: if (mcap_parse_header(b, &u.h)) return 0; known = end_of(b, u.h.library); break;
+    case MCAP_OP_FOOTER: if (mcap_parse_footer(b, &u.f)) return 0; known = MCAP_FOOTER_LEN; break;
+    case MCAP_OP_SCHEMA: if (mcap_parse_schema(b, &u.s)) return 0; known = end_of(b, u.s.data); break;
+    case MCAP_OP_CHANNEL: if (mcap_parse_channel(b, &u.c)) return 0; known = end_of(b, u.c.metadata); break;
+    case MCAP_OP_CHUNK: if (mcap_parse_chunk(b, &u.k)) return 0; known = end_of(b, u.k.records); break;
+    case MCAP_OP_MESSAGE_INDEX: if (mcap_parse_message_index(b, &u.mi)) return 0; known = end_of(b, u.mi.entries); break;
+    case MCAP_OP_CHUNK_INDEX: if (mcap_parse_chunk_index(b, &u.ci)) return 0; known = end_of(b, u.ci.compression) + 16; break;
+    case MCAP_OP_STATISTICS: if (mcap_parse_statistics(b, &u.st)) return 0; known = end_of(b, u.st.channel_counts); break;
+    case MCAP_OP_METADATA: if (mcap_parse_metadata(b, &u.md)) return 0; known = end_of(b, u.md.map); break;
+    case MCAP_OP_METADATA_INDEX: if (mcap_parse_metadata_index(b, &u.mdi)) return 0; known = end_of(b, u.mdi.name); break;
+    case MCAP_OP_ATTACHMENT: if (mcap_parse_attachment(b, &u.a)) return 0; known = u.a.crc_len + 4; break;
+    case MCAP_OP_SUMMARY_OFFSET: if (mcap_parse_summary_offset(b, &u.so)) return 0; known = 17; break;
+    case MCAP_OP_DATA_END: if (mcap_parse_data_end(b, &u.crc)) return 0; known = MCAP_DATA_END_LEN; break;
+    default: return 0; /* messages end with their data; other records are not known here */
+    }
+    return b.len - known;
+}
+
 /* ---------- maps and index arrays ---------- */
 
 int mcap_map_next_str(mcap_bytes *rest, mcap_bytes *key, mcap_bytes *value) {
@@ -480,13 +512,27 @@ void mcap_reader_close(mcap_reader *r) {
     *r = (mcap_reader){0};
 }
 
+static int same(mcap_bytes a, mcap_bytes b) {
+    return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, (size_t)a.len) == 0);
+}
+
+/* Repeats compare by their fields: a copy with extra trailing bytes (a newer writer's fields,
+ * or padding) is the same record, since readers must ignore what they do not know. */
+static int schema_same(const mcap_schema *a, const mcap_schema *b) {
+    return same(a->name, b->name) && same(a->encoding, b->encoding) && same(a->data, b->data);
+}
+static int channel_same(const mcap_channel *a, const mcap_channel *b) {
+    return a->schema_id == b->schema_id && same(a->topic, b->topic) &&
+           same(a->message_encoding, b->message_encoding) && same(a->metadata, b->metadata);
+}
+
 int mcap_reader_add_schema(mcap_reader *r, mcap_bytes body) {
     mcap_schema s;
     if (mcap_parse_schema(body, &s) != 0) return -EBADMSG;
     void **sl = slot(r->t->schemas, s.id, 1);
     if (!sl) return -ENOMEM;
     sch_entry *old = *sl;
-    if (old) return old->len == body.len && memcmp(old->body, body.p, body.len) == 0 ? 0 : -EEXIST;
+    if (old) return schema_same(&old->s, &s) ? 0 : -EEXIST;
     sch_entry *e = malloc(sizeof *e + body.len);
     if (!e) return -ENOMEM;
     e->len = body.len;
@@ -502,7 +548,7 @@ int mcap_reader_add_channel(mcap_reader *r, mcap_bytes body) {
     void **sl = slot(r->t->channels, c.id, 1);
     if (!sl) return -ENOMEM;
     chan_entry *old = *sl;
-    if (old) return old->len == body.len && memcmp(old->body, body.p, body.len) == 0 ? 0 : -EEXIST;
+    if (old) return channel_same(&old->c, &c) ? 0 : -EEXIST;
     chan_entry *e = malloc(sizeof *e + body.len);
     if (!e) return -ENOMEM;
     e->len = body.len;

@@ -120,6 +120,11 @@ int mcap_parse_attachment(mcap_bytes body, mcap_attachment *out);
 int mcap_parse_summary_offset(mcap_bytes body, mcap_summary_offset *out);
 int mcap_parse_data_end(mcap_bytes body, uint32_t *crc);
 
+/* Bytes of a record beyond the fields this version knows (0 when none, when the record does
+ * not parse, or for Message and unknown records). The format lets records grow: readers skip
+ * such bytes. */
+uint64_t mcap_record_extra(const mcap_record *rec);
+
 /* Walk maps and index arrays: 1 = an entry, 0 = done, -EBADMSG = malformed. They consume *rest. */
 int mcap_map_next_str(mcap_bytes *rest, mcap_bytes *key, mcap_bytes *value);
 int mcap_map_next_u16u64(mcap_bytes *rest, uint16_t *key, uint64_t *value);
@@ -178,8 +183,9 @@ void mcap_reader_close(mcap_reader *r);
 /* Read footer, summary CRC, DataEnd and summary records; registers summary schemas/channels.
  * 0, -ENOENT (no footer or no summary: file cut short or unindexed), -EBADMSG (bad). */
 int mcap_reader_read_summary(mcap_reader *r, char *err, size_t errlen);
-/* Register a Schema/Channel record (copied). 0 (new or identical), -EEXIST (same id, other
- * content: first one kept), -EBADMSG, -ENOMEM. */
+/* Register a Schema/Channel record (copied). 0 (new, or the same fields: trailing bytes a
+ * newer writer added are ignored), -EEXIST (same id, other fields: first one kept),
+ * -EBADMSG, -ENOMEM. */
 int mcap_reader_add_schema(mcap_reader *r, mcap_bytes body);
 int mcap_reader_add_channel(mcap_reader *r, mcap_bytes body);
 const mcap_schema *mcap_reader_schema(const mcap_reader *r, uint16_t id);

@@ -5,7 +5,7 @@
  *   encoding       little-endian put helpers and record builders
  *   file output    put_records(): one pwrite per record group, CRC and offset advance on success
  *   chunks         chunk_close(): compress, append message indexes, one write, chunk index
- *   public API     open, schemas, channels, messages, tick/flush, metadata, close
+ *   public API     open, schemas, channels, messages, tick/flush, metadata, attachments, close
  *
  * Invariant: `pos` is the end of the last record group written whole. Bytes at and past `pos`
  * are never trusted: after a failed write the file may hold a torn group there, so close()
@@ -131,9 +131,11 @@ struct mcap_writer {
     mbuf sum_channels;            /* Channel records, repeated in the summary */
     mbuf sum_chunk_idx;           /* ChunkIndex records */
     mbuf sum_meta_idx;            /* MetadataIndex records */
+    mbuf sum_att_idx;             /* AttachmentIndex records */
     uint64_t msg_count;           /* messages in written chunks (the open one not included) */
     uint64_t chunk_count;         /* chunks written */
     uint64_t metadata_count;      /* Metadata records written */
+    uint64_t attachment_count;    /* Attachment records written */
     uint64_t start_time;          /* earliest log time in written chunks (valid when msg_count > 0) */
     uint64_t end_time;            /* latest log time in written chunks */
     ZSTD_CCtx *zstd;              /* reused per chunk */
@@ -608,6 +610,46 @@ int mcap_writer_add_metadata(mcap_writer *w, const char *name, const char *const
     return 0;
 }
 
+int mcap_writer_add_attachment(mcap_writer *w, const char *name, const char *media_type,
+                               uint64_t log_time, uint64_t create_time, const void *data,
+                               size_t len) {
+    if (w->error) return w->error;
+    size_t nl = strlen(name), ml = strlen(media_type);
+    size_t rl = 8 + 8 + 4 + nl + 4 + ml + 8 + len + 4;
+    size_t il = 8 + 8 + 8 + 8 + 8 + 4 + nl + 4 + ml;
+    int rc = mbuf_reserve(&w->out, MCAP_RECORD_HDR + rl);
+    if (!rc) rc = mbuf_reserve(&w->sum_att_idx, MCAP_RECORD_HDR + il);
+    if (rc) return rc;
+    uint64_t off = w->pos;
+    uint8_t *p = w->out.p;
+    p = put_u8(p, MCAP_OP_ATTACHMENT);
+    p = put_u64(p, rl);
+    uint8_t *crc_from = p;
+    p = put_u64(p, log_time);
+    p = put_u64(p, create_time);
+    p = put_str(p, name, nl);
+    p = put_str(p, media_type, ml);
+    p = put_u64(p, len);
+    p = put_bytes(p, data, len);
+    p = put_u32(p, mcap_crc32(0, crc_from, (size_t)(p - crc_from)));
+    w->out.len = (size_t)(p - w->out.p);
+    rc = put_records(w, MCAP_RECORD_HDR + il);
+    if (rc) return rc;
+    uint8_t *q = w->sum_att_idx.p + w->sum_att_idx.len;
+    q = put_u8(q, MCAP_OP_ATTACHMENT_INDEX);
+    q = put_u64(q, il);
+    q = put_u64(q, off);
+    q = put_u64(q, MCAP_RECORD_HDR + rl);
+    q = put_u64(q, log_time);
+    q = put_u64(q, create_time);
+    q = put_u64(q, len);
+    q = put_str(q, name, nl);
+    q = put_str(q, media_type, ml);
+    w->sum_att_idx.len = (size_t)(q - w->sum_att_idx.p);
+    w->attachment_count++;
+    return 0;
+}
+
 /* Note a summary group [start, start + len) for the Summary Offset section. */
 static void tail_offset(uint8_t *offs, size_t *noffs, uint8_t op, uint64_t start, uint64_t len) {
     if (len == 0) return;
@@ -633,7 +675,7 @@ static size_t tail_size(const mcap_writer *w) {
     size_t statl = 8 + 2 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 10 * w->nchans;
     return MCAP_RECORD_HDR + MCAP_DATA_END_LEN + w->sum_schemas.len + w->sum_channels.len +
            MCAP_RECORD_HDR + statl + w->sum_chunk_idx.len + w->sum_meta_idx.len +
-           5 * (MCAP_RECORD_HDR + 17) + MCAP_TAIL_LEN + 128 + 10 * w->nchans;
+           w->sum_att_idx.len + 6 * (MCAP_RECORD_HDR + 17) + MCAP_TAIL_LEN + 128 + 10 * w->nchans;
 }
 
 /* Build DataEnd, summary, summary offsets, footer and magic in out, for writing at pos.
@@ -651,7 +693,7 @@ static int build_tail(mcap_writer *w) {
     w->out.len = (size_t)(p - w->out.p);
     uint64_t summary_start = w->pos + w->out.len;
 
-    uint8_t offs[5 * (MCAP_RECORD_HDR + 17)];
+    uint8_t offs[6 * (MCAP_RECORD_HDR + 17)];
     size_t noffs = 0;
     tail_group(w, &w->sum_schemas, MCAP_OP_SCHEMA, offs, &noffs);
     tail_group(w, &w->sum_channels, MCAP_OP_CHANNEL, offs, &noffs);
@@ -663,7 +705,7 @@ static int build_tail(mcap_writer *w) {
     p = put_u64(p, w->msg_count);
     p = put_u16(p, (uint16_t)w->nschemas);
     p = put_u32(p, (uint32_t)w->nchans);
-    p = put_u32(p, 0); /* attachments: this writer has none */
+    p = put_u32(p, (uint32_t)w->attachment_count);
     p = put_u32(p, (uint32_t)w->metadata_count);
     p = put_u32(p, (uint32_t)w->chunk_count);
     p = put_u64(p, w->msg_count ? w->start_time : 0);
@@ -675,6 +717,7 @@ static int build_tail(mcap_writer *w) {
 
     tail_group(w, &w->sum_chunk_idx, MCAP_OP_CHUNK_INDEX, offs, &noffs);
     tail_group(w, &w->sum_meta_idx, MCAP_OP_METADATA_INDEX, offs, &noffs);
+    tail_group(w, &w->sum_att_idx, MCAP_OP_ATTACHMENT_INDEX, offs, &noffs);
 
     uint64_t summary_offset_start = w->pos + w->out.len;
     memcpy(w->out.p + w->out.len, offs, noffs * (MCAP_RECORD_HDR + 17));
@@ -730,6 +773,7 @@ int mcap_writer_close(mcap_writer *w) {
     free(w->sum_channels.p);
     free(w->sum_chunk_idx.p);
     free(w->sum_meta_idx.p);
+    free(w->sum_att_idx.p);
     ZSTD_freeCCtx(w->zstd);
     LZ4F_freeCompressionContext(w->lz4);
     free(w->path);

@@ -2,7 +2,7 @@
  *
  * Owns one open .mcap file: header, schemas, channels, chunking by size and by age,
  * none/lz4/zstd compression, message indexes, chunk indexes, statistics, summary, summary
- * offsets, CRCs, the `rosbag2` metadata record and the footer.
+ * offsets, CRCs, metadata and attachment records and the footer.
  *
  * Crash-safety contract: mcap_writer_flush() closes the open chunk (if any), writes it and its
  * message indexes and fdatasync()s the file; after it returns 0, a kill -9 or power loss keeps
@@ -76,6 +76,10 @@ int mcap_writer_flush(mcap_writer *w);
 /* Add a Metadata record (e.g. name "rosbag2", the serialized bag metadata). */
 int mcap_writer_add_metadata(mcap_writer *w, const char *name, const char *const *keys,
                              const char *const *values, size_t nkv);
+/* Add an Attachment record (with its CRC) and its index; name and media_type are C strings. */
+int mcap_writer_add_attachment(mcap_writer *w, const char *name, const char *media_type,
+                               uint64_t log_time, uint64_t create_time, const void *data,
+                               size_t len);
 /* Finish the file (data end, summary, summary offsets, footer, magic), fsync, close, free.
  * Safe after an error: it writes what it can. NULL is a no-op. */
 int mcap_writer_close(mcap_writer *w);

@@ -52,9 +52,9 @@ for i in $(seq 0 40); do
   head -c $((size / 2 + 53 * i)) "$tmp/ours.mcap" > "$tmp/cut.mcap"
   run "$RECGUARD" doctor "$tmp/cut.mcap"
   [ $rc -eq 1 ] || fail "doctor cut rc=$rc"
-  grep -Eq '^ +[0-9]+  truncated: Chunk record' <<<"$out" && break
+  grep -Eq '^ +[0-9]+  defect  truncated: Chunk record' <<<"$out" && break
 done
-grep -Eq '^ +[0-9]+  truncated: Chunk record' <<<"$out" || fail "doctor cut: $out"
+grep -Eq '^ +[0-9]+  defect  truncated: Chunk record' <<<"$out" || fail "doctor cut: $out"
 cp "$tmp/cut.mcap" "$tmp/cut.orig"
 grep -q 'missing-footer' <<<"$out" || fail "doctor cut footer: $out"
 run "$RECGUARD" info "$tmp/cut.mcap"

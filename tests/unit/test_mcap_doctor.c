@@ -29,10 +29,17 @@ typedef struct found {
     char names[64][40];   /* defect names in report order */
     uint64_t offsets[64]; /* their offsets */
     int n;                /* defects reported */
+    char notes[16][40];   /* note names in report order */
+    int nnotes;           /* notes reported */
 } found;
 
 static void collect(void *ctx, const mcap_defect *d) {
     found *f = ctx;
+    if (d->note) {
+        if (f->nnotes < 16) snprintf(f->notes[f->nnotes], sizeof f->notes[0], "%s", d->name);
+        f->nnotes++;
+        return;
+    }
     if (f->n < 64) {
         snprintf(f->names[f->n], sizeof f->names[0], "%s", d->name);
         f->offsets[f->n] = d->offset;
@@ -43,6 +50,12 @@ static void collect(void *ctx, const mcap_defect *d) {
 static int has(const found *f, const char *name) {
     for (int i = 0; i < f->n && i < 64; i++)
         if (!strcmp(f->names[i], name)) return 1;
+    return 0;
+}
+
+static int has_note(const found *f, const char *name) {
+    for (int i = 0; i < f->nnotes && i < 16; i++)
+        if (!strcmp(f->notes[i], name)) return 1;
     return 0;
 }
 
@@ -258,6 +271,33 @@ static void test_unknown_channel(void **state) {
     assert_int_equal(f.n, 1);
     assert_string_equal(f.names[0], "message-unknown-channel");
     assert_int_equal(f.offsets[0], 8 + sizeof hdr);
+    assert_true(has_note(&f, "no-summary")); /* valid, but readers must scan */
+}
+
+/* A DataEnd whose length runs into the summary: the CRC still matches and the summary still
+ * starts where the Footer says, but every reader that honours the length fails. */
+static void test_data_end_length(void **state) {
+    (void)state;
+    uint8_t *b = malloc(good_len);
+    memcpy(b, good, good_len);
+    uint64_t de = find_op(MCAP_OP_DATA_END, 0, 0);
+    b[de + 1] = MCAP_DATA_END_LEN + 13;
+    found f = doctor_mem(b, good_len);
+    assert_true(has(&f, "data-end-bad-length"));
+    free(b);
+}
+
+/* No data-section CRC (0: not computed) is allowed: a note, no defect. */
+static void test_no_data_crc_is_a_note(void **state) {
+    (void)state;
+    uint8_t *b = malloc(good_len);
+    memcpy(b, good, good_len);
+    uint64_t de = find_op(MCAP_OP_DATA_END, 0, 0);
+    memset(b + de + MCAP_RECORD_HDR, 0, 4);
+    found f = doctor_mem(b, good_len);
+    assert_int_equal(f.n, 0);
+    assert_true(has_note(&f, "no-data-crc"));
+    free(b);
 }
 
 static void test_fixtures_clean(void **state) {
@@ -297,6 +337,8 @@ int main(void) {
         cmocka_unit_test(test_summary_offset),
         cmocka_unit_test(test_garbage_and_magic),
         cmocka_unit_test(test_unknown_channel),
+        cmocka_unit_test(test_data_end_length),
+        cmocka_unit_test(test_no_data_crc_is_a_note),
         cmocka_unit_test(test_fixtures_clean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

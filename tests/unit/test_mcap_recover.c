@@ -1,6 +1,6 @@
 /* Unit tests for mcap_recover: a file cut at many points recovers with the right result code
- * (lossless at record boundaries and inside indexes, lossy inside data, nothing before any
- * message) and exactly the messages of the complete chunks, into a file doctor finds clean;
+ * (lossless only once DataEnd is whole, lossy before it, nothing when a cut inside a record
+ * leaves no message) and exactly the messages of the complete chunks, into a file doctor finds clean;
  * a corrupt chunk is skipped and counted (lossy); garbage tails; never overwrites; the real
  * rosbag2 fixtures recover losslessly. */
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 
 #include "rg_test.h"
 
+#include "mcap/mcap_crc.h"
 #include "mcap/mcap_doctor.h"
 #include "mcap/mcap_format.h"
 #include "mcap/mcap_reader.h"
@@ -160,28 +161,33 @@ static uint64_t count_messages(const char *path) {
     return n;
 }
 
-/* Expected (result, messages) for the file cut to `cut` bytes. */
+/* Expected (result, messages) for the file cut to `cut` bytes. Before DataEnd's end nothing
+ * proves the data section complete: lossy, or nothing when no message or metadata survives a
+ * cut inside a record (a cut at a record boundary may have lost nothing: an empty, valid output). */
 static void expect_for_cut(const layout *L, uint64_t cut, int *result, uint64_t *msgs) {
     if (cut < L->data_start) {
         *result = MCAP_RECOVER_NOTHING;
         *msgs = 0;
         return;
     }
+    if (cut >= L->data_end + MCAP_RECORD_HDR + MCAP_DATA_END_LEN) {
+        *result = MCAP_RECOVER_LOSSLESS;
+        *msgs = 800;
+        return;
+    }
     uint64_t done = 0;
+    int inside = 0, kept_metadata = 0;
     for (size_t i = 0; i < L->n; i++) {
         if (L->end[i] <= cut) {
             done = L->msgs_before[i];
+            kept_metadata |= L->op[i] == MCAP_OP_METADATA;
             continue;
         }
-        if (L->off[i] >= cut) break;
-        /* cut inside record i */
-        if (L->op[i] == MCAP_OP_MESSAGE_INDEX || L->op[i] == MCAP_OP_DATA_END) break;
-        *msgs = done;
-        *result = done ? MCAP_RECOVER_LOSSY : MCAP_RECOVER_NOTHING;
-        return;
+        inside = L->off[i] < cut;
+        break;
     }
     *msgs = done;
-    *result = MCAP_RECOVER_LOSSLESS;
+    *result = done || kept_metadata || !inside ? MCAP_RECOVER_LOSSY : MCAP_RECOVER_NOTHING;
 }
 
 static void cut_points(mcap_compression comp) {
@@ -218,7 +224,6 @@ static void cut_points(mcap_compression comp) {
         int want;
         uint64_t want_msgs;
         expect_for_cut(&L, cut, &want, &want_msgs);
-        if (cut > L.data_end) want = MCAP_RECOVER_LOSSLESS, want_msgs = 800;
         mcap_recover_report rep;
         int rc = mcap_recover(cutp, outp, NULL, &rep, err, sizeof err);
         if (rc != want) fprintf(stderr, "cut %llu: result %d, expected %d (%s)\n", (unsigned long long)cut, rc, want, rep.first_loss);
@@ -333,14 +338,155 @@ static void test_not_mcap(void **state) {
     assert_int_equal(access(outp, F_OK), -1);
 }
 
+/* Append one record (opcode, u64 length, body) to b at *n. */
+static void put_rec(uint8_t *b, size_t *n, uint8_t op, const void *body, size_t len) {
+    uint64_t l = len;
+    b[(*n)++] = op;
+    memcpy(b + *n, &l, 8);
+    memcpy(b + *n + 8, body, len);
+    *n += 8 + len;
+}
+
+/* An unchunked file, as other writers make them: header, schema 1, channel 1, three messages
+ * outside any chunk, DataEnd with the data-section CRC, a Footer without summary. Returns its
+ * size; *msg2 is the offset of the second message. */
+static size_t unchunked(uint8_t *b, size_t *msg2) {
+    size_t n = 0;
+    memcpy(b, MCAP_MAGIC, MCAP_MAGIC_LEN);
+    n = MCAP_MAGIC_LEN;
+    uint8_t hdr[8] = {0};
+    put_rec(b, &n, MCAP_OP_HEADER, hdr, sizeof hdr);
+    uint8_t sch[] = {1, 0, 3, 0, 0, 0, 'A', 'b', 'c', 1, 0, 0, 0, 'c', 2, 0, 0, 0, 4, 5};
+    put_rec(b, &n, MCAP_OP_SCHEMA, sch, sizeof sch);
+    uint8_t ch[] = {1, 0, 1, 0, 2, 0, 0, 0, '/', 't', 1, 0, 0, 0, 'a', 0, 0, 0, 0};
+    put_rec(b, &n, MCAP_OP_CHANNEL, ch, sizeof ch);
+    for (uint32_t seq = 0; seq < 3; seq++) {
+        uint8_t m[22 + 3] = {1, 0};
+        memcpy(m + 2, &seq, 4);
+        m[6] = (uint8_t)(10 + seq);  /* log time */
+        m[14] = (uint8_t)(10 + seq); /* publish time */
+        m[22] = 1, m[23] = 2, m[24] = (uint8_t)seq;
+        if (seq == 1) *msg2 = n;
+        put_rec(b, &n, MCAP_OP_MESSAGE, m, sizeof m);
+    }
+    uint32_t crc = mcap_crc32(0, b, n);
+    put_rec(b, &n, MCAP_OP_DATA_END, &crc, 4);
+    uint8_t ft[20] = {0};
+    put_rec(b, &n, MCAP_OP_FOOTER, ft, sizeof ft);
+    memcpy(b + n, MCAP_MAGIC, MCAP_MAGIC_LEN);
+    return n + MCAP_MAGIC_LEN;
+}
+
+/* Lossless needs proof; a data-section CRC mismatch is reported with every record it cannot
+ * vouch for named, and a changed record is never passed off as intact under a fresh CRC. */
+static void test_data_crc_evidence(void **state) {
+    (void)state;
+    char in[128], outp[128];
+    snprintf(in, sizeof in, "%s/u.mcap", dir);
+    snprintf(outp, sizeof outp, "%s/u.out.mcap", dir);
+    uint8_t b[512];
+    size_t msg2 = 0, n = unchunked(b, &msg2);
+    spit(in, b, n);
+    mcap_recover_report rep;
+    assert_int_equal(mcap_recover(in, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSLESS);
+    assert_int_equal(rep.messages, 3);
+    assert_int_equal(rep.data_crc, MCAP_RECOVER_CRC_OK);
+    assert_non_null(strstr(rep.proof, "data-section CRC"));
+
+    b[msg2 + MCAP_RECORD_HDR + 2] ^= 0x40; /* the second message's sequence number */
+    spit(in, b, n);
+    unlink(outp);
+    assert_int_equal(mcap_recover(in, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSY);
+    assert_int_equal(rep.data_crc, MCAP_RECOVER_CRC_BAD);
+    assert_false(rep.unproven);
+    assert_int_equal(rep.unverified, 5); /* schema, channel, three messages */
+    assert_non_null(strstr(rep.unverified_what, "Schema 1 at "));
+    assert_non_null(strstr(rep.unverified_what, "Message (channel 1, sequence 65) at "));
+    assert_non_null(strstr(rep.first_loss, "data-section CRC"));
+    assert_int_equal(rep.proof[0], '\0');
+
+    /* The same file without a data-section CRC: nothing is seen lost, nothing is proven. */
+    b[msg2 + MCAP_RECORD_HDR + 2] ^= 0x40;
+    size_t de = n - MCAP_TAIL_LEN - (MCAP_RECORD_HDR + MCAP_DATA_END_LEN);
+    assert_int_equal(b[de], MCAP_OP_DATA_END);
+    memset(b + de + MCAP_RECORD_HDR, 0, 4);
+    spit(in, b, n);
+    unlink(outp);
+    assert_int_equal(mcap_recover(in, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSY);
+    assert_true(rep.unproven);
+    assert_int_equal(rep.messages, 3);
+
+    /* Cut right after the header: not "lossless" (nothing proves nothing followed). */
+    spit(in, b, MCAP_MAGIC_LEN + MCAP_RECORD_HDR + 8);
+    unlink(outp);
+    assert_int_equal(mcap_recover(in, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSY);
+    assert_int_equal(rep.messages, 0);
+    assert_non_null(strstr(rep.first_loss, "DataEnd"));
+}
+
+/* Attachments and metadata are data: carried over, and the result can still be lossless. */
+static void test_attachments_carried(void **state) {
+    (void)state;
+    char in[128], outp[128];
+    snprintf(in, sizeof in, "%s/a.mcap", dir);
+    snprintf(outp, sizeof outp, "%s/a.out.mcap", dir);
+    mcap_writer_options o;
+    mcap_writer_options_default(&o);
+    mcap_writer *w;
+    assert_int_equal(mcap_writer_open(&w, in, &o, err, sizeof err), 0);
+    uint16_t s, c;
+    assert_int_equal(mcap_writer_add_schema(w, "T", "ros2msg", "int32 x\n", 8, &s), 0);
+    assert_int_equal(mcap_writer_add_channel(w, s, "/x", "cdr", NULL, NULL, 0, &c), 0);
+    assert_int_equal(mcap_writer_add_attachment(w, "calib.yaml", "text/yaml", 5, 4, "k: 1\n", 5), 0);
+    assert_int_equal(mcap_writer_write(w, c, 1, 10, 10, "\0\1\0\0\7\0\0\0", 8, 0), 0);
+    const char *k[] = {"a"}, *v[] = {"b"};
+    assert_int_equal(mcap_writer_add_metadata(w, "m", k, v, 1), 0);
+    assert_int_equal(mcap_writer_close(w), 0);
+    assert_int_equal(doctor_defects(in), 0);
+    mcap_recover_report rep;
+    assert_int_equal(mcap_recover(in, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSLESS);
+    assert_int_equal(rep.attachments, 1);
+    assert_int_equal(rep.metadata, 1);
+    assert_int_equal(rep.messages, 1);
+    /* The copy carries the attachment whole, with a CRC that matches. */
+    mcap_reader r;
+    assert_int_equal(mcap_reader_open_file(&r, outp, err, sizeof err), 0);
+    assert_int_equal(mcap_reader_read_summary(&r, err, sizeof err), 0);
+    assert_int_equal(r.statistics.attachment_count, 1);
+    mcap_iter it;
+    mcap_record rec;
+    int in_chunk, rc, found = 0;
+    mcap_iter_init(&it, &r);
+    while ((rc = mcap_iter_next(&it, &rec, &in_chunk)) == 1) {
+        mcap_attachment a;
+        if (rec.op != MCAP_OP_ATTACHMENT) continue;
+        assert_int_equal(mcap_parse_attachment(rec.body, &a), 0);
+        assert_true(mcap_bytes_eq(a.name, "calib.yaml") && mcap_bytes_eq(a.media_type, "text/yaml"));
+        assert_true(a.data.len == 5 && memcmp(a.data.p, "k: 1\n", 5) == 0);
+        assert_int_equal(a.log_time, 5);
+        assert_int_equal(a.create_time, 4);
+        assert_int_equal(mcap_crc32(0, rec.body.p, (size_t)a.crc_len), a.crc);
+        found++;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(found, 1);
+    mcap_iter_free(&it);
+    mcap_reader_close(&r);
+    assert_int_equal(doctor_defects(outp), 0);
+}
+
 /* rosbag2's own files are complete: recovery keeps every message, loses nothing. */
 static void test_fixtures_lossless(void **state) {
     (void)state;
     const char *fx = getenv("RG_FIXTURES");
     if (!fx) skip();
+    /* rosbag2's writer computes chunk CRCs and statistics but no data-section CRC: lossless
+     * is proven by those. Two fixtures carry no CRC at all: every message is kept, but
+     * nothing proves them unchanged, so the result is "unproven" (lossy), never lossless. */
     const char *files[] = {"talker/talker.mcap", "wbag/wbag_0.mcap", "wbag/wbag_4.mcap",
-                           "cdr_test/cdr_test_0.mcap", "multiple_files/multiple_files_1.mcap",
+                           "multiple_files/multiple_files_1.mcap", "cdr_test/cdr_test_0.mcap",
                            "only_topics.mcap"};
+    const size_t proven = 4;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char in[512], outp[128];
         snprintf(in, sizeof in, "%s/%s", fx, files[i]);
@@ -351,7 +497,9 @@ static void test_fixtures_lossless(void **state) {
         uint64_t want = r.statistics.message_count;
         mcap_reader_close(&r);
         mcap_recover_report rep;
-        assert_int_equal(mcap_recover(in, outp, NULL, &rep, err, sizeof err), MCAP_RECOVER_LOSSLESS);
+        int rc = mcap_recover(in, outp, NULL, &rep, err, sizeof err);
+        assert_int_equal(rc, i < proven ? MCAP_RECOVER_LOSSLESS : MCAP_RECOVER_LOSSY);
+        assert_int_equal(rep.unproven, i >= proven);
         assert_int_equal(rep.messages, want);
         assert_int_equal(count_messages(outp), want);
         assert_int_equal(doctor_defects(outp), 0);
@@ -369,6 +517,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_zero_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_overwrites, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_mcap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_crc_evidence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attachments_carried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fixtures_lossless, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
