@@ -998,6 +998,8 @@ static json_t *status_json(guard_daemon *d) {
     json_object_set_new(st, "recorder", json_pack("{s:o, s:b}", "argv", argv, "builtin", d->builtin));
     json_object_set_new(st, "daemon_pid", json_integer(getpid()));
     json_object_set_new(st, "state_dir", json_string(d->state_dir));
+    json_object_set_new(st, "output", json_string(d->output_dir));
+    json_object_set_new(st, "stats_path", json_string(d->builtin ? d->stats_path : ""));
     json_object_set_new(st, "socket", json_string(d->cfg->socket_path));
     json_object_set_new(st, "journal_errno", json_integer(d->journal.last_errno));
     if (d->ctl) {
