@@ -65,15 +65,15 @@ int web_check_name(const char *s) {
     return 1;
 }
 
-/* Copy one name component of `s` (up to '/' or the end) into out; returns the rest after the
- * '/' (or the end), or NULL when the component is not a safe name. */
+/* Copy one name component of `s` (up to '/' or the end) into out; returns where it ended
+ * (at the '/' or the NUL), or NULL when the component is not a safe name. */
 static const char *take_name(const char *s, char *out, size_t outlen) {
     size_t n = strcspn(s, "/");
     if (n >= outlen) return NULL;
     memcpy(out, s, n);
     out[n] = '\0';
     if (!web_check_name(out)) return NULL;
-    return s[n] ? s + n + 1 : s + n;
+    return s + n;
 }
 
 typedef struct route_entry {
@@ -114,7 +114,7 @@ web_target web_check_route(const char *method, const char *url) {
         if (rest && !*rest) r = WEB_R_ASSET;
     } else if (strncmp(url, "/bags/", 6) == 0) {
         rest = take_name(url + 6, t.name, sizeof t.name);
-        if (rest && *rest && (rest = take_name(rest, t.file, sizeof t.file)) && !*rest) r = WEB_R_BAG_FILE;
+        if (rest && *rest == '/' && (rest = take_name(rest + 1, t.file, sizeof t.file)) && !*rest) r = WEB_R_BAG_FILE;
     }
     if (r != WEB_R_NOT_FOUND && !get) r = WEB_R_BAD_METHOD;
     if (r == WEB_R_NOT_FOUND) memset(&t, 0, sizeof t);
