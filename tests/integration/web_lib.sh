@@ -12,6 +12,7 @@ web_cleanup() {
   local rc=$? p
   for p in "${WEB_PIDS[@]:-}" $DEMO_PID; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
   for p in "${WEB_PIDS[@]:-}" $DEMO_PID; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  set +e
   (exit $rc)
   cleanup
 }
