@@ -300,13 +300,15 @@ static int apply_events(const ctx *x, const key_def *k, struct fy_node *v, uint3
         char *s = scalar_dup(e);
         guard_event ev;
         if (s && strcmp(s, "all") == 0) {
-            mask = (1u << GUARD_EV__COUNT) - 1;
+            mask |= (1u << GUARD_EV__COUNT) - 1;
+        } else if (s && strcmp(s, "warnings") == 0) {
+            mask |= GUARD_CONFIG_ALERT_WARNINGS;
         } else if (!s || guard_fsm_event_from_name(s, &ev) < 0) {
             char names[512] = "";
             for (int i = 0; i < GUARD_EV__COUNT; i++)
                 snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
                          i ? ", " : "", guard_fsm_event_name((guard_event)i));
-            int rc = fail(x, k->path, "unknown event '%s' (known: all, %s)", s ? s : "?", names);
+            int rc = fail(x, k->path, "unknown event '%s' (known: all, warnings, %s)", s ? s : "?", names);
             free(s);
             return rc;
         } else {
@@ -677,7 +679,7 @@ int guard_config_init(guard_config *c) {
     guard_prio_cfg_defaults(&c->priority);
     c->alert_events = 1u << GUARD_EV_SPAWN_FAILED | 1u << GUARD_EV_EXITED | 1u << GUARD_EV_CRASHED |
                       1u << GUARD_EV_UNHEALTHY | 1u << GUARD_EV_DISK_LOW |
-                      1u << GUARD_EV_BUDGET_SPENT;
+                      1u << GUARD_EV_BUDGET_SPENT | GUARD_CONFIG_ALERT_WARNINGS;
     return 0;
 }
 
@@ -769,6 +771,7 @@ static json_t *key_json(const guard_config *c, const key_def *k) {
         for (int i = 0; a && i < GUARD_EV__COUNT; i++)
             if (*(const uint32_t *)src & (1u << i))
                 json_array_append_new(a, json_string(guard_fsm_event_name((guard_event)i)));
+        if (a && *(const uint32_t *)src & GUARD_CONFIG_ALERT_WARNINGS) json_array_append_new(a, json_string("warnings"));
         return a;
     }
     }

@@ -39,6 +39,7 @@
 #include "guard/guard_prio.h"
 
 #define GUARD_CONFIG_MAX_FILE (1u << 20)   /* largest config file accepted: 1 MiB */
+#define GUARD_CONFIG_ALERT_WARNINGS (1u << 31) /* alert.events `warnings`: health warnings too */
 #define GUARD_CONFIG_DEFAULT_OUTPUT "recordings" /* output dir, relative to the daemon's cwd */
 
 /* A memory threshold: absolute, or a share of physical RAM (resolved at use). */
@@ -68,7 +69,8 @@ typedef struct guard_config {
     guard_prio_cfg priority;     /* `priority.*` */
     char **alert_argv;           /* `alert.command`: argv run with the event JSON on stdin;
                                   * NULL = no alerts */
-    uint32_t alert_events;       /* `alert.events`: bit (1u << guard_event) per selected event */
+    uint32_t alert_events;       /* `alert.events`: bit (1u << guard_event) per selected event,
+                                  * plus GUARD_CONFIG_ALERT_WARNINGS */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the
