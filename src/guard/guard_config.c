@@ -173,9 +173,11 @@ static const key_def keys[] = {
     {"priority.cgroup_cpu_weight", K_UINT, OFF(priority.cgroup_cpu_weight), 0, 10000, 0},
     {"alert.command", K_ARGV, OFF(alert_argv), 0, 0, 0},
     {"alert.events", K_EVENTS, OFF(alert_events), 0, 0, 0},
+    {"web.listen", K_STRING, OFF(web_listen), 0, 0, 0},
+    {"web.token_file", K_STRING, OFF(web_token_file), 0, 0, 0},
 };
 
-static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert"};
+static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "web"};
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -691,6 +693,8 @@ void guard_config_free(guard_config *c) {
     argv_free(c->recorder_argv);
     argv_free(c->post_crash_hook_argv);
     argv_free(c->alert_argv);
+    free(c->web_listen);
+    free(c->web_token_file);
     memset(c, 0, sizeof *c);
 }
 

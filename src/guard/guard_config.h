@@ -71,6 +71,8 @@ typedef struct guard_config {
                                   * NULL = no alerts */
     uint32_t alert_events;       /* `alert.events`: bit (1u << guard_event) per selected event,
                                   * plus GUARD_CONFIG_ALERT_WARNINGS */
+    char *web_listen;            /* `web.listen`: run `recguard web --listen` as a helper; NULL = no */
+    char *web_token_file;        /* `web.token_file`: its --token-file; NULL = none (loopback only) */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the

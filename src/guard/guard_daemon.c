@@ -13,6 +13,7 @@
 #include "common/rg_time.h"
 #include "guard/guard_alertlim.h"
 #include "guard/guard_ctl.h"
+#include "guard/guard_helper.h"
 #include "guard/guard_fsm.h"
 #include "guard/guard_health.h"
 #include "guard/guard_journal.h"
@@ -91,6 +92,7 @@ typedef struct guard_daemon {
     int have_report;            /* report is valid */
     char logged_verdict[16];    /* verdict of the last health line in the journal, "" none */
     guard_alertlim alertlim;    /* alert.command de-dup and rate limit */
+    guard_helper *web;          /* the dashboard server (config web.listen), NULL = none */
     int64_t logged_health_ns;   /* when it was written */
     guard_prio_plan plan;       /* priority plan, prepared once */
     int plan_ok;                /* plan is valid */
@@ -1114,6 +1116,16 @@ static char **argv_dup(char *const *src) {
     return v;
 }
 
+/* `web:` in the config: the dashboard server as a helper child, a client of our own socket. */
+static int start_web(guard_daemon *d, char *err, size_t errlen) {
+    const guard_config *c = d->cfg;
+    char log[PATH_MAX + 16];
+    snprintf(log, sizeof log, "%s/web.log", d->state_dir);
+    char *argv[] = {d->self_exe, "web", "--listen", c->web_listen, "--socket", c->socket_path,
+                    c->web_token_file ? "--token-file" : NULL, c->web_token_file, NULL};
+    return guard_helper_start(d->ev, argv, log, "dashboard (recguard web)", &d->web, err, errlen);
+}
+
 static void argv_free(char **v) {
     for (size_t i = 0; v && v[i]; i++) free(v[i]);
     free(v);
@@ -1181,6 +1193,7 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     sd_event_set_watchdog(d->ev, 1);
     if ((rc = guard_ctl_server_open(d->ev, c->socket_path, on_request, d, &d->ctl, err, errlen)) < 0)
         return rc;
+    if (c->web_listen && (rc = start_web(d, err, errlen)) < 0) return rc;
     rc = sd_event_add_time_relative(d->ev, &d->health_timer, CLOCK_MONOTONIC,
                                     (uint64_t)(c->check_interval_ns / 1000),
                                     GUARD_DAEMON_TIMER_ACCURACY_US, health_tick, d);
@@ -1234,6 +1247,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     emit(d, ev);
     json_decref(ev);
 out:
+    guard_helper_stop(d->web);
     guard_ctl_server_close(d->ctl);
     for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
         if (d->aux[i].used) aux_free(&d->aux[i]); /* alert/hook children finish on their own */
