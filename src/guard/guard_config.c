@@ -127,6 +127,7 @@ typedef enum kind {
 
 #define NONZERO 1u /* value 0 / off refused */
 #define INHERIT 2u /* "inherit" accepted (GUARD_PRIO_UNSET) */
+#define NULLABLE 4u /* K_STRING: null resets it to unset */
 
 typedef struct key_def {
     const char *path; /* dotted key */
@@ -141,7 +142,7 @@ typedef struct key_def {
 static const key_def keys[] = {
     {"output", K_STRING, OFF(output_dir), 0, 0, 0},
     {"socket", K_STRING, OFF(socket_path), 0, 0, 0},
-    {"state_dir", K_STRING, OFF(state_dir), 0, 0, 0},
+    {"state_dir", K_STRING, OFF(state_dir), 0, 0, NULLABLE},
     {"recorder", K_ARGV, OFF(recorder_argv), 0, 0, 0},
     {"post_crash_hook", K_ARGV, OFF(post_crash_hook_argv), 0, 0, 0},
     {"check_interval", K_DURATION, OFF(check_interval_ns), 0, 0, NONZERO},
@@ -173,8 +174,8 @@ static const key_def keys[] = {
     {"priority.cgroup_cpu_weight", K_UINT, OFF(priority.cgroup_cpu_weight), 0, 10000, 0},
     {"alert.command", K_ARGV, OFF(alert_argv), 0, 0, 0},
     {"alert.events", K_EVENTS, OFF(alert_events), 0, 0, 0},
-    {"web.listen", K_STRING, OFF(web_listen), 0, 0, 0},
-    {"web.token_file", K_STRING, OFF(web_token_file), 0, 0, 0},
+    {"web.listen", K_STRING, OFF(web_listen), 0, 0, NULLABLE},
+    {"web.token_file", K_STRING, OFF(web_token_file), 0, 0, NULLABLE},
 };
 
 static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "web"};
@@ -427,8 +428,8 @@ static int apply_node(guard_config *c, const ctx *x, const key_def *k, struct fy
     if (k->kind == K_ARGV) return apply_argv(x, k, v, (char ***)dst);
     if (k->kind == K_EVENTS) return apply_events(x, k, v, (uint32_t *)dst);
     if (k->kind == K_STRING && is_null(v)) {
-        /* only state_dir may be reset to "unset" (= the output directory) */
-        if (strcmp(k->path, "state_dir") != 0) return fail(x, k->path, "a value is required");
+        /* only optional strings may be reset to "unset" (state_dir: = the output directory) */
+        if (!(k->flags & NULLABLE)) return fail(x, k->path, "a value is required");
         free(*(char **)dst);
         *(char **)dst = NULL;
         return 0;
