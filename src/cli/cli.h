@@ -22,5 +22,6 @@ int cli_demo_main(int argc, char **argv);    /* cli_demo.c: demo ROS 2 traffic *
 int cli_info_main(int argc, char **argv);    /* cli_bag.c: bag tools */
 int cli_doctor_main(int argc, char **argv);
 int cli_recover_main(int argc, char **argv);
+int cli_web_main(int argc, char **argv);     /* cli_web.c: the dashboard server */
 
 #endif

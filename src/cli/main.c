@@ -37,6 +37,7 @@ static const cli_verb verbs[] = {
     {"demo", DDS_VERB(cli_demo_main), "publish demo ROS 2 traffic"},
     {"info", cli_info_main, "summarize a bag or MCAP file (like ros2 bag info)"},
     {"doctor", cli_doctor_main, "validate an MCAP file's structure and CRCs"},
+    {"web", cli_web_main, "serve the dashboard, JSON API and Prometheus /metrics over HTTP"},
     {"recover", cli_recover_main, "rebuild a cut-short MCAP file (0 lossless, 3 lossy, 1 nothing)"},
 };
 

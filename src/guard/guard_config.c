@@ -128,6 +128,7 @@ typedef enum kind {
 
 #define NONZERO 1u /* value 0 / off refused */
 #define INHERIT 2u /* "inherit" accepted (GUARD_PRIO_UNSET) */
+#define NULLABLE 4u /* K_STRING: null resets it to unset */
 
 typedef struct key_def {
     const char *path; /* dotted key */
@@ -143,7 +144,7 @@ typedef struct key_def {
 static const key_def keys[] = {
     {"output", K_STRING, OFF(output_dir), 0, 0, 0},
     {"socket", K_STRING, OFF(socket_path), 0, 0, 0},
-    {"state_dir", K_STRING, OFF(state_dir), 0, 0, 0},
+    {"state_dir", K_STRING, OFF(state_dir), 0, 0, NULLABLE},
     {"recorder", K_ARGV, OFF(recorder_argv), 0, 0, 0},
     {"post_crash_hook", K_ARGV, OFF(post_crash_hook_argv), 0, 0, 0},
     {"check_interval", K_DURATION, OFF(check_interval_ns), 50, 0, NONZERO},
@@ -175,9 +176,11 @@ static const key_def keys[] = {
     {"priority.cgroup_cpu_weight", K_UINT, OFF(priority.cgroup_cpu_weight), 0, 10000, 0},
     {"alert.command", K_ARGV, OFF(alert_argv), 0, 0, 0},
     {"alert.events", K_EVENTS, OFF(alert_events), 0, 0, 0},
+    {"web.listen", K_STRING, OFF(web_listen), 0, 0, NULLABLE},
+    {"web.token_file", K_STRING, OFF(web_token_file), 0, 0, NULLABLE},
 };
 
-static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert"};
+static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "web"};
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -321,13 +324,15 @@ static int apply_events(const ctx *x, const key_def *k, struct fy_node *v, uint3
         char *s = scalar_dup(e);
         guard_event ev;
         if (s && strcmp(s, "all") == 0) {
-            mask = (1u << GUARD_EV__COUNT) - 1;
+            mask |= (1u << GUARD_EV__COUNT) - 1;
+        } else if (s && strcmp(s, "warnings") == 0) {
+            mask |= GUARD_CONFIG_ALERT_WARNINGS;
         } else if (!s || guard_fsm_event_from_name(s, &ev) < 0) {
             char names[512] = "";
             for (int i = 0; i < GUARD_EV__COUNT; i++)
                 snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
                          i ? ", " : "", guard_fsm_event_name((guard_event)i));
-            int rc = fail(x, k->path, "unknown event '%s' (known: all, %s)", s ? s : "?", names);
+            int rc = fail(x, k->path, "unknown event '%s' (known: all, warnings, %s)", s ? s : "?", names);
             free(s);
             return rc;
         } else {
@@ -447,8 +452,8 @@ static int apply_node(guard_config *c, const ctx *x, const key_def *k, struct fy
     if (k->kind == K_ARGV) return apply_argv(x, k, v, (char ***)dst);
     if (k->kind == K_EVENTS) return apply_events(x, k, v, (uint32_t *)dst);
     if (k->kind == K_STRING && is_null(v)) {
-        /* only state_dir may be reset to "unset" (= the output directory) */
-        if (strcmp(k->path, "state_dir") != 0) return fail(x, k->path, "a value is required");
+        /* only optional strings may be reset to "unset" (state_dir: = the output directory) */
+        if (!(k->flags & NULLABLE)) return fail(x, k->path, "a value is required");
         free(*(char **)dst);
         *(char **)dst = NULL;
         return 0;
@@ -780,7 +785,7 @@ int guard_config_init(guard_config *c) {
     guard_prio_cfg_defaults(&c->priority);
     c->alert_events = 1u << GUARD_EV_SPAWN_FAILED | 1u << GUARD_EV_EXITED | 1u << GUARD_EV_CRASHED |
                       1u << GUARD_EV_UNHEALTHY | 1u << GUARD_EV_DISK_LOW |
-                      1u << GUARD_EV_BUDGET_SPENT | 1u << GUARD_EV_DISK_FULL;
+                      1u << GUARD_EV_BUDGET_SPENT | 1u << GUARD_EV_DISK_FULL | GUARD_CONFIG_ALERT_WARNINGS;
     return 0;
 }
 
@@ -792,6 +797,8 @@ void guard_config_free(guard_config *c) {
     argv_free(c->recorder_argv);
     argv_free(c->post_crash_hook_argv);
     argv_free(c->alert_argv);
+    free(c->web_listen);
+    free(c->web_token_file);
     memset(c, 0, sizeof *c);
 }
 
@@ -872,6 +879,7 @@ static json_t *key_json(const guard_config *c, const key_def *k) {
         for (int i = 0; a && i < GUARD_EV__COUNT; i++)
             if (*(const uint32_t *)src & (1u << i))
                 json_array_append_new(a, json_string(guard_fsm_event_name((guard_event)i)));
+        if (a && *(const uint32_t *)src & GUARD_CONFIG_ALERT_WARNINGS) json_array_append_new(a, json_string("warnings"));
         return a;
     }
     }

@@ -41,6 +41,7 @@
 #include "guard/guard_prio.h"
 
 #define GUARD_CONFIG_MAX_FILE (1u << 20)   /* largest config file accepted: 1 MiB */
+#define GUARD_CONFIG_ALERT_WARNINGS (1u << 31) /* alert.events `warnings`: health warnings too */
 #define GUARD_CONFIG_DEFAULT_OUTPUT "recordings" /* output dir, relative to the daemon's cwd */
 #define GUARD_CONFIG_LEASE_MIN_NS 100000000LL    /* lease_duration: 100 ms (recorder --lease) */
 #define GUARD_CONFIG_LEASE_MAX_NS 600000000000LL /* ... up to 600 s */
@@ -74,7 +75,10 @@ typedef struct guard_config {
     guard_prio_cfg priority;     /* `priority.*` */
     char **alert_argv;           /* `alert.command`: argv run with the event JSON on stdin;
                                   * NULL = no alerts */
-    uint32_t alert_events;       /* `alert.events`: bit (1u << guard_event) per selected event */
+    uint32_t alert_events;       /* `alert.events`: bit (1u << guard_event) per selected event,
+                                  * plus GUARD_CONFIG_ALERT_WARNINGS */
+    char *web_listen;            /* `web.listen`: run `recguard web --listen` as a helper; NULL = no */
+    char *web_token_file;        /* `web.token_file`: its --token-file; NULL = none (loopback only) */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the

@@ -11,7 +11,9 @@
 #include "common/rg_fs.h"
 #include "common/rg_sys.h"
 #include "common/rg_time.h"
+#include "guard/guard_alertlim.h"
 #include "guard/guard_ctl.h"
+#include "guard/guard_helper.h"
 #include "guard/guard_fsm.h"
 #include "guard/guard_health.h"
 #include "guard/guard_journal.h"
@@ -95,6 +97,8 @@ typedef struct guard_daemon {
     uint64_t disk_total;        /* bytes of the output filesystem, last sample (0 unknown) */
     int have_report;            /* report is valid */
     char logged_verdict[16];    /* verdict of the last health line in the journal, "" none */
+    guard_alertlim alertlim;    /* alert.command de-dup and rate limit */
+    guard_helper *web;          /* the dashboard server (config web.listen), NULL = none */
     int64_t logged_health_ns;   /* when it was written */
     guard_prio_plan plan;       /* priority plan, prepared once */
     int plan_ok;                /* plan is valid */
@@ -310,12 +314,30 @@ static int aux_free_slot(guard_daemon *d) {
  * so this uses posix_spawn with a pipe: setsid and default signals like every child, argv
  * only, never a shell. The JSON is written whole into the pipe (far below its 64 KiB buffer),
  * then the pipe is closed: a command that never reads cannot block the daemon. */
+/* Health warnings are keyed by verdict and the kinds of trouble (flags), so the same warning
+ * flapping is sent once per de-dup window; failures are all sent, within the rate limit. */
+static int alert_allowed(guard_daemon *d, const char *event_name, const json_t *ev, unsigned *held) {
+    char key[GUARD_ALERTLIM_KEY_LEN];
+    int health = strcmp(event_name, "health") == 0;
+    snprintf(key, sizeof key, "%s:%s", event_name, health ? json_string_value(json_object_get(ev, "verdict")) : "");
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(json_object_get(ev, "health"), "flags"), i, f)
+        snprintf(key + strlen(key), sizeof key - strlen(key), ",%s", json_string_value(f));
+    guard_alertlim_verdict v = guard_alertlim_check(&d->alertlim, key, health, rg_time_mono_ns(), held);
+    if (v == GUARD_ALERTLIM_SEND) return 1;
+    fprintf(stderr, "recguard daemon: alert for %s held back (%s)\n", event_name, guard_alertlim_verdict_name(v));
+    return 0;
+}
+
 static void run_alert(guard_daemon *d, const char *event_name, const json_t *ev) {
     if (!d->cfg->alert_argv) return;
     guard_event e;
     /* fsm events alert when selected; the daemon's own alarms (unkillable, hook_failed,
      * state_unreadable) always do. */
     if (guard_fsm_event_from_name(event_name, &e) == 0 && !(d->cfg->alert_events & (1u << e))) return;
+    unsigned held = 0;
+    if (!alert_allowed(d, event_name, ev, &held)) return;
     if (!aux_free_slot(d)) {
         fprintf(stderr, "recguard daemon: alert for %s dropped: too many alert commands running\n",
                 event_name);
@@ -336,7 +358,11 @@ static void run_alert(guard_daemon *d, const char *event_name, const json_t *ev)
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
     pid_t pid = 0;
     int rc = -1;
-    if (!(line = guard_journal_line(ev, &len)) || pipe2(p, O_CLOEXEC) < 0) goto done;
+    json_t *sent = json_copy((json_t *)ev);
+    if (sent && held) json_object_set_new(sent, "alerts_held", json_integer(held));
+    line = sent ? guard_journal_line(sent, &len) : NULL;
+    json_decref(sent);
+    if (!line || pipe2(p, O_CLOEXEC) < 0) goto done;
     posix_spawn_file_actions_adddup2(&fa, p[0], 0);
     /* Its stdout is not ours to print (tee and friends echo stdin); stderr stays in the
      * daemon's log, where a failing alert command says why. */
@@ -1145,6 +1171,7 @@ static void health_line(guard_daemon *d, const guard_health_report *r, int64_t n
         json_object_set_new(ev, "reason", json_string(first ? first : v));
     }
     emit(d, ev);
+    if (r->verdict != GUARD_HEALTH_OK && (d->cfg->alert_events & GUARD_CONFIG_ALERT_WARNINGS)) run_alert(d, "health", ev);
     json_decref(ev);
 }
 
@@ -1187,6 +1214,8 @@ static json_t *status_json(guard_daemon *d) {
     json_object_set_new(st, "recorder", json_pack("{s:o, s:b}", "argv", argv, "builtin", d->builtin));
     json_object_set_new(st, "daemon_pid", json_integer(getpid()));
     json_object_set_new(st, "state_dir", json_string(d->state_dir));
+    json_object_set_new(st, "output", json_string(d->output_dir));
+    json_object_set_new(st, "stats_path", json_string(d->builtin ? d->stats_path : ""));
     json_object_set_new(st, "socket", json_string(d->cfg->socket_path));
     json_object_set_new(st, "journal_errno", json_integer(d->journal.last_errno));
     if (d->ctl) {
@@ -1276,6 +1305,16 @@ static char **argv_dup(char *const *src) {
     return v;
 }
 
+/* `web:` in the config: the dashboard server as a helper child, a client of our own socket. */
+static int start_web(guard_daemon *d, char *err, size_t errlen) {
+    const guard_config *c = d->cfg;
+    char log[PATH_MAX + 16];
+    snprintf(log, sizeof log, "%s/web.log", d->state_dir);
+    char *argv[] = {d->self_exe, "web", "--listen", c->web_listen, "--socket", c->socket_path,
+                    c->web_token_file ? "--token-file" : NULL, c->web_token_file, NULL};
+    return guard_helper_start(d->ev, argv, log, "dashboard (recguard web)", &d->web, err, errlen);
+}
+
 static void argv_free(char **v) {
     for (size_t i = 0; v && v[i]; i++) free(v[i]);
     free(v);
@@ -1324,6 +1363,7 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     if (!d->rec_argv) return -ENOMEM;
     guard_config_health_cfg(c, guard_config_mem_total(), &d->hcfg);
     guard_policy_init(&d->policy, &c->restart);
+    guard_alertlim_init(&d->alertlim);
     char perr[256];
     if (guard_prio_plan_init(&d->plan, &c->priority, &d->prio, perr, sizeof perr) == 0) d->plan_ok = 1;
     else fprintf(stderr, "recguard daemon: priority not applied: %s\n", perr);
@@ -1352,6 +1392,7 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     sd_event_set_watchdog(d->ev, 1);
     if ((rc = guard_ctl_server_open(d->ev, c->socket_path, on_request, d, &d->ctl, err, errlen)) < 0)
         return rc;
+    if (c->web_listen && (rc = start_web(d, err, errlen)) < 0) return rc;
     rc = sd_event_add_time_relative(d->ev, &d->health_timer, CLOCK_MONOTONIC,
                                     (uint64_t)(c->check_interval_ns / 1000),
                                     GUARD_DAEMON_TIMER_ACCURACY_US, health_tick, d);
@@ -1405,6 +1446,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     emit(d, ev);
     json_decref(ev);
 out:
+    guard_helper_stop(d->web);
     guard_ctl_server_close(d->ctl);
     for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
         if (d->aux[i].used) aux_free(&d->aux[i]); /* alert/hook children finish on their own */
