@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int rg_fs_fsync_dir(const char *path) {
@@ -97,10 +98,16 @@ int rg_fs_lock(const char *path, pid_t *holder) {
     }
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         int e = errno;
-        char buf[32] = "";
-        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-        buf[n > 0 ? n : 0] = '\0';
-        *holder = (pid_t)strtol(buf, NULL, 10);
+        /* The holder writes its pid just after taking the lock: a taker that lost a race by
+         * microseconds may find the file still empty. Give it a moment (50 ms at most). */
+        for (int tries = 0; e == EWOULDBLOCK && *holder <= 0 && tries < 50; tries++) {
+            char buf[32] = "";
+            ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+            buf[n > 0 ? n : 0] = '\0';
+            *holder = (pid_t)strtol(buf, NULL, 10);
+            if (*holder <= 0) nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+        }
+        if (*holder < 0) *holder = 0;
         rg_sys_close(fd);
         return -e;
     }

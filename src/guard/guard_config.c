@@ -803,8 +803,10 @@ void guard_config_free(guard_config *c) {
 }
 
 static uint64_t resolve_mem(const guard_config_mem *m, uint64_t total) {
-    if (m->pct > 0) return (uint64_t)((double)total * m->pct / 100.0);
-    return m->bytes;
+    if (m->pct <= 0) return m->bytes;
+    double r = (double)total * m->pct / 100.0;
+    /* (double)UINT64_MAX rounds up to 2^64, which no uint64_t holds */
+    return r >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)r;
 }
 
 void guard_config_health_cfg(const guard_config *c, uint64_t mem_total_bytes,

@@ -359,8 +359,9 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
              * connection idle longest makes room. Leaked watchers and keepalive loops cannot
              * lock the owner out. */
             guard_ctl_client *v = longest_idle(s);
-            send_refusal(v->fd, "{\"ok\":false,\"error\":\"too many clients: closed the "
-                                "longest idle connection\"}\n");
+            if (v->out_len == 0) /* else the line would land inside a half-sent one */
+                send_refusal(v->fd, "{\"ok\":false,\"error\":\"too many clients: closed the "
+                                    "longest idle connection\"}\n");
             client_drop(v);
         }
         guard_ctl_client *c = calloc(1, sizeof *c);

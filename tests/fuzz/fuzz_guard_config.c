@@ -20,6 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         char cerr[512];
         (void)guard_config_check(&c, cerr, sizeof cerr);
+        /* mixed memory forms against RAM sizes from unknown to huge */
+        static const uint64_t rams[] = {0, 1, 4ull << 30, UINT64_MAX};
+        for (size_t i = 0; i < sizeof rams / sizeof rams[0]; i++)
+            if (guard_config_check_mem(&c, rams[i], cerr, sizeof cerr) < 0 && !memchr(cerr, '\0', sizeof cerr))
+                abort();
         json_t *j = guard_config_json(&c);
         if (!j) abort();
         json_decref(j);
