@@ -3,11 +3,13 @@
 #   make test    deps, both builds, every test in both builds
 #   make run     deps, build, start a guarded recording of demo traffic, show its status
 #   make fuzz    build libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make chaos   the chaos suite (tests/chaos/chaos.sh) with CHAOS_KILLS kills of the recorder
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
+CHAOS_KILLS ?= 40
 CTEST_ARGS ?=
 
-.PHONY: all deps build asan test test-build test-asan run fuzz bench clean
+.PHONY: all deps build asan test test-build test-asan run fuzz bench chaos clean
 
 all: build
 
@@ -47,6 +49,9 @@ fuzz: deps build-fuzz/CMakeCache.txt
 
 bench: deps build
 	@bench/run.sh
+
+chaos: deps build
+	tests/chaos/chaos.sh $(CHAOS_KILLS)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -92,6 +92,7 @@ typedef struct guard_daemon {
     guard_health health;        /* health history of the current recorder */
     guard_health_report report; /* last health report */
     uint64_t disk_total;        /* bytes of the output filesystem, last sample (0 unknown) */
+    uint64_t pause_free;        /* free bytes when DISK_LOW began: resuming needs more */
     int have_report;            /* report is valid */
     char logged_verdict[16];    /* verdict of the last health line in the journal, "" none */
     int64_t logged_health_ns;   /* when it was written */
@@ -558,8 +559,8 @@ static const char *ladder_name(int step) {
 static uint64_t output_size(const char *path);
 static void sample_disk(guard_daemon *d, guard_health_sample *s);
 static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_health_report *r);
-static int disk_full_now(const guard_health_sample *s,
-                         const guard_health_report *r, char *why, size_t len);
+static int disk_full_now(const guard_health_sample *s, const guard_health_report *r,
+                         uint64_t above, char *why, size_t len);
 static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out);
 
 /* The daemon's other children (hooks, alert commands): never part of the recorder's tree. */
@@ -673,7 +674,7 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
         char why[160];
         sample_disk(d, &ds);
         disk_levels(d, &ds, &dr);
-        if (disk_full_now(&ds, &dr, why, sizeof why)) {
+        if (disk_full_now(&ds, &dr, 0, why, sizeof why)) {
             e = GUARD_EV_DISK_FULL;
             snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (%s)", why);
         }
@@ -914,6 +915,11 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     else
         copy_str(d->reason, sizeof d->reason, why);
     if (st.from != st.to) d->state_since_real = rg_time_real_ns();
+    if (st.to == GUARD_ST_DISK_LOW && st.from != GUARD_ST_DISK_LOW) {
+        guard_health_sample ds = {.now_ns = rg_time_mono_ns()};
+        sample_disk(d, &ds);
+        d->pause_free = ds.disk_free_bytes;
+    }
     if (st.to == GUARD_ST_IDLE && st.from != GUARD_ST_IDLE) {
         /* The session ends here: the next start opens a new bag. */
         d->session_open = 0;
@@ -1000,16 +1006,19 @@ static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_hea
 
 /* Is the output disk too full to record on? Past the stop level, or short of the resume
  * minimum (which holds even with the stop levels off: restarting onto a disk a recorder
- * just filled would fill it again at once). 1 or 0, with a sentence in why. */
-static int disk_full_now(const guard_health_sample *s,
-                         const guard_health_report *r, char *why, size_t len) {
+ * just filled would fill it again at once), or, for a pause, not `above` bytes free: space
+ * must come back, or a pause that a time-to-full estimate began would end at the next check
+ * and begin again a moment later. 1 or 0, with a sentence in why. */
+static int disk_full_now(const guard_health_sample *s, const guard_health_report *r,
+                         uint64_t above, char *why, size_t len) {
     char fb[32], mb[32];
     if (!s->has_disk) {
         snprintf(why, len, "disk space unknown (statvfs failed)");
         return 1;
     }
-    uint64_t min = s->disk_total_bytes / 100;
-    if (min < GUARD_DAEMON_DISK_RESUME_MIN) min = GUARD_DAEMON_DISK_RESUME_MIN;
+    uint64_t floor = s->disk_total_bytes / 100;
+    if (floor < GUARD_DAEMON_DISK_RESUME_MIN) floor = GUARD_DAEMON_DISK_RESUME_MIN;
+    uint64_t min = above > UINT64_MAX - floor ? UINT64_MAX : above + floor;
     guard_health_fmt_bytes(s->disk_free_bytes, fb, sizeof fb);
     if (r->flags & GUARD_HEALTH_DISK_STOP) {
         snprintf(why, len, "%s", r->nreasons ? r->reasons[0] : "disk past the stop level");
@@ -1044,7 +1053,7 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         d->report = r;
         d->have_report = 1;
         char why[160];
-        if (d->fsm.state == GUARD_ST_DISK_LOW && !disk_full_now(&s, &r, why, sizeof why))
+        if (d->fsm.state == GUARD_ST_DISK_LOW && !disk_full_now(&s, &r, d->pause_free, why, sizeof why))
             feed(d, GUARD_EV_DISK_OK, why, NULL);
         return 0;
     }
