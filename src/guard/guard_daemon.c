@@ -54,6 +54,12 @@
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
 #define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
+#define GUARD_DAEMON_TREE_MAX 64        /* tree members measured between scans */
+/* A /proc scan costs milliseconds: the health check measures the members the last scan found,
+ * and scans again to find new ones after as long as the recorder has run, at most this long
+ * (children a wrapper starts at once are found within a second or two, a later child's
+ * memory is counted within 10 s). */
+#define GUARD_DAEMON_TREE_RESCAN_NS (10LL * RG_NS_PER_S)
 /* Free space a full disk must regain before recording resumes, besides the configured stop
  * level (which may be off): at least this, and at least 1 % of the disk. */
 #define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
@@ -127,6 +133,9 @@ typedef struct guard_daemon {
     int run_progressed;         /* the run that just ended recorded data (restart policy) */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
     size_t tree_procs;          /* live processes in its tree at the last check */
+    guard_proc_identity tree[GUARD_DAEMON_TREE_MAX]; /* its members at the last scan */
+    size_t ntree;               /* valid entries in tree */
+    int64_t tree_scan_mono;     /* when that scan was, 0 = never (rescan at the next check) */
     int exit_pending;           /* the leader was reaped, the rest of its tree not yet gone */
     guard_event exit_event;     /* what to feed once it is (EXITED or CRASHED) */
     char exit_reason[320];      /* and why */
@@ -483,6 +492,8 @@ static void watch_recorder(guard_daemon *d) {
     sd_event_add_io(d->ev, &d->pid_io, d->pidfd, EPOLLIN, recorder_exited, d);
     guard_health_init(&d->health, &d->hcfg, rg_time_mono_ns());
     d->have_report = 0;
+    d->ntree = 0;
+    d->tree_scan_mono = 0;
     d->logged_verdict[0] = '\0';
     rec_stats_reader_close(d->stats);
     d->stats = NULL;
@@ -498,6 +509,8 @@ static void forget_recorder(guard_daemon *d) {
     d->adopted = 0;
     d->exit_pending = 0;
     d->tree_procs = 0;
+    d->ntree = 0;
+    d->tree_scan_mono = 0;
     d->tree_timer = sd_event_source_disable_unref(d->tree_timer);
     d->ladder = 0;
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
@@ -575,7 +588,7 @@ static size_t aux_pids(const guard_daemon *d, pid_t *out) {
 static size_t tree_signal(guard_daemon *d, int sig) {
     pid_t skip[GUARD_DAEMON_MAX_AUX];
     guard_tree_sum sum;
-    if (guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, &sum) < 0) return 0;
+    if (guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, &sum, NULL, 0, NULL) < 0) return 0;
     return sum.others;
 }
 
@@ -740,8 +753,14 @@ static int try_adopt(guard_daemon *d) {
         json_object_set_new(ev, "pid", json_integer(s.recorder_pid));
         emit(d, ev);
         json_decref(ev);
-        /* It ended while no daemon watched: its segment may be cut short. */
-        if (d->session_open && s.segment[0]) {
+        /* It ended while no daemon watched: its segment may be cut short, unless the built-in
+         * recorder's stats say it closed it (a stop it finished alone, a full disk). */
+        rec_stats_snapshot snap;
+        if (d->builtin) open_stats(d);
+        int closed = d->stats && rec_stats_reader_read(d->stats, &snap) == 0 &&
+                     snap.pid == s.recorder_pid &&
+                     (snap.state == REC_STATS_STOPPED || snap.state == REC_STATS_DISK_FULL);
+        if (d->session_open && s.segment[0] && !closed) {
             snprintf(d->ended_segment, sizeof d->ended_segment, "%s", s.segment);
             run_post_crash_hook(d);
         }
@@ -1074,7 +1093,18 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         }
         /* Memory and CPU of the whole tree: a wrapper's children are the recorder too. */
         guard_tree_sum sum;
-        if (guard_tree_walk(d->pid, keep, nkeep - 1, 0, &sum) == 0 && sum.procs > 0) {
+        int have_sum = 0;
+        int64_t every = now - d->rec_start_mono;
+        if (every > GUARD_DAEMON_TREE_RESCAN_NS) every = GUARD_DAEMON_TREE_RESCAN_NS;
+        if (!d->tree_scan_mono || now - d->tree_scan_mono >= every) {
+            have_sum = guard_tree_walk(d->pid, keep, nkeep - 1, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX,
+                                       &d->ntree) == 0;
+            d->tree_scan_mono = now;
+        } else {
+            guard_tree_measure(d->tree, d->ntree, &sum);
+            have_sum = 1;
+        }
+        if (have_sum && sum.procs > 0) {
             s.has_rss = 1;
             s.rss_bytes = sum.rss_bytes;
             s.cpu_ns = sum.cpu_ns;

@@ -26,8 +26,15 @@ static void signal_member(const guard_proc_stat *p, int sig, guard_tree_sum *sum
     close(pidfd);
 }
 
-int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guard_tree_sum *sum) {
+static uint64_t page_bytes(void) {
+    long page = sysconf(_SC_PAGESIZE);
+    return page > 0 ? (uint64_t)page : 4096;
+}
+
+int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guard_tree_sum *sum,
+                    guard_proc_identity *members, size_t cap, size_t *nmembers) {
     memset(sum, 0, sizeof *sum);
+    if (nmembers) *nmembers = 0;
     guard_proc_stat *tab;
     size_t n;
     int rc = guard_proc_scan(&tab, &n);
@@ -38,13 +45,14 @@ int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guar
         return -ENOMEM;
     }
     size_t m = guard_proc_tree_select(tab, n, leader, getpid(), skip, nskip, idx, n);
-    long page = sysconf(_SC_PAGESIZE);
     for (size_t k = 0; k < m; k++) {
         const guard_proc_stat *p = &tab[idx[k]];
         if (!is_live(p->state)) continue;
         sum->procs++;
-        sum->rss_bytes += p->rss_pages * (uint64_t)(page > 0 ? page : 4096);
+        sum->rss_bytes += p->rss_pages * page_bytes();
         sum->cpu_ns += guard_proc_cpu_ns(p);
+        if (nmembers && *nmembers < cap)
+            members[(*nmembers)++] = (guard_proc_identity){.pid = p->pid, .starttime_ticks = p->starttime_ticks};
         if (p->pid == leader) continue;
         sum->others++;
         if (sig > 0) signal_member(p, sig, sum);
@@ -52,6 +60,19 @@ int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guar
     free(idx);
     free(tab);
     return 0;
+}
+
+void guard_tree_measure(const guard_proc_identity *members, size_t n, guard_tree_sum *sum) {
+    memset(sum, 0, sizeof *sum);
+    for (size_t i = 0; i < n; i++) {
+        guard_proc_stat st;
+        if (guard_proc_read_stat(members[i].pid, &st) < 0 || st.starttime_ticks != members[i].starttime_ticks ||
+            !is_live(st.state))
+            continue;
+        sum->procs++;
+        sum->rss_bytes += st.rss_pages * page_bytes();
+        sum->cpu_ns += guard_proc_cpu_ns(&st);
+    }
 }
 
 static int in_list(pid_t pid, const pid_t *list, size_t n) {

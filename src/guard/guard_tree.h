@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "guard/guard_proc.h"
+
 /* What one walk saw. */
 typedef struct guard_tree_sum {
     size_t procs;       /* live members, leader included (zombies are not live) */
@@ -36,8 +38,16 @@ int guard_tree_subreaper(void);
 /* Scan the tree of `leader` (<= 0: only adopted orphans; a reaped leader's pid still names its
  * session), with the daemon as adopter and skip[] its other children. When sig > 0, send sig to
  * every live member but the leader (the caller signals the leader through its own pidfd).
- * Fills *sum. 0 or -errno (/proc unreadable). */
-int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guard_tree_sum *sum);
+ * Fills *sum, and members[0..*nmembers) (at most cap; NULL/0 = not wanted) with the live
+ * members' identities. 0 or -errno (/proc unreadable).
+ * Cost: one read of /proc/PID/stat per process on the machine (milliseconds on a loaded
+ * machine with a few hundred processes): for stops and exits, and a periodic refresh. */
+int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guard_tree_sum *sum,
+                    guard_proc_identity *members, size_t cap, size_t *nmembers);
+
+/* Sum memory and CPU over known members (from the last walk): one /proc/PID/stat read each, a
+ * member gone or replaced (other start time) is left out. The cheap per-check measure. */
+void guard_tree_measure(const guard_proc_identity *members, size_t n, guard_tree_sum *sum);
 
 /* Reap the daemon's exited children that nobody else waits for: orphans adopted as subreaper.
  * Peeks with WNOWAIT and stops at the first child in keep[] (the recorder, hooks: their owners

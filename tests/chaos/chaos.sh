@@ -237,10 +237,10 @@ fi
 loss_ms() { awk -v m="$1" -v hz="$SEQ_HZ" 'BEGIN {printf "%.0f", m * 1000 / hz}'; }
 summary=$(jq -n --argjson kills "$KILLS" --argjson nloss "$nloss" --arg mean "$(loss_ms "$mean_loss")" \
   --arg max "$(loss_ms "$max_loss")" --arg stall "${max_stall:-0}" --arg stalls "$stalls" \
-  --arg segA "$nA" --arg segB "$nB" --arg segC "$nC" \
+  --argjson segA "$nA" --argjson segB "$nB" --arg segC "$nC" \
   '{kills: $kills, kills_measured: $nloss, loss_per_kill_ms: {mean: ($mean | tonumber), max: ($max | tonumber)},
     keepall_stall_ms: {max: ($stall | tonumber), each: ($stalls | split(" ") | map(select(. != "") | tonumber))},
-    error_state: false, segments_valid: {builtin: ($segA | tonumber), wrapper: ($segB | tonumber), disk: $segC}}')
+    error_state: false, segments_valid: {builtin: $segA, wrapper: $segB, disk: ($segC | tonumber? // $segC)}}')
 echo "$summary"
 [ -z "${CHAOS_REPORT:-}" ] || echo "$summary" >"$CHAOS_REPORT"
 log "PASS"
