@@ -61,8 +61,10 @@
  * memory is counted within 10 s). */
 #define GUARD_DAEMON_TREE_RESCAN_NS (10LL * RG_NS_PER_S)
 /* Free space a full disk must regain before recording resumes, besides the configured stop
- * level (which may be off): at least this, and at least 1 % of the disk. */
+ * level (which may be off): 1 % of the disk, at least 1 MiB, at most 256 MiB (the default
+ * stop level's size: beyond it a deletion of old bags must count). */
 #define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
+#define GUARD_DAEMON_DISK_RESUME_MAX (256ull << 20)
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -1037,6 +1039,7 @@ static int disk_full_now(const guard_health_sample *s, const guard_health_report
     }
     uint64_t floor = s->disk_total_bytes / 100;
     if (floor < GUARD_DAEMON_DISK_RESUME_MIN) floor = GUARD_DAEMON_DISK_RESUME_MIN;
+    if (floor > GUARD_DAEMON_DISK_RESUME_MAX) floor = GUARD_DAEMON_DISK_RESUME_MAX;
     uint64_t min = above > UINT64_MAX - floor ? UINT64_MAX : above + floor;
     guard_health_fmt_bytes(s->disk_free_bytes, fb, sizeof fb);
     if (r->flags & GUARD_HEALTH_DISK_STOP) {

@@ -17,6 +17,17 @@
 
 #include "guard/guard_tree.h"
 
+static pid_t g_leader, g_esc; /* for the teardown: a failed assert must not leave them running */
+
+static int teardown(void **st) {
+    (void)st;
+    if (g_leader > 0) kill(-g_leader, SIGKILL); /* the leader's process group: it and its child */
+    if (g_esc > 0) kill(g_esc, SIGKILL);
+    while (waitpid(-1, NULL, 0) > 0) {
+    }
+    return 0;
+}
+
 static void nap_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
@@ -63,13 +74,16 @@ static void test_tree_walk_signal_reap(void **st) {
         close(p[0]);
         leader_main(p[1]);
     }
+    g_leader = leader;
     close(p[1]);
     pid_t esc;
     assert_int_equal(read(p[0], &esc, sizeof esc), (ssize_t)sizeof esc);
+    g_esc = esc;
     close(p[0]);
-    /* the escapee is ours now, and the tree holds leader + child + escapee */
+    /* the escapee is ours now, and the tree holds leader + child + escapee (once the
+     * intermediate process that orphaned it has gone) */
     size_t others = 0;
-    for (int i = 0; i < 200 && (others = others_now(leader, 0)) < 2; i++) nap_ms(10);
+    for (int i = 0; i < 500 && (others = others_now(leader, 0)) != 2; i++) nap_ms(10);
     assert_int_equal(others, 2);
     guard_tree_sum sum;
     guard_proc_identity m[8];
@@ -104,6 +118,7 @@ static void test_tree_walk_signal_reap(void **st) {
     assert_int_equal(cheap.procs, 1);
     kill(leader, SIGKILL);
     assert_int_equal(waitpid(leader, NULL, 0), leader);
+    g_leader = g_esc = 0;
     /* the leader reaped: its session is empty, nothing is left */
     assert_int_equal(others_now(leader, 0), 0);
     guard_tree_reap_orphans(NULL, 0);
@@ -112,7 +127,7 @@ static void test_tree_walk_signal_reap(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tree_walk_signal_reap),
+        cmocka_unit_test_teardown(test_tree_walk_signal_reap, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
