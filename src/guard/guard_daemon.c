@@ -55,6 +55,7 @@
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
 #define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
 #define GUARD_DAEMON_TREE_MAX 64        /* tree members measured between scans */
+#define GUARD_DAEMON_RUN_CGROUP "recguard-run." /* run groups: recguard-run.<daemon pid>.<n> */
 /* A /proc scan costs milliseconds: the health check measures the members the last scan found,
  * and scans again to find new ones after as long as the recorder has run, at most this long
  * (children a wrapper starts at once are found within a second or two, a later child's
@@ -138,6 +139,10 @@ typedef struct guard_daemon {
     guard_proc_identity tree[GUARD_DAEMON_TREE_MAX]; /* its members at the last scan */
     size_t ntree;               /* valid entries in tree */
     int64_t tree_scan_mono;     /* when that scan was, 0 = never (rescan at the next check) */
+    char cgroup[PATH_MAX];      /* the run's cgroup v2 group, holding its whole tree; "" = none
+                                 * (the tree is found in /proc) */
+    int cgroup_own;             /* that group was made for this run: removed when it ends */
+    unsigned cgroup_seq;        /* runs given a group so far (their names) */
     int exit_pending;           /* the leader was reaped, the rest of its tree not yet gone */
     guard_event exit_event;     /* what to feed once it is (EXITED or CRASHED) */
     char exit_reason[320];      /* and why */
@@ -513,9 +518,34 @@ static void forget_recorder(guard_daemon *d) {
     d->tree_procs = 0;
     d->ntree = 0;
     d->tree_scan_mono = 0;
+    d->cgroup[0] = '\0';
+    d->cgroup_own = 0;
     d->tree_timer = sd_event_source_disable_unref(d->tree_timer);
     d->ladder = 0;
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
+}
+
+/* Use the cgroup `pid` is in as its run's group when it is one of ours: the leaf made for
+ * this run (`leaf`), another daemon's run group (adoption), or the priority group. */
+static void adopt_cgroup(guard_daemon *d, pid_t pid, const char *leaf) {
+    char cg[PATH_MAX];
+    d->cgroup[0] = '\0';
+    d->cgroup_own = 0;
+    if (guard_tree_cgroup_of(pid, cg, sizeof cg) < 0) {
+        if (leaf) guard_tree_cgroup_remove(leaf);
+        return;
+    }
+    const char *base = strrchr(cg, '/');
+    base = base ? base + 1 : cg;
+    if ((leaf && strcmp(cg, leaf) == 0) ||
+        (!leaf && strncmp(base, GUARD_DAEMON_RUN_CGROUP, strlen(GUARD_DAEMON_RUN_CGROUP)) == 0)) {
+        copy_str(d->cgroup, sizeof d->cgroup, cg);
+        d->cgroup_own = 1;
+    } else if (d->plan_ok && d->plan.cgroup_path[0] && strcmp(cg, d->plan.cgroup_path) == 0) {
+        copy_str(d->cgroup, sizeof d->cgroup, cg);
+    } else if (leaf) {
+        guard_tree_cgroup_remove(leaf); /* the child could not join it */
+    }
 }
 
 static void act_spawn(guard_daemon *d) {
@@ -537,9 +567,24 @@ static void act_spawn(guard_daemon *d) {
     if (d->builtin) unlink(d->stats_path); /* a stale file must not look like a heartbeat */
     guard_spawn_opts o = {.argv = argv, .log_fd = d->log_fd, .prio = d->plan_ok ? &d->plan : NULL,
                           .prio_report = &d->prio};
+    char leaf[PATH_MAX];
+    int leaf_fd = -1;
+    if (!(d->plan_ok && d->plan.cgroup_path[0])) {
+        /* A group of its own for the run, where the machine allows it (else the /proc way). A
+         * priority group, when configured, holds the run already (runs never overlap). */
+        char name[64];
+        snprintf(name, sizeof name, "%s%d.%u", GUARD_DAEMON_RUN_CGROUP, (int)getpid(), d->cgroup_seq++);
+        if (guard_tree_cgroup_create(name, leaf, sizeof leaf, &leaf_fd) == 0) {
+            o.join_cgroup = 1;
+            o.cgroup_fd = leaf_fd;
+        }
+    }
     guard_spawn_result r;
     int rc = guard_spawn(&o, &r, err, sizeof err);
     guard_spawn_argv_free(argv);
+    if (leaf_fd >= 0) close(leaf_fd);
+    if (rc == 0) adopt_cgroup(d, r.pid, leaf_fd >= 0 ? leaf : NULL);
+    else if (leaf_fd >= 0) guard_tree_cgroup_remove(leaf);
     if (rc < 0) {
         if (d->log_fd >= 0) close(d->log_fd);
         d->log_fd = -1;
@@ -586,11 +631,19 @@ static size_t aux_pids(const guard_daemon *d, pid_t *out) {
     return n;
 }
 
+/* Walk the recorder's tree: its cgroup where it has one, else a /proc scan. */
+static int tree_walk(guard_daemon *d, int sig, guard_tree_sum *sum, guard_proc_identity *members,
+                     size_t cap, size_t *nmembers) {
+    if (d->cgroup[0] && guard_tree_walk_cgroup(d->cgroup, d->pid, sig, sum, members, cap, nmembers) == 0)
+        return 0;
+    pid_t skip[GUARD_DAEMON_MAX_AUX];
+    return guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, sum, members, cap, nmembers);
+}
+
 /* Signal every process of the recorder's tree but the leader; the live count. */
 static size_t tree_signal(guard_daemon *d, int sig) {
-    pid_t skip[GUARD_DAEMON_MAX_AUX];
     guard_tree_sum sum;
-    if (guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, &sum, NULL, 0, NULL) < 0) return 0;
+    if (tree_walk(d, sig, &sum, NULL, 0, NULL) < 0) return 0;
     return sum.others;
 }
 
@@ -610,6 +663,7 @@ static void tree_check(guard_daemon *d) {
         copy_str(reason, sizeof reason, d->exit_reason);
         pid_t keep[GUARD_DAEMON_MAX_AUX];
         guard_tree_reap_orphans(keep, aux_pids(d, keep));
+        if (d->cgroup_own) guard_tree_cgroup_remove(d->cgroup);
         forget_recorder(d);
         feed(d, e, reason, NULL);
         return;
@@ -789,6 +843,7 @@ static int try_adopt(guard_daemon *d) {
     d->rec_start_mono = rg_time_mono_ns() - (rg_time_real_ns() - s.recorder_start_ns);
     d->rec_start_real = s.recorder_start_ns;
     watch_recorder(d);
+    adopt_cgroup(d, d->pid, NULL);
     if (d->plan_ok && guard_prio_apply_pid(d->pid, &d->plan, &d->prio) == 0) d->have_prio = 1;
     char why[PATH_MAX + 96];
     snprintf(why, sizeof why, "re-adopted recorder pid %d (identity verified) writing %s", (int)d->pid,
@@ -1099,9 +1154,9 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         int have_sum = 0;
         int64_t every = now - d->rec_start_mono;
         if (every > GUARD_DAEMON_TREE_RESCAN_NS) every = GUARD_DAEMON_TREE_RESCAN_NS;
-        if (!d->tree_scan_mono || now - d->tree_scan_mono >= every) {
-            have_sum = guard_tree_walk(d->pid, keep, nkeep - 1, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX,
-                                       &d->ntree) == 0;
+        if (d->cgroup[0] || !d->tree_scan_mono || now - d->tree_scan_mono >= every) {
+            /* a cgroup is read whole at every check: it costs a few reads, not a scan */
+            have_sum = tree_walk(d, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX, &d->ntree) == 0;
             d->tree_scan_mono = now;
         } else {
             guard_tree_measure(d->tree, d->ntree, &sum);
@@ -1160,6 +1215,7 @@ static json_t *health_json(const guard_daemon *d) {
         json_object_set_new(h, "flags", flags);
         json_object_set_new(h, "rss_bytes", json_integer((json_int_t)d->report.rss_bytes));
         json_object_set_new(h, "processes", json_integer((json_int_t)d->tree_procs));
+        json_object_set_new(h, "cgroup", d->cgroup[0] ? json_string(d->cgroup) : json_null());
         json_object_set_new(h, "cpu_pct", json_real(d->report.cpu_pct));
         json_object_set_new(h, "output_bytes", json_integer((json_int_t)d->health.prev.output_bytes));
         json_object_set_new(h, "since_progress_s", json_real((double)d->report.since_progress_ns / 1e9));
@@ -1382,6 +1438,7 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     signal(SIGHUP, SIG_IGN); /* a closing terminal must not take the daemon down */
     /* Orphans of the recorder's tree (a child that double-forked) become our children, not
      * init's, so they stay in reach of stop and kill (guard_tree). */
+    guard_tree_cgroup_sweep(GUARD_DAEMON_RUN_CGROUP);
     if ((rc = guard_tree_subreaper()) < 0)
         fprintf(stderr, "recguard daemon: PR_SET_CHILD_SUBREAPER: %s (escaped recorder children "
                         "are found only in its session)\n", strerror(-rc));

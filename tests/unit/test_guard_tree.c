@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -125,9 +126,62 @@ static void test_tree_walk_signal_reap(void **st) {
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no child left at all */
 }
 
+/* The cgroup way (where the machine allows it: skipped otherwise): a leader that joined a run
+ * group, with the same child and escapee; the group's members are the tree, the leader
+ * included, whatever session they are in; the group goes once empty. */
+static void test_tree_cgroup(void **st) {
+    (void)st;
+    char cg[4096], name[64];
+    int fd;
+    snprintf(name, sizeof name, "recguard-test.%d", (int)getpid());
+    if (guard_tree_cgroup_create(name, cg, sizeof cg, &fd) < 0) skip();
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t leader = fork();
+    assert_true(leader >= 0);
+    if (leader == 0) {
+        close(p[0]);
+        if (write(fd, "0", 1) != 1) _exit(1);
+        leader_main(p[1]);
+    }
+    g_leader = leader;
+    close(fd);
+    close(p[1]);
+    pid_t esc;
+    assert_int_equal(read(p[0], &esc, sizeof esc), (ssize_t)sizeof esc);
+    g_esc = esc;
+    close(p[0]);
+    char mine[4096];
+    assert_int_equal(guard_tree_cgroup_of(esc, mine, sizeof mine), 0);
+    assert_string_equal(mine, cg);
+    guard_tree_sum sum;
+    for (int i = 0; i < 500; i++) {
+        assert_int_equal(guard_tree_walk_cgroup(cg, leader, 0, &sum, NULL, 0, NULL), 0);
+        if (sum.others == 2) break;
+        nap_ms(10);
+    }
+    assert_int_equal(sum.procs, 3);
+    assert_int_equal(sum.others, 2);
+    assert_int_equal(guard_tree_cgroup_remove(cg), -EBUSY); /* populated */
+    assert_int_equal(guard_tree_walk_cgroup(cg, leader, SIGKILL, &sum, NULL, 0, NULL), 0);
+    assert_int_equal(sum.signalled, 2);
+    kill(leader, SIGKILL);
+    assert_int_equal(waitpid(leader, NULL, 0), leader);
+    for (int i = 0; i < 500; i++) {
+        guard_tree_reap_orphans(NULL, 0);
+        assert_int_equal(guard_tree_walk_cgroup(cg, 0, 0, &sum, NULL, 0, NULL), 0);
+        if (sum.procs == 0 && guard_tree_cgroup_remove(cg) == 0) break;
+        nap_ms(10);
+    }
+    assert_int_equal(sum.procs, 0);
+    assert_int_equal(guard_tree_walk_cgroup(cg, 0, 0, &sum, NULL, 0, NULL), -ENOENT); /* removed */
+    g_leader = g_esc = 0;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_tree_walk_signal_reap, teardown),
+        cmocka_unit_test_teardown(test_tree_cgroup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
