@@ -7,13 +7,15 @@
 #                PREFIX (default /usr/local), staged under DESTDIR when given
 #   make deb     build-deb/recguard_<version>_<arch>.deb (dpkg-deb; packaging/deb.sh)
 #   make mutate  every cut and byte flip of the MCAP test files through recover/doctor/info
+#   make chaos   the chaos suite (tests/chaos/chaos.sh) with CHAOS_KILLS kills of the recorder
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
+CHAOS_KILLS ?= 40
 CTEST_ARGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps build asan test test-build test-asan run fuzz mutate bench install deb clean
+.PHONY: all deps build asan test test-build test-asan run fuzz mutate bench chaos install deb clean
 
 all: build
 
@@ -65,6 +67,9 @@ install: build/CMakeCache.txt
 
 deb:
 	JOBS=$(JOBS) packaging/deb.sh
+
+chaos: deps build
+	tests/chaos/chaos.sh $(CHAOS_KILLS)
 
 clean:
 	rm -rf build build-asan build-fuzz build-deb

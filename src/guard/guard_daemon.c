@@ -56,9 +56,18 @@
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
 #define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
+#define GUARD_DAEMON_TREE_MAX 64        /* tree members measured between scans */
+#define GUARD_DAEMON_RUN_CGROUP "recguard-run." /* run groups: recguard-run.<daemon pid>.<n> */
+/* A /proc scan costs milliseconds: the health check measures the members the last scan found,
+ * and scans again to find new ones after as long as the recorder has run, at most this long
+ * (children a wrapper starts at once are found within a second or two, a later child's
+ * memory is counted within 10 s). */
+#define GUARD_DAEMON_TREE_RESCAN_NS (10LL * RG_NS_PER_S)
 /* Free space a full disk must regain before recording resumes, besides the configured stop
- * level (which may be off): at least this, and at least 1 % of the disk. */
+ * level (which may be off): 1 % of the disk, at least 1 MiB, at most 256 MiB (the default
+ * stop level's size: beyond it a deletion of old bags must count). */
 #define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
+#define GUARD_DAEMON_DISK_RESUME_MAX (256ull << 20)
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -95,6 +104,7 @@ typedef struct guard_daemon {
     guard_health health;        /* health history of the current recorder */
     guard_health_report report; /* last health report */
     uint64_t disk_total;        /* bytes of the output filesystem, last sample (0 unknown) */
+    uint64_t pause_free;        /* free bytes when DISK_LOW began: resuming needs more */
     int have_report;            /* report is valid */
     char logged_verdict[16];    /* verdict of the last health line in the journal, "" none */
     guard_alertlim alertlim;    /* alert.command de-dup and rate limit */
@@ -131,6 +141,13 @@ typedef struct guard_daemon {
     int run_progressed;         /* the run that just ended recorded data (restart policy) */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
     size_t tree_procs;          /* live processes in its tree at the last check */
+    guard_proc_identity tree[GUARD_DAEMON_TREE_MAX]; /* its members at the last scan */
+    size_t ntree;               /* valid entries in tree */
+    int64_t tree_scan_mono;     /* when that scan was, 0 = never (rescan at the next check) */
+    char cgroup[PATH_MAX];      /* the run's cgroup v2 group, holding its whole tree; "" = none
+                                 * (the tree is found in /proc) */
+    int cgroup_own;             /* that group was made for this run: removed when it ends */
+    unsigned cgroup_seq;        /* runs given a group so far (their names) */
     int exit_pending;           /* the leader was reaped, the rest of its tree not yet gone */
     guard_event exit_event;     /* what to feed once it is (EXITED or CRASHED) */
     char exit_reason[320];      /* and why */
@@ -509,6 +526,8 @@ static void watch_recorder(guard_daemon *d) {
     sd_event_add_io(d->ev, &d->pid_io, d->pidfd, EPOLLIN, recorder_exited, d);
     guard_health_init(&d->health, &d->hcfg, rg_time_mono_ns());
     d->have_report = 0;
+    d->ntree = 0;
+    d->tree_scan_mono = 0;
     d->logged_verdict[0] = '\0';
     rec_stats_reader_close(d->stats);
     d->stats = NULL;
@@ -524,9 +543,36 @@ static void forget_recorder(guard_daemon *d) {
     d->adopted = 0;
     d->exit_pending = 0;
     d->tree_procs = 0;
+    d->ntree = 0;
+    d->tree_scan_mono = 0;
+    d->cgroup[0] = '\0';
+    d->cgroup_own = 0;
     d->tree_timer = sd_event_source_disable_unref(d->tree_timer);
     d->ladder = 0;
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
+}
+
+/* Use the cgroup `pid` is in as its run's group when it is one of ours: the leaf made for
+ * this run (`leaf`), another daemon's run group (adoption), or the priority group. */
+static void adopt_cgroup(guard_daemon *d, pid_t pid, const char *leaf) {
+    char cg[PATH_MAX];
+    d->cgroup[0] = '\0';
+    d->cgroup_own = 0;
+    if (guard_tree_cgroup_of(pid, cg, sizeof cg) < 0) {
+        if (leaf) guard_tree_cgroup_remove(leaf);
+        return;
+    }
+    const char *base = strrchr(cg, '/');
+    base = base ? base + 1 : cg;
+    if ((leaf && strcmp(cg, leaf) == 0) ||
+        (!leaf && strncmp(base, GUARD_DAEMON_RUN_CGROUP, strlen(GUARD_DAEMON_RUN_CGROUP)) == 0)) {
+        copy_str(d->cgroup, sizeof d->cgroup, cg);
+        d->cgroup_own = 1;
+    } else if (d->plan_ok && d->plan.cgroup_path[0] && strcmp(cg, d->plan.cgroup_path) == 0) {
+        copy_str(d->cgroup, sizeof d->cgroup, cg);
+    } else if (leaf) {
+        guard_tree_cgroup_remove(leaf); /* the child could not join it */
+    }
 }
 
 static void act_spawn(guard_daemon *d) {
@@ -548,9 +594,24 @@ static void act_spawn(guard_daemon *d) {
     if (d->builtin) unlink(d->stats_path); /* a stale file must not look like a heartbeat */
     guard_spawn_opts o = {.argv = argv, .log_fd = d->log_fd, .prio = d->plan_ok ? &d->plan : NULL,
                           .prio_report = &d->prio};
+    char leaf[PATH_MAX];
+    int leaf_fd = -1;
+    if (!(d->plan_ok && d->plan.cgroup_path[0])) {
+        /* A group of its own for the run, where the machine allows it (else the /proc way). A
+         * priority group, when configured, holds the run already (runs never overlap). */
+        char name[64];
+        snprintf(name, sizeof name, "%s%d.%u", GUARD_DAEMON_RUN_CGROUP, (int)getpid(), d->cgroup_seq++);
+        if (guard_tree_cgroup_create(name, leaf, sizeof leaf, &leaf_fd) == 0) {
+            o.join_cgroup = 1;
+            o.cgroup_fd = leaf_fd;
+        }
+    }
     guard_spawn_result r;
     int rc = guard_spawn(&o, &r, err, sizeof err);
     guard_spawn_argv_free(argv);
+    if (leaf_fd >= 0) close(leaf_fd);
+    if (rc == 0) adopt_cgroup(d, r.pid, leaf_fd >= 0 ? leaf : NULL);
+    else if (leaf_fd >= 0) guard_tree_cgroup_remove(leaf);
     if (rc < 0) {
         if (d->log_fd >= 0) close(d->log_fd);
         d->log_fd = -1;
@@ -585,8 +646,8 @@ static const char *ladder_name(int step) {
 static uint64_t output_size(const char *path);
 static void sample_disk(guard_daemon *d, guard_health_sample *s);
 static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_health_report *r);
-static int disk_full_now(const guard_health_sample *s,
-                         const guard_health_report *r, char *why, size_t len);
+static int disk_full_now(const guard_health_sample *s, const guard_health_report *r,
+                         uint64_t above, char *why, size_t len);
 static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out);
 
 /* The daemon's other children (hooks, alert commands): never part of the recorder's tree. */
@@ -597,11 +658,19 @@ static size_t aux_pids(const guard_daemon *d, pid_t *out) {
     return n;
 }
 
+/* Walk the recorder's tree: its cgroup where it has one, else a /proc scan. */
+static int tree_walk(guard_daemon *d, int sig, guard_tree_sum *sum, guard_proc_identity *members,
+                     size_t cap, size_t *nmembers) {
+    if (d->cgroup[0] && guard_tree_walk_cgroup(d->cgroup, d->pid, sig, sum, members, cap, nmembers) == 0)
+        return 0;
+    pid_t skip[GUARD_DAEMON_MAX_AUX];
+    return guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, sum, members, cap, nmembers);
+}
+
 /* Signal every process of the recorder's tree but the leader; the live count. */
 static size_t tree_signal(guard_daemon *d, int sig) {
-    pid_t skip[GUARD_DAEMON_MAX_AUX];
     guard_tree_sum sum;
-    if (guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, &sum) < 0) return 0;
+    if (tree_walk(d, sig, &sum, NULL, 0, NULL) < 0) return 0;
     return sum.others;
 }
 
@@ -621,6 +690,7 @@ static void tree_check(guard_daemon *d) {
         copy_str(reason, sizeof reason, d->exit_reason);
         pid_t keep[GUARD_DAEMON_MAX_AUX];
         guard_tree_reap_orphans(keep, aux_pids(d, keep));
+        if (d->cgroup_own) guard_tree_cgroup_remove(d->cgroup);
         forget_recorder(d);
         feed(d, e, reason, NULL);
         return;
@@ -700,7 +770,7 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
         char why[160];
         sample_disk(d, &ds);
         disk_levels(d, &ds, &dr);
-        if (disk_full_now(&ds, &dr, why, sizeof why)) {
+        if (disk_full_now(&ds, &dr, 0, why, sizeof why)) {
             e = GUARD_EV_DISK_FULL;
             snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (%s)", why);
         }
@@ -766,8 +836,14 @@ static int try_adopt(guard_daemon *d) {
         json_object_set_new(ev, "pid", json_integer(s.recorder_pid));
         emit(d, ev);
         json_decref(ev);
-        /* It ended while no daemon watched: its segment may be cut short. */
-        if (d->session_open && s.segment[0]) {
+        /* It ended while no daemon watched: its segment may be cut short, unless the built-in
+         * recorder's stats say it closed it (a stop it finished alone, a full disk). */
+        rec_stats_snapshot snap;
+        if (d->builtin) open_stats(d);
+        int closed = d->stats && rec_stats_reader_read(d->stats, &snap) == 0 &&
+                     snap.pid == s.recorder_pid &&
+                     (snap.state == REC_STATS_STOPPED || snap.state == REC_STATS_DISK_FULL);
+        if (d->session_open && s.segment[0] && !closed) {
             snprintf(d->ended_segment, sizeof d->ended_segment, "%s", s.segment);
             run_post_crash_hook(d);
         }
@@ -794,6 +870,7 @@ static int try_adopt(guard_daemon *d) {
     d->rec_start_mono = rg_time_mono_ns() - (rg_time_real_ns() - s.recorder_start_ns);
     d->rec_start_real = s.recorder_start_ns;
     watch_recorder(d);
+    adopt_cgroup(d, d->pid, NULL);
     if (d->plan_ok && guard_prio_apply_pid(d->pid, &d->plan, &d->prio) == 0) d->have_prio = 1;
     char why[PATH_MAX + 96];
     snprintf(why, sizeof why, "re-adopted recorder pid %d (identity verified) writing %s", (int)d->pid,
@@ -941,6 +1018,11 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     else
         copy_str(d->reason, sizeof d->reason, why);
     if (st.from != st.to) d->state_since_real = rg_time_real_ns();
+    if (st.to == GUARD_ST_DISK_LOW && st.from != GUARD_ST_DISK_LOW) {
+        guard_health_sample ds = {.now_ns = rg_time_mono_ns()};
+        sample_disk(d, &ds);
+        d->pause_free = ds.disk_free_bytes;
+    }
     if (st.to == GUARD_ST_IDLE && st.from != GUARD_ST_IDLE) {
         /* The session ends here: the next start opens a new bag. */
         d->session_open = 0;
@@ -1027,16 +1109,20 @@ static void disk_levels(guard_daemon *d, const guard_health_sample *s, guard_hea
 
 /* Is the output disk too full to record on? Past the stop level, or short of the resume
  * minimum (which holds even with the stop levels off: restarting onto a disk a recorder
- * just filled would fill it again at once). 1 or 0, with a sentence in why. */
-static int disk_full_now(const guard_health_sample *s,
-                         const guard_health_report *r, char *why, size_t len) {
+ * just filled would fill it again at once), or, for a pause, not `above` bytes free: space
+ * must come back, or a pause that a time-to-full estimate began would end at the next check
+ * and begin again a moment later. 1 or 0, with a sentence in why. */
+static int disk_full_now(const guard_health_sample *s, const guard_health_report *r,
+                         uint64_t above, char *why, size_t len) {
     char fb[32], mb[32];
     if (!s->has_disk) {
         snprintf(why, len, "disk space unknown (statvfs failed)");
         return 1;
     }
-    uint64_t min = s->disk_total_bytes / 100;
-    if (min < GUARD_DAEMON_DISK_RESUME_MIN) min = GUARD_DAEMON_DISK_RESUME_MIN;
+    uint64_t floor = s->disk_total_bytes / 100;
+    if (floor < GUARD_DAEMON_DISK_RESUME_MIN) floor = GUARD_DAEMON_DISK_RESUME_MIN;
+    if (floor > GUARD_DAEMON_DISK_RESUME_MAX) floor = GUARD_DAEMON_DISK_RESUME_MAX;
+    uint64_t min = above > UINT64_MAX - floor ? UINT64_MAX : above + floor;
     guard_health_fmt_bytes(s->disk_free_bytes, fb, sizeof fb);
     if (r->flags & GUARD_HEALTH_DISK_STOP) {
         snprintf(why, len, "%s", r->nreasons ? r->reasons[0] : "disk past the stop level");
@@ -1071,7 +1157,7 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         d->report = r;
         d->have_report = 1;
         char why[160];
-        if (d->fsm.state == GUARD_ST_DISK_LOW && !disk_full_now(&s, &r, why, sizeof why))
+        if (d->fsm.state == GUARD_ST_DISK_LOW && !disk_full_now(&s, &r, d->pause_free, why, sizeof why))
             feed(d, GUARD_EV_DISK_OK, why, NULL);
         return 0;
     }
@@ -1091,7 +1177,18 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         }
         /* Memory and CPU of the whole tree: a wrapper's children are the recorder too. */
         guard_tree_sum sum;
-        if (guard_tree_walk(d->pid, keep, nkeep - 1, 0, &sum) == 0 && sum.procs > 0) {
+        int have_sum = 0;
+        int64_t every = now - d->rec_start_mono;
+        if (every > GUARD_DAEMON_TREE_RESCAN_NS) every = GUARD_DAEMON_TREE_RESCAN_NS;
+        if (d->cgroup[0] || !d->tree_scan_mono || now - d->tree_scan_mono >= every) {
+            /* a cgroup is read whole at every check: it costs a few reads, not a scan */
+            have_sum = tree_walk(d, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX, &d->ntree) == 0;
+            d->tree_scan_mono = now;
+        } else {
+            guard_tree_measure(d->tree, d->ntree, &sum);
+            have_sum = 1;
+        }
+        if (have_sum && sum.procs > 0) {
             s.has_rss = 1;
             s.rss_bytes = sum.rss_bytes;
             s.cpu_ns = sum.cpu_ns;
@@ -1144,6 +1241,7 @@ static json_t *health_json(const guard_daemon *d) {
         json_object_set_new(h, "flags", flags);
         json_object_set_new(h, "rss_bytes", json_integer((json_int_t)d->report.rss_bytes));
         json_object_set_new(h, "processes", json_integer((json_int_t)d->tree_procs));
+        json_object_set_new(h, "cgroup", d->cgroup[0] ? json_string(d->cgroup) : json_null());
         json_object_set_new(h, "cpu_pct", json_real(d->report.cpu_pct));
         json_object_set_new(h, "output_bytes", json_integer((json_int_t)d->health.prev.output_bytes));
         json_object_set_new(h, "since_progress_s", json_real((double)d->report.since_progress_ns / 1e9));
@@ -1382,6 +1480,7 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     signal(SIGHUP, SIG_IGN); /* a closing terminal must not take the daemon down */
     /* Orphans of the recorder's tree (a child that double-forked) become our children, not
      * init's, so they stay in reach of stop and kill (guard_tree). */
+    guard_tree_cgroup_sweep(GUARD_DAEMON_RUN_CGROUP);
     if ((rc = guard_tree_subreaper()) < 0)
         fprintf(stderr, "recguard daemon: PR_SET_CHILD_SUBREAPER: %s (escaped recorder children "
                         "are found only in its session)\n", strerror(-rc));

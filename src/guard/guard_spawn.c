@@ -255,6 +255,11 @@ __attribute__((noreturn)) static void child_init(const guard_spawn_opts *o, cons
         guard_prio_plan_apply_self(o->prio, &m.prio);
         child_send(wfd, &m);
     }
+    /* 4b. the run's own cgroup: every process the program will start is born in it */
+    if (o->join_cgroup) {
+        ssize_t w = write(o->cgroup_fd, "0", 1);
+        (void)w;
+    }
     /* 5. stdio (dup2 clears close-on-exec on the copies) */
     if (dup2(p->null_fd, 0) < 0 || dup2(p->log_fd, 1) < 0 || dup2(p->log_fd, 2) < 0)
         child_fail(wfd, GUARD_SPAWN_STEP_STDIO, errno);

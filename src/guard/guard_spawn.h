@@ -9,6 +9,7 @@
  *           2. setsid (own session: a terminal hangup or the daemon's group signal misses it),
  *           3. PR_SET_PDEATHSIG 0 (the recorder must outlive the daemon),
  *           4. priority plan (guard_prio_plan_apply_self; non-fatal: results go to the pipe),
+ *              then the run's own cgroup (join_cgroup; non-fatal, checked by the caller),
  *           5. stdin from /dev/null, stdout+stderr to the log fd,
  *           6. chdir (optional),
  *           7. close every fd >= 3 except the status pipe (close_range, fallback: a loop to
@@ -59,6 +60,11 @@ typedef struct guard_spawn_opts {
     int log_fd;                  /* stdout+stderr of the child; -1 = /dev/null */
     const char *cwd;             /* working directory of the child; NULL = inherit */
     const guard_prio_plan *prio; /* priority to apply in the child; NULL = none */
+    int join_cgroup;             /* the child moves itself into the cgroup whose cgroup.procs
+                                  * is cgroup_fd, right after setsid and the priority: before
+                                  * the program, or any child of it, runs. Not fatal: the
+                                  * caller checks /proc/PID/cgroup */
+    int cgroup_fd;               /* with join_cgroup: O_WRONLY fd of <cgroup>/cgroup.procs */
     guard_prio_report *prio_report; /* out: outcomes (required when prio != NULL) */
 } guard_spawn_opts;
 

@@ -20,6 +20,14 @@ run1=$(awk '{print $1}' "$SPAWNS")
 # the escapee is the daemon's child now (subreaper), not init's
 esc=$(grep '\.esc ' "$SPAWNS" | awk '{print $1}')
 [ "$(awk '{print $4}' "/proc/$esc/stat")" = "$DAEMON_PID" ] || fail "escapee $esc not adopted by the daemon"
+# where the machine allows it (root, cgroup v2), the run has a cgroup of its own holding all
+cg=$(jst .health.cgroup)
+if [ "$cg" != null ]; then
+  for p in $(awk '{print $1}' "$SPAWNS"); do
+    grep -q "^0::.*/${cg##*/}\$" "/proc/$p/cgroup" || fail "process $p not in the run's cgroup $cg"
+  done
+  log "the tree is the cgroup $cg"
+fi
 alive_of() { local n=0 p; for p in $1; do [ -d "/proc/$p" ] && [ "$(proc_state "$p")" != Z ] && n=$((n + 1)); done; echo "$n"; }
 
 # replace: a split ends every process of run 1 before run 2 starts
@@ -49,5 +57,6 @@ wait_for 30 "IDLE" state_is IDLE
 [ "$(alive_of "$run3")" = 0 ] || fail "run 3 processes alive after stop"
 [ "$(count_fake)" = 0 ] || fail "fakes alive after stop: $(count_fake)"
 wait_for 10 "no zombie kept" children_are 0
+[ "$cg" = null ] || [ ! -d "$cg" ] || fail "the run's cgroup $cg was left behind"
 stop_daemon
 log "PASS"
