@@ -2,12 +2,14 @@
  *
  * Map:
  *   bag files     list a bag directory's *.mcap files in segment order
- *   info          per file: summary when intact, else a scan; totals per topic; drops
- *   doctor        mcap_doctor's findings, one line each
- *   recover       mcap_recover with a default output name beside the input
+ *   info          per file: summary when intact and complete, else a scan (Notes says why);
+ *                 totals per topic; drops
+ *   doctor        mcap_doctor's findings, one line each, defects apart from notes
+ *   recover       mcap_recover with a default output name beside the input; its proof, or
+ *                 what was lost and which records no CRC vouches for
  *
- * Exit codes: 0 ok (doctor: clean; recover: lossless), 1 failure (doctor: defects; recover:
- * nothing recovered), 2 usage, 3 recover lossy.
+ * Exit codes: 0 ok (doctor: no defect, notes allowed; recover: proven lossless), 1 failure
+ * (doctor: defects; recover: nothing recovered), 2 usage, 3 recover lossy or unproven.
  */
 #include "cli/cli.h"
 

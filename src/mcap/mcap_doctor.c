@@ -76,6 +76,8 @@ typedef struct doc {
     size_t ncc, capcc, cc_last;
     drange *metas;               /* Metadata records */
     size_t nmetas, capmetas;
+    drange *atts;                /* Attachment records */
+    size_t natts, capatts;
     uint64_t attachments;        /* Attachment records */
     uint64_t msg_start, msg_end; /* log time range of all messages */
     int chunk_open;              /* the previous record was a chunk or one of its indexes */
@@ -417,6 +419,8 @@ static uint64_t walk_data(doc *d) {
         case MCAP_OP_ATTACHMENT: {
             mcap_attachment a;
             d->attachments++;
+            if (!grow(d, (void **)&d->atts, d->natts, &d->capatts, sizeof *d->atts))
+                d->atts[d->natts++] = (drange){.offset = rec.offset, .length = MCAP_RECORD_HDR + rec.body.len};
             if (mcap_parse_attachment(rec.body, &a) != 0)
                 defect(d, "malformed-record", rec.offset, "Attachment record fields run past its length");
             else if (a.crc && mcap_crc32(0, rec.body.p, (size_t)a.crc_len) != a.crc)
@@ -664,7 +668,20 @@ static void check_summary(doc *d, const mcap_footer *ft, uint64_t footer_off, in
                        (unsigned long long)mi.offset, (unsigned long long)mi.length);
             break;
         }
-        case MCAP_OP_ATTACHMENT_INDEX: break;
+        case MCAP_OP_ATTACHMENT_INDEX: {
+            mcap_attachment_index ai;
+            if (mcap_parse_attachment_index(rec.body, &ai) != 0) {
+                defect(d, "malformed-record", rec.offset, "AttachmentIndex record fields run past its length");
+                break;
+            }
+            int ok = 0;
+            for (size_t i = 0; i < d->natts && !ok; i++)
+                ok = d->atts[i].offset == ai.offset && d->atts[i].length == ai.length;
+            if (!ok)
+                defect(d, "attachment-index-mismatch", rec.offset, "AttachmentIndex (%llu, %llu) is not an Attachment record",
+                       (unsigned long long)ai.offset, (unsigned long long)ai.length);
+            break;
+        }
         default:
             if (rec.op < 0x80)
                 defect(d, "record-out-of-place", rec.offset, "%s record in the summary section", op_name(rec.op));
@@ -779,6 +796,7 @@ int mcap_doctor(mcap_reader *r, unsigned max_defects, mcap_doctor_fn fn, void *c
     free(d->cc);
     for (size_t p = 0; p < 256; p++) free(d->ids[p]);
     free(d->metas);
+    free(d->atts);
     free(d->buf);
     free(d);
     free(groups);

@@ -14,7 +14,7 @@
  * message of that channel and log time, counts), chunk indexes (every chunk indexed, fields
  * and message-index offsets matching), statistics (message, chunk, schema, channel, metadata
  * counts, per-channel counts, time range), summary offsets (each group exactly its records),
- * summary schema/channel copies, metadata indexes.
+ * summary schema/channel copies, metadata and attachment indexes.
  *
  * Names are stable identifiers (tests and scripts match on them). Defects:
  *   bad-magic, bad-header, truncated, garbage, malformed-record, missing-data-end,
@@ -25,7 +25,8 @@
  *   (a chunk indexes some of its channels but not this one), message-index-bad-entry,
  *   message-index-unexpected, chunk-index-missing (the summary indexes some chunks but not
  *   this one), chunk-index-mismatch, chunk-index-bad-offset, statistics-mismatch,
- *   summary-offset-mismatch, summary-not-grouped, metadata-index-mismatch
+ *   summary-offset-mismatch, summary-not-grouped, metadata-index-mismatch,
+ *   attachment-index-mismatch
  * Notes:
  *   no-summary, no-statistics, no-data-crc, no-message-indexes (a chunk has none),
  *   no-chunk-indexes (a summary without any), summary-channel-missing,

@@ -198,6 +198,18 @@ int mcap_parse_attachment(mcap_bytes body, mcap_attachment *o) {
     return PARSED(r);
 }
 
+int mcap_parse_attachment_index(mcap_bytes body, mcap_attachment_index *o) {
+    rd r = rd_of(body);
+    o->offset = rd_u64(&r);
+    o->length = rd_u64(&r);
+    o->log_time = rd_u64(&r);
+    o->create_time = rd_u64(&r);
+    o->data_size = rd_u64(&r);
+    o->name = rd_str(&r);
+    o->media_type = rd_str(&r);
+    return PARSED(r);
+}
+
 int mcap_parse_summary_offset(mcap_bytes body, mcap_summary_offset *o) {
     rd r = rd_of(body);
     o->op = rd_u8(&r);
@@ -223,7 +235,8 @@ uint64_t mcap_record_extra(const mcap_record *rec) {
     union {
         mcap_header h; mcap_schema s; mcap_channel c; mcap_chunk k; mcap_message_index mi;
         mcap_chunk_index ci; mcap_statistics st; mcap_metadata md; mcap_metadata_index mdi;
-        mcap_attachment a; uint32_t crc; mcap_summary_offset so; mcap_footer f;
+        mcap_attachment a; mcap_attachment_index ai; uint32_t crc; mcap_summary_offset so;
+        mcap_footer f;
     } u;
     switch (rec->op) {
     case MCAP_OP_HEADER: if (mcap_parse_header(b, &u.h)) return 0; known = end_of(b, u.h.library); break;
@@ -237,6 +250,7 @@ uint64_t mcap_record_extra(const mcap_record *rec) {
     case MCAP_OP_METADATA: if (mcap_parse_metadata(b, &u.md)) return 0; known = end_of(b, u.md.map); break;
     case MCAP_OP_METADATA_INDEX: if (mcap_parse_metadata_index(b, &u.mdi)) return 0; known = end_of(b, u.mdi.name); break;
     case MCAP_OP_ATTACHMENT: if (mcap_parse_attachment(b, &u.a)) return 0; known = u.a.crc_len + 4; break;
+    case MCAP_OP_ATTACHMENT_INDEX: if (mcap_parse_attachment_index(b, &u.ai)) return 0; known = end_of(b, u.ai.media_type); break;
     case MCAP_OP_SUMMARY_OFFSET: if (mcap_parse_summary_offset(b, &u.so)) return 0; known = 17; break;
     case MCAP_OP_DATA_END: if (mcap_parse_data_end(b, &u.crc)) return 0; known = MCAP_DATA_END_LEN; break;
     default: return 0; /* messages end with their data; other records are not known here */

@@ -99,6 +99,12 @@ typedef struct mcap_attachment {
     uint32_t crc;                  /* 0 = not computed */
     uint64_t crc_len;              /* body bytes the CRC covers */
 } mcap_attachment;
+typedef struct mcap_attachment_index {
+    uint64_t offset, length;       /* where the Attachment record is */
+    uint64_t log_time, create_time; /* as in the attachment */
+    uint64_t data_size;            /* its data length */
+    mcap_bytes name, media_type;   /* as in the attachment */
+} mcap_attachment_index;
 typedef struct mcap_summary_offset {
     uint8_t op;                    /* opcode of the group */
     uint64_t start, length;        /* group position in the file */
@@ -117,6 +123,7 @@ int mcap_parse_statistics(mcap_bytes body, mcap_statistics *out);
 int mcap_parse_metadata(mcap_bytes body, mcap_metadata *out);
 int mcap_parse_metadata_index(mcap_bytes body, mcap_metadata_index *out);
 int mcap_parse_attachment(mcap_bytes body, mcap_attachment *out);
+int mcap_parse_attachment_index(mcap_bytes body, mcap_attachment_index *out);
 int mcap_parse_summary_offset(mcap_bytes body, mcap_summary_offset *out);
 int mcap_parse_data_end(mcap_bytes body, uint32_t *crc);
 

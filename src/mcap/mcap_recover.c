@@ -14,6 +14,7 @@
 #include "mcap/mcap_format.h"
 #include "mcap/mcap_reader.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -294,6 +295,7 @@ static int copy_top(rstate *s, const mcap_record *rec) {
             unverified(s, "Message (channel %u, sequence %u) at %llu", m.channel_id, m.sequence, (unsigned long long)at);
         return copy_message(s, rec->body, at);
     default:
+        assert(rec->op == MCAP_OP_METADATA); /* walk() sends only these four here */
         if (mcap_parse_metadata(rec->body, &md) == 0)
             unverified(s, "Metadata '%.*s' at %llu", (int)(md.name.len > 40 ? 40 : md.name.len),
                        md.name.len ? (const char *)md.name.p : "", (unsigned long long)at);

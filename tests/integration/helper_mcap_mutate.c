@@ -260,6 +260,7 @@ int main(int argc, char **argv) {
     int flips = 1;
     run R = {.cli_every = 1};
     int first = 1;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* one line per file as it finishes: long runs show progress */
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (!strcmp(argv[first], "--every") && first + 1 < argc) every = strtoul(argv[++first], NULL, 0);
         else if (!strcmp(argv[first], "--xor") && first + 1 < argc) xor = (unsigned)strtoul(argv[++first], NULL, 0);

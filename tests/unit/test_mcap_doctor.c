@@ -287,6 +287,46 @@ static void test_data_end_length(void **state) {
     free(b);
 }
 
+/* An attachment and its index from our writer are clean; an index pointing elsewhere is not. */
+static void test_attachment_index(void **state) {
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/att.mcap", dir);
+    mcap_writer_options o;
+    mcap_writer_options_default(&o);
+    mcap_writer *w;
+    assert_int_equal(mcap_writer_open(&w, path, &o, err, sizeof err), 0);
+    assert_int_equal(mcap_writer_add_attachment(w, "a.bin", "application/octet-stream", 1, 2, "xyz", 3), 0);
+    assert_int_equal(mcap_writer_close(w), 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t b[4096];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    found ok = doctor_mem(b, n);
+    assert_int_equal(ok.n, 0);
+    mcap_reader r;
+    assert_int_equal(mcap_reader_open_mem(&r, b, n, err, sizeof err), 0);
+    assert_int_equal(mcap_reader_read_summary(&r, err, sizeof err), 0);
+    mcap_cursor c;
+    mcap_record rec;
+    uint64_t ai = 0;
+    mcap_cursor_init(&c, b + r.footer.summary_start, n - r.footer.summary_start, r.footer.summary_start);
+    while (mcap_cursor_next(&c, &rec) == 1)
+        if (rec.op == MCAP_OP_ATTACHMENT_INDEX) ai = rec.offset;
+    mcap_reader_close(&r);
+    assert_true(ai > 0);
+    b[ai + MCAP_RECORD_HDR] ^= 1; /* its offset */
+    /* The summary CRC covers the index: recompute it so only the offset is wrong. */
+    uint64_t foot = n - MCAP_TAIL_LEN;
+    uint64_t ss;
+    memcpy(&ss, b + foot + MCAP_RECORD_HDR, 8);
+    uint32_t crc = mcap_crc32(0, b + ss, (size_t)(foot + MCAP_RECORD_HDR + 16 - ss));
+    memcpy(b + foot + MCAP_RECORD_HDR + 16, &crc, 4);
+    found bad = doctor_mem(b, n);
+    assert_true(has(&bad, "attachment-index-mismatch"));
+}
+
 /* No data-section CRC (0: not computed) is allowed: a note, no defect. */
 static void test_no_data_crc_is_a_note(void **state) {
     (void)state;
@@ -338,6 +378,7 @@ int main(void) {
         cmocka_unit_test(test_garbage_and_magic),
         cmocka_unit_test(test_unknown_channel),
         cmocka_unit_test(test_data_end_length),
+        cmocka_unit_test(test_attachment_index),
         cmocka_unit_test(test_no_data_crc_is_a_note),
         cmocka_unit_test(test_fixtures_clean),
     };
