@@ -184,14 +184,22 @@ function describe(ev) {
   if (ev.reason) s += ` — ${ev.reason}`;
   return s;
 }
+const seen = new Set(); // a reconnecting stream replays the server's ring: show each event once
 function addJournal(ev) {
+  const key = `${ev.ts_ns}/${ev.event}/${ev.state}`;
+  if (seen.has(key)) return;
+  seen.add(key);
   const li = el("li", { "data-event": ev.event });
+  li.dataset.ts = ev.ts_ns || 0;
+  li.dataset.key = key;
   if (ev.alert || ev.verdict === "critical" || ev.event === "daemon_unreachable") li.className = "alert";
   li.append(el("time", { datetime: ev.time || "" }, (ev.time || "").replace("T", " ").slice(11, 19)));
   li.append(document.createTextNode(describe(ev)));
   const list = $("journal");
-  list.prepend(li);
-  while (list.children.length > 200) list.lastChild.remove();
+  // Newest first, by the daemon's clock: replayed history lands below live events.
+  const after = [...list.children].find((x) => Number(x.dataset.ts) < Number(li.dataset.ts));
+  list.insertBefore(li, after || null);
+  while (list.children.length > 200) { seen.delete(list.lastChild.dataset.key); list.lastChild.remove(); }
 }
 
 let bagTimer = null;
