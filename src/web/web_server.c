@@ -612,6 +612,8 @@ int web_server_run(const web_server_opts *o, char *err, size_t errlen) {
         snprintf(err, errlen, "assets(%s): %s", o->asset_dir, strerror(errno));
         goto fail;
     }
+    /* sendfile(2) to a browser that went away raises SIGPIPE (only send(2) has MSG_NOSIGNAL). */
+    signal(SIGPIPE, SIG_IGN);
     /* Blocked before the HTTP threads exist, so they inherit the mask and only signalfd sees them. */
     sigset_t set;
     sigemptyset(&set);
