@@ -203,6 +203,7 @@ function addJournal(ev) {
 }
 
 let bagTimer = null;
+const openBags = new Set(); // unfolded bags stay unfolded when the list is refreshed
 async function loadBags() {
   try {
     const r = await fetch("/api/bags", { headers: authHeaders() });
@@ -214,9 +215,22 @@ async function loadBags() {
       const r = body.insertRow();
       r.dataset.bag = b.name;
       const topics = Object.entries(b.topics).map(([k, v]) => `${k}: ${v}`).join("\n");
-      const name = r.insertCell();
-      name.textContent = b.name;
-      name.title = topics;
+      // Messages per topic and the files (downloads) unfold under the name: usable by touch.
+      const details = el("details");
+      if (openBags.has(b.name)) details.open = true;
+      details.addEventListener("toggle", () => (details.open ? openBags.add(b.name) : openBags.delete(b.name)));
+      details.append(el("summary", {}, b.name));
+      const tl = el("ul", { class: "bag-topics" });
+      for (const [k, v] of Object.entries(b.topics)) tl.append(el("li", {}, `${k}: ${v} messages`));
+      const fl = el("ul", { class: "bag-files" });
+      for (const f of b.files) {
+        const q = token ? "?token=" + encodeURIComponent(token) : "";
+        const li = el("li");
+        li.append(el("a", { href: `/bags/${encodeURIComponent(b.name)}/${encodeURIComponent(f)}${q}`, download: f }, f));
+        fl.append(li);
+      }
+      details.append(tl, fl);
+      r.insertCell().append(details);
       r.insertCell().textContent = fmtBytes(b.size_bytes);
       r.insertCell().textContent = b.duration_s == null ? "–" : fmtDur(b.duration_s);
       r.insertCell().textContent = b.segments;

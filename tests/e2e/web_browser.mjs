@@ -46,6 +46,17 @@ await step("a bag listed", () => page.waitForFunction(() => document.querySelect
 const bagsBefore = await bagCount();
 await page.click("#btn-stop");
 await step("Stop -> IDLE", () => waitState("IDLE"));
+await step("the stopped bag unfolds its topics and downloads", async () => {
+  await page.waitForFunction(() => !/\+$/.test(document.querySelector("#bags tbody tr td:nth-child(5)").textContent), null, { timeout: T });
+  await page.locator("#bags tbody tr details summary").first().click();
+  await page.waitForFunction(() => {
+    const d = document.querySelector("#bags tbody tr details[open]");
+    return d && /\/chatter: \d+ messages/.test(d.textContent) && d.querySelector('a[href$=".mcap"]');
+  }, null, { timeout: T });
+  const href = await page.locator("#bags tbody tr details[open] a[href$='.mcap']").first().getAttribute("href");
+  const r = await page.evaluate(async (h) => { const x = await fetch(h); return [x.status, (await x.arrayBuffer()).byteLength]; }, href);
+  if (r[0] !== 200 || r[1] < 8) throw new Error(`download ${href}: ${r}`);
+});
 await page.screenshot({ path: `${art}/stopped.png`, fullPage: true });
 // Bag folder names carry the start time to the second: the next one needs another second.
 await page.waitForTimeout(1100);
