@@ -184,17 +184,26 @@ function describe(ev) {
   if (ev.reason) s += ` — ${ev.reason}`;
   return s;
 }
+const seen = new Set(); // a reconnecting stream replays the server's ring: show each event once
 function addJournal(ev) {
+  const key = `${ev.ts_ns}/${ev.event}/${ev.state}`;
+  if (seen.has(key)) return;
+  seen.add(key);
   const li = el("li", { "data-event": ev.event });
+  li.dataset.ts = ev.ts_ns || 0;
+  li.dataset.key = key;
   if (ev.alert || ev.verdict === "critical" || ev.event === "daemon_unreachable") li.className = "alert";
   li.append(el("time", { datetime: ev.time || "" }, (ev.time || "").replace("T", " ").slice(11, 19)));
   li.append(document.createTextNode(describe(ev)));
   const list = $("journal");
-  list.prepend(li);
-  while (list.children.length > 200) list.lastChild.remove();
+  // Newest first, by the daemon's clock: replayed history lands below live events.
+  const after = [...list.children].find((x) => Number(x.dataset.ts) < Number(li.dataset.ts));
+  list.insertBefore(li, after || null);
+  while (list.children.length > 200) { seen.delete(list.lastChild.dataset.key); list.lastChild.remove(); }
 }
 
 let bagTimer = null;
+const openBags = new Set(); // unfolded bags stay unfolded when the list is refreshed
 async function loadBags() {
   try {
     const r = await fetch("/api/bags", { headers: authHeaders() });
@@ -206,9 +215,22 @@ async function loadBags() {
       const r = body.insertRow();
       r.dataset.bag = b.name;
       const topics = Object.entries(b.topics).map(([k, v]) => `${k}: ${v}`).join("\n");
-      const name = r.insertCell();
-      name.textContent = b.name;
-      name.title = topics;
+      // Messages per topic and the files (downloads) unfold under the name: usable by touch.
+      const details = el("details");
+      if (openBags.has(b.name)) details.open = true;
+      details.addEventListener("toggle", () => (details.open ? openBags.add(b.name) : openBags.delete(b.name)));
+      details.append(el("summary", {}, b.name));
+      const tl = el("ul", { class: "bag-topics" });
+      for (const [k, v] of Object.entries(b.topics)) tl.append(el("li", {}, `${k}: ${v} messages`));
+      const fl = el("ul", { class: "bag-files" });
+      for (const f of b.files) {
+        const q = token ? "?token=" + encodeURIComponent(token) : "";
+        const li = el("li");
+        li.append(el("a", { href: `/bags/${encodeURIComponent(b.name)}/${encodeURIComponent(f)}${q}`, download: f }, f));
+        fl.append(li);
+      }
+      details.append(tl, fl);
+      r.insertCell().append(details);
       r.insertCell().textContent = fmtBytes(b.size_bytes);
       r.insertCell().textContent = b.duration_s == null ? "–" : fmtDur(b.duration_s);
       r.insertCell().textContent = b.segments;

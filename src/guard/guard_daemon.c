@@ -339,8 +339,12 @@ static int alert_allowed(guard_daemon *d, const char *event_name, const json_t *
     snprintf(key, sizeof key, "%s:%s", event_name, health ? json_string_value(json_object_get(ev, "verdict")) : "");
     size_t i;
     json_t *f;
-    json_array_foreach(json_object_get(json_object_get(ev, "health"), "flags"), i, f)
-        snprintf(key + strlen(key), sizeof key - strlen(key), ",%s", json_string_value(f));
+    json_array_foreach(json_object_get(json_object_get(ev, "health"), "flags"), i, f) {
+        const char *name = json_string_value(f);
+        /* progress comes and goes with every sample: not a kind of trouble */
+        if (name && strcmp(name, guard_health_flag_name(GUARD_HEALTH_PROGRESS)) != 0)
+            snprintf(key + strlen(key), sizeof key - strlen(key), ",%s", name);
+    }
     guard_alertlim_verdict v = guard_alertlim_check(&d->alertlim, key, health, rg_time_mono_ns(), held);
     if (v == GUARD_ALERTLIM_SEND) return 1;
     fprintf(stderr, "recguard daemon: alert for %s held back (%s)\n", event_name, guard_alertlim_verdict_name(v));

@@ -78,6 +78,7 @@ typedef struct refresh {
     web_topics topics;             /* rate estimator */
     rec_stats_snapshot *snap;      /* scratch (large) */
     int was_up;                    /* the daemon was reachable at the last look */
+    int seeded;                    /* the session journal's tail was replayed into the hub */
     char down_why[PATH_MAX + 64];    /* why it is not */
 } refresh;
 
@@ -100,10 +101,44 @@ static json_t *totals_json(const json_t *topics) {
     return json_pack("{s:f, s:f}", "rate_hz", rate, "bandwidth_bps", bw);
 }
 
+/* The page's journal should not start empty when it is opened mid-session: the first time a
+ * bag is known, the tail of its journal (GUARD_JOURNAL_BAG_FILE) goes into the event ring. The
+ * page orders events by time, so these land below what arrived live. */
+#define WEB_SERVER_SEED_BYTES (256 * 1024)
+static void seed_journal(refresh *r, const json_t *status) {
+    const char *bag = json_string_value(json_object_get(status, "bag_dir"));
+    if (r->seeded || !bag || !*bag) return;
+    r->seeded = 1;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", bag, GUARD_JOURNAL_BAG_FILE) >= (int)sizeof path) return;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) return;
+    char *buf = fstat(fd, &st) == 0 ? malloc(WEB_SERVER_SEED_BYTES + 1) : NULL;
+    off_t from = buf && st.st_size > WEB_SERVER_SEED_BYTES ? st.st_size - WEB_SERVER_SEED_BYTES : 0;
+    ssize_t n = buf ? pread(fd, buf, WEB_SERVER_SEED_BYTES, from) : -1;
+    close(fd);
+    if (n <= 0) {
+        free(buf);
+        return;
+    }
+    buf[n] = '\0';
+    /* Starting mid-file: the first line is partial. */
+    char *line = from ? strchr(buf, '\n') : buf;
+    for (char *nl; line && (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = '\0';
+        json_t *ev = json_loads(line, 0, NULL);
+        if (json_is_object(ev)) hub_push_event(&r->s->h, ev);
+        json_decref(ev);
+    }
+    free(buf);
+}
+
 /* A new STATUS (NULL: daemon unreachable): read the recorder's stats, refresh the figures,
  * publish one live message. */
 static void on_status(refresh *r, json_t *status) {
     hub *h = &r->s->h;
+    if (status) seed_journal(r, status);
     double cpu = -1, msgs = -1, bytes = -1;
     const char *stats = json_string_value(json_object_get(status, "stats_path"));
     char err[256];
@@ -577,6 +612,8 @@ int web_server_run(const web_server_opts *o, char *err, size_t errlen) {
         snprintf(err, errlen, "assets(%s): %s", o->asset_dir, strerror(errno));
         goto fail;
     }
+    /* sendfile(2) to a browser that went away raises SIGPIPE (only send(2) has MSG_NOSIGNAL). */
+    signal(SIGPIPE, SIG_IGN);
     /* Blocked before the HTTP threads exist, so they inherit the mask and only signalfd sees them. */
     sigset_t set;
     sigemptyset(&set);

@@ -13,12 +13,18 @@ start_demo
 start_daemon
 wait_for 30 "RECORDING" state_is RECORDING
 start_web web
+main_web=$WEB main_pid=$WEB_PID
+TOK=browser-token-0123456789abcdef
+printf '%s\n' "$TOK" >"$T/token"; chmod 600 "$T/token"
+start_web webtok --token-file "$T/token"
+tok_web=$WEB tok_pid=$WEB_PID
 rc=0
-(cd "$RG_E2E_DIR" && node web_browser.mjs "$WEB/" "$ART") || rc=$?
+(cd "$RG_E2E_DIR" && node web_browser.mjs "$main_web/" "$ART" "$tok_web/" "$TOK") || rc=$?
 [ "$rc" = 77 ] && exit 77
 [ "$rc" = 0 ] || fail "browser test (screenshots in $ART)"
-for f in dashboard stopped recovered phone; do [ -s "$ART/$f.png" ] || fail "screenshot $f.png missing"; done
-stop_web "$WEB_PID"
+for f in dashboard stopped recovered phone token; do [ -s "$ART/$f.png" ] || fail "screenshot $f.png missing"; done
+stop_web "$main_pid"
+stop_web "$tok_pid"
 WEB_PIDS=()
 stop_daemon
 log "PASS (screenshots in $ART)"

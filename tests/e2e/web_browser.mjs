@@ -2,11 +2,13 @@
 // daemon, built-in recorder and demo traffic: a live rate for a demo topic, Stop and Start
 // changing the state and a new bag appearing, a recorder killed with SIGKILL showing up as an
 // event and a recovery, and a phone-sized screen without sideways scrolling. Screenshots go to
-// ARTIFACTS. Usage: node web_browser.mjs URL ARTIFACTS. Exit 77 when chromium cannot start.
+// ARTIFACTS. With TOKEN_URL and TOKEN (a second server that requires a token): the page opened
+// as TOKEN_URL#token=TOKEN goes live and can split, while the page without it gets nothing.
+// Usage: node web_browser.mjs URL ARTIFACTS [TOKEN_URL TOKEN]. Exit 77 when chromium cannot start.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const [url, art] = process.argv.slice(2);
+const [url, art, tokenUrl, token] = process.argv.slice(2);
 mkdirSync(art, { recursive: true });
 const T = 60000; // bound on every wait: conditions, not sleeps
 
@@ -46,6 +48,17 @@ await step("a bag listed", () => page.waitForFunction(() => document.querySelect
 const bagsBefore = await bagCount();
 await page.click("#btn-stop");
 await step("Stop -> IDLE", () => waitState("IDLE"));
+await step("the stopped bag unfolds its topics and downloads", async () => {
+  await page.waitForFunction(() => !/\+$/.test(document.querySelector("#bags tbody tr td:nth-child(5)").textContent), null, { timeout: T });
+  await page.locator("#bags tbody tr details summary").first().click();
+  await page.waitForFunction(() => {
+    const d = document.querySelector("#bags tbody tr details[open]");
+    return d && /\/chatter: \d+ messages/.test(d.textContent) && d.querySelector('a[href$=".mcap"]');
+  }, null, { timeout: T });
+  const href = await page.locator("#bags tbody tr details[open] a[href$='.mcap']").first().getAttribute("href");
+  const r = await page.evaluate(async (h) => { const x = await fetch(h); return [x.status, (await x.arrayBuffer()).byteLength]; }, href);
+  if (r[0] !== 200 || r[1] < 8) throw new Error(`download ${href}: ${r}`);
+});
 await page.screenshot({ path: `${art}/stopped.png`, fullPage: true });
 // Bag folder names carry the start time to the second: the next one needs another second.
 await page.waitForTimeout(1100);
@@ -70,6 +83,22 @@ await page.screenshot({ path: `${art}/recovered.png`, fullPage: true });
 await page.setViewportSize({ width: 390, height: 844 });
 await step("phone width: no sideways scrolling", () => page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth + 1, null, { timeout: 5000 }));
 await page.screenshot({ path: `${art}/phone.png`, fullPage: true });
+if (tokenUrl) {
+  const tp = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  tp.on("pageerror", (e) => errors.push(e.message));
+  await tp.goto(tokenUrl);
+  await step("without the token: no data", () => tp.waitForFunction(() => document.getElementById("state").textContent === "?" &&
+    document.getElementById("link").textContent !== "live", null, { timeout: 5000 }));
+  // A fragment change alone does not reload the page: the token is read at load.
+  await tp.goto(`${tokenUrl}#token=${token}`);
+  await tp.reload();
+  await step("with #token=: live", () => tp.waitForFunction(() => document.getElementById("state").textContent === "RECORDING" &&
+    document.getElementById("link").textContent === "live", null, { timeout: T }));
+  if (tp.url().includes(token)) await fail(tp, "the token stayed in the address bar");
+  await tp.click("#btn-split");
+  await step("split with the token", () => tp.waitForFunction(() => /^split: /.test(document.getElementById("cmd-result").textContent), null, { timeout: T }));
+  await tp.screenshot({ path: `${art}/token.png`, fullPage: true });
+}
 if (errors.length) await fail(page, `page errors: ${errors.join("; ")}`);
 console.log(`PASS (state ${await state()}, newest event: ${first.trim()})`);
 await browser.close();

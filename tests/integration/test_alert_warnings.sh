@@ -21,7 +21,11 @@ for n in 2 3 4; do
   wait_for 20 "warning line #$n journaled" '[ "$(health_lines)" -ge '"$n"' ]'
 done
 wait_for 10 "the held-back warnings logged" 'grep -q "alert for health held back (duplicate)" "$T/daemon.log"'
-[ "$(health_alerts)" = 1 ] || fail "$(health_alerts) health alerts sent for one recurring warning"
+# Each kind of warning (verdict + trouble flags) went out once; on a loaded machine a recorder
+# briefly in D state is a second, different kind, which may rightly alert too.
+jq -s -e '[.[] | select(.event=="health") | [.verdict, ((.health.flags // []) - ["progress"] | sort)]] |
+  length == (unique | length)' "$ALERTS" >/dev/null || fail "a warning was sent twice: $(jq -c '[.event, .health.flags]' "$ALERTS")"
+[ "$(health_alerts)" -lt "$(health_lines)" ] || fail "$(health_alerts) alerts for $(health_lines) warnings: nothing held back"
 stop_daemon
 
 rm -rf "$OUT" "$ALERTS"

@@ -39,6 +39,8 @@ grep -q '^# TYPE recguard_messages_total counter' "$T/metrics.txt" || fail "mess
 curl -s -N --max-time 4 "$WEB/api/events" >"$T/sse.txt" || true
 grep -q '^event: live$' "$T/sse.txt" || fail "no live event on the stream"
 grep -q '^event: journal$' "$T/sse.txt" || fail "no journal event on the stream"
+# opened mid-session: the session's earlier events (from its journal) come first
+grep -q '"event":"session_start"' "$T/sse.txt" || fail "the session journal was not replayed"
 grep '^data: ' "$T/sse.txt" | head -n 5 | sed 's/^data: //' | jq -e . >/dev/null || fail "SSE data is not JSON"
 
 # --- state changes: POST + matching Origin only
