@@ -407,6 +407,7 @@ int cli_record_main(int argc, char **argv) {
         .on_topic = rec_writer_on_topic,
         .on_sample = rec_writer_on_sample,
         .on_error = print_warning,
+        .on_event = rec_writer_on_event,
     };
     if (rdds_session_open(&dds, domain, &a.filter, &cb, err, sizeof err) < 0) {
         fprintf(stderr, "recguard record: %s\n", err);
