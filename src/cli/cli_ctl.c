@@ -124,6 +124,25 @@ static int reply_ok(json_t *r) {
     return 0;
 }
 
+/* The daemon's status object (new reference), or NULL when no daemon answers at `path` (silent:
+ * "no daemon" is an answer for `hz`/`topics`, which then measure by themselves). */
+json_t *cli_ctl_status_quiet(const char *path, int timeout_ms) {
+    char err[PATH_MAX + 64];
+    ctl_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->path = path;
+    c->fd = guard_ctl_connect(path, err, sizeof err);
+    json_t *st = NULL;
+    if (c->fd >= 0 && conn_send(c, "status", NULL) == 0) {
+        json_t *r = conn_reply(c, timeout_ms);
+        if (r && json_is_true(json_object_get(r, "ok"))) st = json_incref(json_object_get(r, "status"));
+        json_decref(r);
+    }
+    if (c->fd >= 0) close(c->fd);
+    free(c);
+    return st;
+}
+
 /* ---- common options ---------------------------------------------------------------------- */
 
 typedef struct cli_opts {

@@ -22,6 +22,10 @@ static const cli_verb verbs[] = {
     {"info", cli_info_main, "summarize a bag or MCAP file (like ros2 bag info)"},
     {"doctor", cli_doctor_main, "validate an MCAP file's structure and CRCs"},
     {"recover", cli_recover_main, "rebuild a cut-short MCAP file (0 lossless, 3 lossy, 1 nothing)"},
+    {"hz", cli_hz_main, "message rate of topics (like ros2 topic hz)"},
+    {"bw", cli_bw_main, "bandwidth of topics (like ros2 topic bw)"},
+    {"topics", cli_topics_main, "every topic on the domain: rate, bandwidth, status, recorded, loss"},
+    {"monitor", cli_monitor_main, "measure the topics the recorder does not record (lowest priority)"},
 };
 
 static void usage(FILE *out) {

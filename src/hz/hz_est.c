@@ -218,3 +218,27 @@ void hz_cwin_query(const hz_cwin *c, int64_t now_ns, hz_stats *o) {
         o->bandwidth_bps = o->mean_size * o->rate_hz;
     }
 }
+
+/* ---- classification ------------------------------------------------------------------------ */
+
+hz_state hz_classify(uint64_t total_msgs, uint64_t window_msgs, double age_s,
+                     double period_mean_s, double window_s) {
+    if (total_msgs == 0 || age_s < 0) return HZ_NEVER_SEEN;
+    if (window_msgs == 0) return HZ_SILENT;
+    double p = period_mean_s > 0 ? period_mean_s : window_s;
+    double silent = HZ_SILENT_FACTOR * p;
+    if (silent < HZ_SILENT_MIN_S) silent = HZ_SILENT_MIN_S;
+    if (age_s > silent) return HZ_SILENT;
+    if (age_s > HZ_SILENT_PERIODS * p) return HZ_SLOW;
+    return HZ_ACTIVE;
+}
+
+const char *hz_state_name(hz_state s) {
+    switch (s) {
+    case HZ_NEVER_SEEN: return "never seen";
+    case HZ_ACTIVE: return "active";
+    case HZ_SLOW: return "slow";
+    case HZ_SILENT: return "silent";
+    }
+    return "?";
+}

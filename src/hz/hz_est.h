@@ -112,6 +112,25 @@ void hz_cwin_add(hz_cwin *c, int64_t t_ns, uint64_t size);
 /* Figures over the ring; age from now_ns. */
 void hz_cwin_query(const hz_cwin *c, int64_t now_ns, hz_stats *out);
 
+/* What an operator should make of a topic (`recguard topics`). */
+typedef enum hz_state {
+    HZ_NEVER_SEEN, /* publishers known, no message yet */
+    HZ_ACTIVE,     /* messages arrive about as often as they did */
+    HZ_SLOW,       /* late: silent for more than HZ_SILENT_PERIODS mean periods */
+    HZ_SILENT,     /* silent for HZ_SILENT_FACTOR periods (at least HZ_SILENT_MIN_S), or nothing
+                    * left in the window */
+} hz_state;
+
+#define HZ_SILENT_FACTOR 5.0 /* periods of silence that make a topic silent */
+#define HZ_SILENT_MIN_S 1.0  /* ...but never less than this, s */
+
+/* total_msgs since start, window_msgs in the window, age_s (-1 never), the window's mean period
+ * (0 when unknown: then the window length stands for it). */
+hz_state hz_classify(uint64_t total_msgs, uint64_t window_msgs, double age_s,
+                     double period_mean_s, double window_s);
+/* "active", "slow", "silent", "never seen". */
+const char *hz_state_name(hz_state s);
+
 /* later - earlier of a free-running counter, correct across one wrap. */
 uint64_t hz_u64_delta(uint64_t later, uint64_t earlier);
 

@@ -69,6 +69,8 @@ typedef struct rec_stats_topic {
     double rate_hz;                /* messages/s over the time window (hz_win), 0 = none */
     double bandwidth_bps;          /* bytes/s over the window */
     double mean_size;              /* bytes per message over the window */
+    uint64_t size_min;             /* smallest message in the window, bytes */
+    uint64_t size_max;             /* largest message in the window, bytes */
     double period_min_s;           /* shortest period in the window, s */
     double period_max_s;           /* longest period in the window, s */
     double period_std_s;           /* standard deviation of the period, s */

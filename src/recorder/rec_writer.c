@@ -440,6 +440,8 @@ static void topic_rates(rec_writer *w, rec_topic *t, int64_t now, rec_stats_topi
     e->rate_hz = st.rate_hz;
     e->bandwidth_bps = st.bandwidth_bps;
     e->mean_size = st.mean_size;
+    e->size_min = st.size_min;
+    e->size_max = st.size_max;
     e->period_min_s = st.period_min_s;
     e->period_max_s = st.period_max_s;
     e->period_std_s = st.period_std_s;

@@ -260,13 +260,27 @@ static void test_count_window(void **state) {
     hz_cwin_fini(&c);
 }
 
+static void test_classify(void **state) {
+    (void)state;
+    assert_int_equal(hz_classify(0, 0, -1, 0, 4), HZ_NEVER_SEEN);
+    assert_int_equal(hz_classify(100, 40, 0.005, 0.01, 4), HZ_ACTIVE);
+    assert_int_equal(hz_classify(100, 40, 0.05, 0.01, 4), HZ_SLOW);     /* 5 periods late, < 1 s */
+    assert_int_equal(hz_classify(100, 40, 1.5, 0.01, 4), HZ_SILENT);
+    assert_int_equal(hz_classify(100, 0, 0.5, 0.0, 4), HZ_SILENT);      /* window emptied */
+    assert_int_equal(hz_classify(10, 2, 12.0, 5.0, 4), HZ_SLOW);        /* 0.2 Hz topic */
+    assert_int_equal(hz_classify(10, 2, 26.0, 5.0, 4), HZ_SILENT);
+    assert_int_equal(hz_classify(1, 1, 3.0, 0.0, 4), HZ_ACTIVE);        /* one message: window */
+    assert_string_equal(hz_state_name(HZ_NEVER_SEEN), "never seen");
+    assert_string_equal(hz_state_name(HZ_SILENT), "silent");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_steady_rates),    cmocka_unit_test(test_jitter_and_sizes),
         cmocka_unit_test(test_bursts),          cmocka_unit_test(test_pause_and_resume),
         cmocka_unit_test(test_never_seen),      cmocka_unit_test(test_clock_jumps),
         cmocka_unit_test(test_negative_times),  cmocka_unit_test(test_counter_wrap),
-        cmocka_unit_test(test_count_window),
+        cmocka_unit_test(test_count_window),    cmocka_unit_test(test_classify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
