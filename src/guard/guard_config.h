@@ -19,6 +19,8 @@
  *   priority: {nice: -10, sched: keep, io_class: best-effort, io_level: 0, cpus: "0-1,3",
  *              oom_score_adj: -500, cgroup_memory_min: 256MiB, cgroup_cpu_weight: 1000}
  *   alert:    {command: [argv...], events: [crashed, budget_spent, ...]}
+ *   health.no_data_timeout: 5s   (see guard_expect.h; off disables)
+ *   expect:   [{topic: /imu, min_rate: 190, max_silence: 1s}, {topic: "^/camera/", ...}]
  * Durations: integer + ns|us|ms|s|m|h ("15s", "500ms", "1.5s"); a bare 0 means off where
  * allowed. Sizes: integer or decimal + B|KiB|MiB|GiB|TiB|KB|MB|GB|TB ("800MiB"); bare = bytes.
  * Percent: "90%". `off` is accepted wherever 0 disables a check.
@@ -34,6 +36,7 @@
 
 #include <jansson.h>
 
+#include "guard/guard_expect.h"
 #include "guard/guard_health.h"
 #include "guard/guard_policy.h"
 #include "guard/guard_prio.h"
@@ -69,6 +72,9 @@ typedef struct guard_config {
     char **alert_argv;           /* `alert.command`: argv run with the event JSON on stdin;
                                   * NULL = no alerts */
     uint32_t alert_events;       /* `alert.events`: bit (1u << guard_event) per selected event */
+    int64_t no_data_timeout_ns;  /* `health.no_data_timeout`: recorder silent while publishers
+                                  * flow = unhealthy; 0 = off */
+    guard_expect_rules expect;   /* `expect`: expected-rate rules */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the
