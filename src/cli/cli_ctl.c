@@ -232,6 +232,19 @@ static void print_status(json_t *st) {
             printf("\n");
         }
     }
+    json_t *dt = json_object_get(st, "data");
+    if (json_is_object(dt)) {
+        printf("data:       %lld topics, %lld messages received, %lld written; lost %lld, rejected %lld, "
+               "dropped %lld\n",
+               (long long)json_integer_value(json_object_get(dt, "topics")),
+               (long long)json_integer_value(json_object_get(dt, "messages_received")),
+               (long long)json_integer_value(json_object_get(dt, "messages_written")),
+               (long long)json_integer_value(json_object_get(dt, "lost")),
+               (long long)json_integer_value(json_object_get(dt, "rejected")),
+               (long long)json_integer_value(json_object_get(dt, "drops")));
+        json_int_t un = json_integer_value(json_object_get(dt, "untracked_topics"));
+        if (un > 0) printf("            %lld topics beyond the recorder's cap: NOT recorded\n", (long long)un);
+    }
     json_t *d = json_object_get(st, "disk");
     if (d && json_object_get(d, "free_bytes")) {
         human_bytes(json_number_value(json_object_get(d, "free_bytes")), b1, sizeof b1);

@@ -13,6 +13,7 @@
 #include "common/rg_time.h"
 #include "guard/guard_ctl.h"
 #include "guard/guard_fsm.h"
+#include "guard/guard_expect.h"
 #include "guard/guard_health.h"
 #include "guard/guard_journal.h"
 #include "guard/guard_policy.h"
@@ -52,6 +53,8 @@
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+#define GUARD_DAEMON_MONITOR_STATS "monitor.stats" /* a `recguard monitor`'s stats file */
+#define GUARD_DAEMON_STATS_FRESH_NS (3LL * RG_NS_PER_S) /* older monitor figures are ignored */
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -118,6 +121,11 @@ typedef struct guard_daemon {
     int64_t rec_start_mono;     /* when it started (or was adopted) */
     int64_t rec_start_real;     /* same, realtime */
     rec_stats_reader *stats;    /* built-in recorder's stats, NULL until it appears */
+    rec_stats_snapshot *snap;   /* its last snapshot (heap: ~1 MiB), NULL until read */
+    int have_snap;              /* snap is this recorder's */
+    rec_stats_snapshot *msnap;  /* the monitor's last snapshot, NULL until read */
+    guard_expect_state expect;  /* data health history (no data, expect: rules) */
+    char expect_topics[512];    /* breached topics at the last evaluation, for change events */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
 
     /* stop ladder and restart */
@@ -466,6 +474,8 @@ static void open_stats(guard_daemon *d) {
 static void watch_recorder(guard_daemon *d) {
     sd_event_add_io(d->ev, &d->pid_io, d->pidfd, EPOLLIN, recorder_exited, d);
     guard_health_init(&d->health, &d->hcfg, rg_time_mono_ns());
+    guard_expect_init(&d->expect, rg_time_mono_ns());
+    d->have_snap = 0;
     d->have_report = 0;
     d->logged_verdict[0] = '\0';
     rec_stats_reader_close(d->stats);
@@ -848,6 +858,73 @@ static void sample_disk(guard_daemon *d, guard_health_sample *s) {
 
 static void health_line(guard_daemon *d, const guard_health_report *r, int64_t now);
 
+/* The monitor's snapshot when it is alive and fresh: its topics count for `expect:` too. */
+static int read_monitor(guard_daemon *d) {
+    char path[PATH_MAX + 32], err[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", d->state_dir, GUARD_DAEMON_MONITOR_STATS);
+    if (!d->msnap && !(d->msnap = calloc(1, sizeof *d->msnap))) return 0;
+    if (rec_stats_read(path, d->msnap, err, sizeof err) < 0) return 0;
+    return d->msnap->state == REC_STATS_RECORDING &&
+           rg_time_mono_ns() - d->msnap->heartbeat_mono_ns < GUARD_DAEMON_STATS_FRESH_NS;
+}
+
+static void add_obs(guard_expect_obs *o, const rec_stats_snapshot *snap, int64_t now) {
+    for (uint32_t i = 0; i < snap->ntopics; i++) {
+        const rec_stats_topic *t = &snap->topics[i];
+        o[i] = (guard_expect_obs){.name = t->name, .publishers = t->publishers, .messages = t->messages,
+                                  .rate_hz = t->rate_hz,
+                                  .age_s = t->last_recv_mono_ns ? (double)(now - t->last_recv_mono_ns) / 1e9 : -1};
+        if (o[i].age_s < -1e-9 && t->last_recv_mono_ns) o[i].age_s = 0;
+    }
+}
+
+/* Health from data: no data while publishers flow (critical: replace the recorder, like a
+ * hang), and `expect:` breaches (warnings, journaled and alerted when the set changes). */
+static void expect_tick(guard_daemon *d, guard_health_report *r, int64_t now) {
+    int mon = d->cfg->expect.n > 0 && read_monitor(d);
+    size_t n = d->snap->ntopics, nm = mon ? d->msnap->ntopics : 0;
+    guard_expect_obs *o = calloc(n + nm + 1, sizeof *o);
+    if (!o) return;
+    add_obs(o, d->snap, now);
+    if (mon) add_obs(o + n, d->msnap, now);
+    int64_t window = n && d->snap->topics[0].window_ns ? d->snap->topics[0].window_ns : 4 * RG_NS_PER_S;
+    guard_expect_report er;
+    /* The no-data check looks at the recorder's topics only (n), rules at all of them. */
+    guard_expect_eval(&d->expect, NULL, d->cfg->no_data_timeout_ns, window, o, n, now, &er);
+    guard_expect_report rules;
+    memset(&rules, 0, sizeof rules);
+    guard_expect_check_rules(&d->cfg->expect, d->expect.start_ns, window, o, n + nm, now, &rules);
+    free(o);
+    if (er.no_data) {
+        r->flags |= GUARD_HEALTH_NO_DATA;
+        r->verdict = GUARD_HEALTH_CRITICAL;
+        memmove(r->reasons[1], r->reasons[0], sizeof r->reasons[0] * (GUARD_HEALTH_MAX_REASONS - 1));
+        snprintf(r->reasons[0], sizeof r->reasons[0], "%s", er.no_data_reason);
+        if (r->nreasons < GUARD_HEALTH_MAX_REASONS) r->nreasons++;
+    }
+    char topics[sizeof d->expect_topics] = "";
+    for (unsigned i = 0; i < rules.nreasons; i++) {
+        if (r->nreasons < GUARD_HEALTH_MAX_REASONS)
+            snprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], "%s", rules.reasons[i]);
+        snprintf(topics + strlen(topics), sizeof topics - strlen(topics), "%s%s", i ? "," : "", rules.topics[i]);
+    }
+    if (rules.nreasons) {
+        r->flags |= GUARD_HEALTH_EXPECT;
+        if (r->verdict == GUARD_HEALTH_OK) r->verdict = GUARD_HEALTH_WARNING;
+    }
+    if (strcmp(topics, d->expect_topics) == 0) return;
+    /* The set of breached topics changed: an alert when a breach is new, a line when all cleared. */
+    snprintf(d->expect_topics, sizeof d->expect_topics, "%s", topics);
+    if (rules.nreasons) {
+        emit_alert(d, "expect", rules.reasons[0]);
+    } else {
+        json_t *ev = event_new(d, "expect");
+        json_object_set_new(ev, "reason", json_string("every expected topic is back within its rules"));
+        emit(d, ev);
+        json_decref(ev);
+    }
+}
+
 static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     guard_daemon *d = ud;
     int64_t now = rg_time_mono_ns();
@@ -888,14 +965,17 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     s.output_bytes = output_size(d->segment);
     if (d->builtin) {
         open_stats(d);
-        rec_stats_snapshot snap;
-        if (d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid) {
+        if (!d->snap) d->snap = calloc(1, sizeof *d->snap);
+        d->have_snap = d->snap && d->stats && rec_stats_reader_read(d->stats, d->snap) == 0 &&
+                       d->snap->pid == d->pid;
+        if (d->have_snap) {
             s.has_heartbeat = 1;
-            s.heartbeat = (uint64_t)snap.heartbeat_mono_ns;
+            s.heartbeat = (uint64_t)d->snap->heartbeat_mono_ns;
         }
     }
     guard_health_report r;
     guard_health_eval(&d->health, &s, &r);
+    if (d->have_snap) expect_tick(d, &r, now);
     guard_health_verdict old = d->have_report ? d->report.verdict : GUARD_HEALTH_OK;
     d->report = r;
     d->have_report = 1;
@@ -925,7 +1005,7 @@ static json_t *health_json(const guard_daemon *d) {
     json_object_set_new(h, "reasons", reasons);
     if (d->have_report && recorder_alive(d)) {
         json_t *flags = json_array();
-        for (unsigned b = 1; b <= GUARD_HEALTH_STUCK; b <<= 1)
+        for (unsigned b = 1; b <= GUARD_HEALTH_EXPECT; b <<= 1)
             if (d->report.flags & b) json_array_append_new(flags, json_string(guard_health_flag_name(b)));
         json_object_set_new(h, "flags", flags);
         json_object_set_new(h, "rss_bytes", json_integer((json_int_t)d->report.rss_bytes));
@@ -976,6 +1056,15 @@ static json_t *status_json(guard_daemon *d) {
     json_object_set_new(st, "restarts", json_integer(d->restarts));
     json_object_set_new(st, "restarts_total", json_integer(d->policy.restarts_total));
     json_object_set_new(st, "health", health_json(d));
+    if (d->have_snap && recorder_alive(d)) {
+        /* What the recorder received and what it lost, by where (see rec_stats.h). */
+        const rec_stats_snapshot *sn = d->snap;
+        json_object_set_new(st, "data", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "topics",
+            (json_int_t)(sn->ntopics + sn->overflow_topics), "messages_received",
+            (json_int_t)sn->messages_received, "messages_written", (json_int_t)sn->messages_written,
+            "drops", (json_int_t)sn->drops, "lost", (json_int_t)sn->lost, "rejected",
+            (json_int_t)sn->rejected, "untracked_topics", (json_int_t)sn->untracked_topics));
+    }
     json_object_set_new(st, "priority", d->have_prio ? guard_prio_report_json(&d->prio) : json_null());
     if (d->have_report && d->report.disk_used_pct >= 0) {
         json_t *disk = json_pack("{s:s, s:I, s:I, s:f}", "path",
@@ -1216,6 +1305,9 @@ out:
     sd_event_source_disable_unref(d->restart_timer);
     sd_event_source_disable_unref(d->health_timer);
     rec_stats_reader_close(d->stats);
+    free(d->snap);
+    free(d->msnap);
+    guard_expect_fini(&d->expect);
     json_decref(d->last_exit);
     if (d->plan_ok) guard_prio_plan_free(&d->plan);
     sd_event_unref(d->ev);

@@ -133,7 +133,13 @@ void guard_expect_eval(guard_expect_state *s, const guard_expect_rules *rules,
                        size_t n, int64_t now_ns, guard_expect_report *out) {
     memset(out, 0, sizeof *out);
     no_data(s, no_data_timeout_ns, obs, n, now_ns, out);
-    int64_t run = now_ns - s->start_ns;
+    guard_expect_check_rules(rules, s->start_ns, window_ns, obs, n, now_ns, out);
+}
+
+void guard_expect_check_rules(const guard_expect_rules *rules, int64_t start_ns, int64_t window_ns,
+                              const guard_expect_obs *obs, size_t n, int64_t now_ns,
+                              guard_expect_report *out) {
+    int64_t run = now_ns - start_ns;
     for (size_t r = 0; rules && r < rules->n; r++) {
         const guard_expect_rule *rule = &rules->v[r];
         int seen = 0;

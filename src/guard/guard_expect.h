@@ -83,5 +83,10 @@ void guard_expect_fini(guard_expect_state *s);
 void guard_expect_eval(guard_expect_state *s, const guard_expect_rules *rules,
                        int64_t no_data_timeout_ns, int64_t window_ns, const guard_expect_obs *obs,
                        size_t n, int64_t now_ns, guard_expect_report *out);
+/* Only the rules (no history): adds breaches to out (which the caller zeroed), judging the
+ * start-up grace from start_ns. */
+void guard_expect_check_rules(const guard_expect_rules *rules, int64_t start_ns, int64_t window_ns,
+                              const guard_expect_obs *obs, size_t n, int64_t now_ns,
+                              guard_expect_report *out);
 
 #endif
