@@ -54,7 +54,7 @@
 
 typedef struct tp_opts {
     const char *verb;           /* "hz", "bw", "topics", "monitor" */
-    char **topics;              /* TOPIC... normalised to "/x" (malloc'd) */
+    char **topics;              /* TOPIC... as given: "/x", "x" (= "/x") or a DDS name (malloc'd) */
     size_t ntopics;             /* entries */
     long window;                /* -w N */
     int json;                   /* --json */
@@ -125,12 +125,8 @@ static int parse(int argc, char **argv, tp_opts *o) {
             i++;
         } else if (a[0] == '-' || !takes_topics) {
             return usage(o, "unknown argument '%s'", a);
-        } else {
-            size_t n = strlen(a) + 2;
-            char *t = malloc(n);
-            if (!t) return CLI_EXIT_FAIL;
-            snprintf(t, n, "%s%s", a[0] == '/' ? "" : "/", a);
-            o->topics[o->ntopics++] = t;
+        } else if (!(o->topics[o->ntopics++] = strdup(a))) {
+            return CLI_EXIT_FAIL;
         }
     }
     if (takes_topics && o->ntopics == 0) return usage(o, "%sno topic given", "");
@@ -218,9 +214,16 @@ static void sources_read(tp_sources *s) {
     s->have_mon = read_fresh(s->mon_path, s->mon);
 }
 
+/* A name as given on the command line against a topic's name: "chatter" is "/chatter" (as for
+ * `record`), and a DDS topic ("DDSPerfRDataKS") is itself. */
+static int name_is(const char *want, const char *have) {
+    if (strcmp(want, have) == 0) return 1;
+    return have[0] == '/' && want[0] != '/' && strcmp(have + 1, want) == 0;
+}
+
 static const rec_stats_topic *snap_find(const rec_stats_snapshot *snap, const char *name) {
     for (uint32_t i = 0; i < snap->ntopics; i++)
-        if (strncmp(snap->topics[i].name, name, REC_STATS_NAME_LEN) == 0) return &snap->topics[i];
+        if (name_is(name, snap->topics[i].name)) return &snap->topics[i];
     return NULL;
 }
 
@@ -260,7 +263,7 @@ static void self_on_topic(void *ctx, const rdds_topic *tp) {
     self_ctx *c = ctx;
     if (tp->id >= c->nslots) return;
     for (size_t i = 0; i < c->n; i++) {
-        if (strcmp(c->t[i].name, tp->name) != 0) continue;
+        if (!name_is(c->t[i].name, tp->name)) continue;
         pthread_mutex_lock(&c->t[i].mu);
         c->t[i].known = 1;
         c->t[i].publishers = tp->publishers;
@@ -319,7 +322,7 @@ static int self_init(self_ctx *c, char **names, size_t n, long window) {
 static int self_open(self_ctx *c, const tp_sources *s, char **names, size_t n) {
     uint32_t domain;
     if (domain_from_env(&domain) < 0) return CLI_EXIT_USAGE;
-    rdds_filter f = {.topics = (const char *const *)names, .ntopics = n,
+    rdds_filter f = {.topics = (const char *const *)names, .ntopics = n, .include_dds = 1,
                      .except = s->daemon && s->builtin ? &recorder_filter : NULL};
     rdds_callbacks cb = {.ctx = c, .on_topic = self_on_topic, .on_sample = self_on_sample,
                          .on_error = self_warn, .on_event = self_on_event};

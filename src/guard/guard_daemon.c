@@ -878,6 +878,14 @@ static void add_obs(guard_expect_obs *o, const rec_stats_snapshot *snap, int64_t
     }
 }
 
+/* 1 when `name` is an item of the comma-separated `list`. */
+static int in_list(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return 1;
+    return 0;
+}
+
 /* Health from data: no data while publishers flow (critical: replace the recorder, like a
  * hang), and `expect:` breaches (warnings, journaled and alerted when the set changes). */
 static void expect_tick(guard_daemon *d, guard_health_report *r, int64_t now) {
@@ -913,16 +921,23 @@ static void expect_tick(guard_daemon *d, guard_health_report *r, int64_t now) {
         if (r->verdict == GUARD_HEALTH_OK) r->verdict = GUARD_HEALTH_WARNING;
     }
     if (strcmp(topics, d->expect_topics) == 0) return;
-    /* The set of breached topics changed: an alert when a breach is new, a line when all cleared. */
-    snprintf(d->expect_topics, sizeof d->expect_topics, "%s", topics);
-    if (rules.nreasons) {
-        emit_alert(d, "expect", rules.reasons[0]);
-    } else {
-        json_t *ev = event_new(d, "expect");
-        json_object_set_new(ev, "reason", json_string("every expected topic is back within its rules"));
+    /* A topic newly in breach: an alert with its reason. Topics back within their rules: a
+     * journal line naming them. */
+    for (unsigned i = 0; i < rules.nreasons; i++)
+        if (!in_list(d->expect_topics, rules.topics[i])) emit_alert(d, "expect", rules.reasons[i]);
+    char cleared[sizeof d->expect_topics] = "";
+    for (char *save = NULL, *tok = strtok_r(d->expect_topics, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (!in_list(topics, tok))
+            snprintf(cleared + strlen(cleared), sizeof cleared - strlen(cleared), "%s%s", cleared[0] ? ", " : "", tok);
+    if (cleared[0]) {
+        json_t *ev = event_new(d, "expect_cleared");
+        char why[sizeof cleared + 40];
+        snprintf(why, sizeof why, "%s back within the expected rate", cleared);
+        json_object_set_new(ev, "reason", json_string(why));
         emit(d, ev);
         json_decref(ev);
     }
+    snprintf(d->expect_topics, sizeof d->expect_topics, "%s", topics);
 }
 
 static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {

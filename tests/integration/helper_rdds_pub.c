@@ -3,6 +3,7 @@
  * usage: helper_rdds_pub --topic DDS_NAME [--prefix TEXT] [--count N] [--rate HZ] [--duration SEC]
  *                        [--best-effort] [--transient-local] [--depth N] [--partition P]...
  *                        [--min-match K] [--match-timeout SEC] [--linger SEC] [--xcdr2]
+ *                        [--report-matched]
  * Domain from ROS_DOMAIN_ID. The DDS type is std_msgs::msg::dds_::String_ whatever the topic
  * name, so "rt/x" is a ROS topic and anything else a plain DDS topic. Message i (1-based) reads
  * "PREFIX i". Before publishing it waits until K readers matched (default 1, up to 30 s; prints "nomatch"
@@ -10,6 +11,8 @@
  * per matched reader, after publishing it waits for acknowledgements when reliable, prints
  * "sent N", stays --linger seconds (transient-local history for late readers), and exits 0.
  * --xcdr2 makes the writer use XCDR2 encoding. SIGINT/SIGTERM stop publishing early (still exit 0).
+ * --report-matched prints "matched current=N total=M" whenever the matched-reader counts change
+ * while publishing (total counts every reader that ever matched: a brief subscriber shows too).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -69,12 +72,13 @@ int main(int argc, char **argv) {
     uint32_t nparts = 0;
     long long count = 0;
     double rate = 100, duration = 0, match_timeout = 30, linger = 0;
-    int best_effort = 0, tl = 0, depth = 10, min_match = 1, xcdr2 = 0;
+    int best_effort = 0, tl = 0, depth = 10, min_match = 1, xcdr2 = 0, report_matched = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--best-effort") == 0) best_effort = 1;
         else if (strcmp(a, "--transient-local") == 0) tl = 1;
         else if (strcmp(a, "--xcdr2") == 0) xcdr2 = 1;
+        else if (strcmp(a, "--report-matched") == 0) report_matched = 1;
         else if (v == NULL) goto usage;
         else if (strcmp(a, "--topic") == 0) topic = argv[++i];
         else if (strcmp(a, "--prefix") == 0) prefix = argv[++i];
@@ -137,6 +141,7 @@ int main(int argc, char **argv) {
     int64_t period = (int64_t)(1e9 / rate), start = rg_time_mono_ns();
     int64_t end = duration > 0 ? start + (int64_t)(duration * 1e9) : INT64_MAX;
     long long sent = 0;
+    uint32_t last_cur = UINT32_MAX, last_tot = UINT32_MAX;
     while (!stop && (count <= 0 || sent < count) && rg_time_mono_ns() < end) {
         char text[128];
         snprintf(text, sizeof text, "%s %lld", prefix, sent + 1);
@@ -146,6 +151,14 @@ int main(int argc, char **argv) {
             break;
         }
         sent++;
+        dds_publication_matched_status_t ms;
+        if (report_matched && dds_get_publication_matched_status(wr, &ms) == 0 &&
+            (ms.current_count != last_cur || ms.total_count != last_tot)) {
+            last_cur = ms.current_count;
+            last_tot = ms.total_count;
+            printf("matched current=%u total=%u\n", (unsigned)last_cur, (unsigned)last_tot);
+            fflush(stdout);
+        }
         sleep_until(start + sent * period);
     }
     if (!best_effort && dds_wait_for_acks(wr, DDS_SECS(20)) < 0) fprintf(stderr, "helper_rdds_pub: acks timed out\n");
@@ -156,6 +169,6 @@ int main(int argc, char **argv) {
 usage:
     fprintf(stderr, "usage: helper_rdds_pub --topic DDS_NAME [--prefix T] [--count N] [--rate HZ] [--duration S]\n"
                     "       [--best-effort] [--transient-local] [--depth N] [--partition P]... [--min-match K]\n"
-                    "       [--match-timeout S] [--linger S] [--xcdr2]\n");
+                    "       [--match-timeout S] [--linger S] [--xcdr2] [--report-matched]\n");
     return 2;
 }
