@@ -62,6 +62,7 @@ typedef struct tp_opts {
     char socket[PATH_MAX];      /* --socket */
     const char *stats;          /* --stats (monitor) */
     const char *avoid_cpus;     /* --avoid-cpus (monitor) */
+    const char *exclude;        /* --exclude (monitor): POSIX ERE of names left alone */
 } tp_opts;
 
 static int usage(const tp_opts *o, const char *fmt, const char *arg) {
@@ -69,7 +70,7 @@ static int usage(const tp_opts *o, const char *fmt, const char *arg) {
         "hz", "usage: recguard hz TOPIC... [-w N] [--json] [--socket PATH]\n",
         "bw", "usage: recguard bw TOPIC... [-w N] [--json] [--socket PATH]\n",
         "topics", "usage: recguard topics [--watch] [--json] [--socket PATH]\n",
-        "monitor", "usage: recguard monitor [--stats FILE] [--avoid-cpus LIST] [--socket PATH]\n",
+        "monitor", "usage: recguard monitor [--stats FILE] [--avoid-cpus LIST] [--exclude RE] [--socket PATH]\n",
     };
     if (fmt) {
         fprintf(stderr, "recguard %s: ", o->verb);
@@ -118,6 +119,10 @@ static int parse(int argc, char **argv, tp_opts *o) {
         } else if (strcmp(a, "--stats") == 0 && strcmp(o->verb, "monitor") == 0) {
             if (!v) return usage(o, "%s needs a value", a);
             o->stats = v;
+            i++;
+        } else if (strcmp(a, "--exclude") == 0 && strcmp(o->verb, "monitor") == 0) {
+            if (!v) return usage(o, "%s needs a value", a);
+            o->exclude = v;
             i++;
         } else if (strcmp(a, "--avoid-cpus") == 0 && strcmp(o->verb, "monitor") == 0) {
             if (!v) return usage(o, "%s needs a value", a);
@@ -742,7 +747,7 @@ int cli_monitor_main(int argc, char **argv) {
     lower_priority(o.avoid_cpus);
     /* Everything the built-in recorder does not record: hidden topics, plain DDS topics. With
      * no daemon or another recorder, every topic. */
-    rdds_filter f = {.all = 1, .include_hidden = 1, .include_dds = 1,
+    rdds_filter f = {.all = 1, .include_hidden = 1, .include_dds = 1, .exclude = o.exclude,
                      .except = s.daemon && s.builtin ? &recorder_filter : NULL};
     if ((rc = own_open(&m, &f, stats, o.verb)) != 0) goto out;
     printf("recguard monitor: measuring topics %s, stats %s\n",
