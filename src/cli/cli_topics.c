@@ -327,8 +327,9 @@ static int self_init(self_ctx *c, char **names, size_t n, long window) {
 static int self_open(self_ctx *c, const tp_sources *s, char **names, size_t n) {
     uint32_t domain;
     if (domain_from_env(&domain) < 0) return CLI_EXIT_USAGE;
+    /* Leave the recorder's topics alone only while it runs: an idle daemon records nothing. */
     rdds_filter f = {.topics = (const char *const *)names, .ntopics = n, .include_dds = 1,
-                     .except = s->daemon && s->builtin ? &recorder_filter : NULL};
+                     .except = s->have_rec ? &recorder_filter : NULL};
     rdds_callbacks cb = {.ctx = c, .on_topic = self_on_topic, .on_sample = self_on_sample,
                          .on_error = self_warn, .on_event = self_on_event};
     char err[1024];
@@ -647,7 +648,7 @@ int cli_topics_main(int argc, char **argv) {
     /* With the built-in recorder its stats file covers every topic it records; anything else is
      * measured here unless a monitor runs. */
     sources_read(&s);
-    int own = !(s.daemon && s.builtin);
+    int own = !s.have_rec; /* no daemon, another recorder, or nothing recording right now */
     rdds_filter all = {.all = 1};
     if (own && (rc = own_open(&m, &all, NULL, o.verb)) != 0) goto out;
     int64_t start = rg_time_mono_ns();

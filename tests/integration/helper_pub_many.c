@@ -2,12 +2,14 @@
  * the rate monitor's benchmarks (bench/bench_hz.sh): monitor CPU per topic, 1000 topics recorded.
  *
  * usage: helper_pub_many --topics N [--rate HZ] [--count K] [--duration SEC] [--prefix P]
- *                        [--size BYTES]
+ *                        [--size BYTES] [--min-match K]
  * Topics are rt<P>NNNN ("/bench/t0000"...), reliable keep-all, so a recorder that keeps up
  * loses nothing. Messages go out round-robin, one topic after the other, at N x HZ in total;
  * it stops after K messages per topic (0 = no limit) or SEC seconds, waits for the readers'
  * acknowledgements, prints "sent K per topic, T total" and exits 0. SIGINT/SIGTERM stop early.
- * Domain from ROS_DOMAIN_ID. Prints "ready" once every writer exists.
+ * Domain from ROS_DOMAIN_ID. Prints "ready" once every writer exists; with --min-match K it then
+ * waits (up to 120 s) until every writer has K matched readers and prints "matched after S s"
+ * (how long discovery took for all of them) before the first message.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +30,7 @@ static void on_signal(int sig) {
 }
 
 int main(int argc, char **argv) {
-    long n = 0, count = 0, size = 16;
+    long n = 0, count = 0, size = 16, min_match = 0;
     double rate = 10, duration = 0;
     const char *prefix = "/bench/t";
     for (int i = 1; i < argc; i++) {
@@ -40,6 +42,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--duration") == 0) duration = atof(v);
         else if (strcmp(a, "--prefix") == 0) prefix = v;
         else if (strcmp(a, "--size") == 0) size = atol(v);
+        else if (strcmp(a, "--min-match") == 0) min_match = atol(v);
         else goto usage;
         i++;
     }
@@ -73,6 +76,22 @@ int main(int argc, char **argv) {
     dds_delete_qos(q);
     printf("ready\n");
     fflush(stdout);
+    int64_t t_ready = rg_time_mono_ns();
+    for (long i = 0; i < n && min_match > 0 && !stop; i++) {
+        dds_publication_matched_status_t st;
+        while (!stop && (dds_get_publication_matched_status(wr[i], &st) < 0 || (long)st.current_count < min_match)) {
+            if (rg_time_mono_ns() - t_ready > 120 * RG_NS_PER_S) {
+                printf("nomatch %ld\n", i);
+                return 3;
+            }
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (min_match > 0) {
+        printf("matched after %.3f s\n", (double)(rg_time_mono_ns() - t_ready) / 1e9);
+        fflush(stdout);
+    }
     int64_t period = (int64_t)(1e9 / (rate * (double)n)), start = rg_time_mono_ns();
     int64_t end = duration > 0 ? start + (int64_t)(duration * 1e9) : INT64_MAX;
     long long sent = 0;
@@ -95,6 +114,6 @@ int main(int argc, char **argv) {
     return 0;
 usage:
     fprintf(stderr, "usage: helper_pub_many --topics N [--rate HZ] [--count K] [--duration SEC] "
-                    "[--prefix P] [--size BYTES]\n");
+                    "[--prefix P] [--size BYTES] [--min-match K]\n");
     return 2;
 }
