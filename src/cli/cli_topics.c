@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -63,6 +64,9 @@ typedef struct tp_opts {
     const char *stats;          /* --stats (monitor) */
     const char *avoid_cpus;     /* --avoid-cpus (monitor) */
     const char *exclude;        /* --exclude (monitor): POSIX ERE of names left alone */
+    int except_recorded;        /* --except-recorded (monitor): leave the built-in recorder's
+                                 * topics alone even when the daemon does not answer yet */
+    long parent;                /* --parent PID (monitor): end with that process (0 = no) */
 } tp_opts;
 
 static int usage(const tp_opts *o, const char *fmt, const char *arg) {
@@ -70,7 +74,8 @@ static int usage(const tp_opts *o, const char *fmt, const char *arg) {
         "hz", "usage: recguard hz TOPIC... [-w N] [--json] [--socket PATH]\n",
         "bw", "usage: recguard bw TOPIC... [-w N] [--json] [--socket PATH]\n",
         "topics", "usage: recguard topics [--watch] [--json] [--socket PATH]\n",
-        "monitor", "usage: recguard monitor [--stats FILE] [--avoid-cpus LIST] [--exclude RE] [--socket PATH]\n",
+        "monitor", "usage: recguard monitor [--stats FILE] [--avoid-cpus LIST] [--exclude RE] [--except-recorded]\n"
+                   "                        [--parent PID] [--socket PATH]\n",
     };
     if (fmt) {
         fprintf(stderr, "recguard %s: ", o->verb);
@@ -119,6 +124,12 @@ static int parse(int argc, char **argv, tp_opts *o) {
         } else if (strcmp(a, "--stats") == 0 && strcmp(o->verb, "monitor") == 0) {
             if (!v) return usage(o, "%s needs a value", a);
             o->stats = v;
+            i++;
+        } else if (strcmp(a, "--except-recorded") == 0 && strcmp(o->verb, "monitor") == 0) {
+            o->except_recorded = 1;
+        } else if (strcmp(a, "--parent") == 0 && strcmp(o->verb, "monitor") == 0) {
+            char *end;
+            if (!v || (o->parent = strtol(v, &end, 10)) <= 0 || *end) return usage(o, "--parent %s: expected a pid", v ? v : "");
             i++;
         } else if (strcmp(a, "--exclude") == 0 && strcmp(o->verb, "monitor") == 0) {
             if (!v) return usage(o, "%s needs a value", a);
@@ -735,6 +746,12 @@ int cli_monitor_main(int argc, char **argv) {
     }
     sigset_t sigs;
     block_signals(&sigs);
+    /* Spawned by the daemon: end with it (SIGTERM, taken below like Ctrl-C), and not start at
+     * all if it is already gone. */
+    if (o.parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != (pid_t)o.parent)) {
+        opts_free(&o);
+        return CLI_EXIT_OK;
+    }
     tp_sources s = {0};
     own_mon m = {0};
     rc = CLI_EXIT_FAIL;
@@ -749,7 +766,7 @@ int cli_monitor_main(int argc, char **argv) {
     /* Everything the built-in recorder does not record: hidden topics, plain DDS topics. With
      * no daemon or another recorder, every topic. */
     rdds_filter f = {.all = 1, .include_hidden = 1, .include_dds = 1, .exclude = o.exclude,
-                     .except = s.daemon && s.builtin ? &recorder_filter : NULL};
+                     .except = o.except_recorded || (s.daemon && s.builtin) ? &recorder_filter : NULL};
     if ((rc = own_open(&m, &f, stats, o.verb)) != 0) goto out;
     printf("recguard monitor: measuring topics %s, stats %s\n",
            f.except ? "the recorder does not record" : "of the domain", stats);

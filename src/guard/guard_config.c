@@ -123,7 +123,8 @@ typedef enum kind {
     K_IOCLASS,  /* guard_prio_ioclass */
     K_CPUS,     /* char[GUARD_PRIO_CPUS_MAX] cpu list */
     K_EVENTS,   /* uint32_t bitmask of guard_event */
-    K_EXPECT    /* guard_expect_rules: a list of {topic, min_rate, max_silence} */
+    K_EXPECT,   /* guard_expect_rules: a list of {topic, min_rate, max_silence} */
+    K_BOOL      /* bool: true/false, yes/no, on/off */
 } kind;
 
 #define NONZERO 1u /* value 0 / off refused */
@@ -176,9 +177,10 @@ static const key_def keys[] = {
     {"alert.events", K_EVENTS, OFF(alert_events), 0, 0, 0},
     {"health.no_data_timeout", K_DURATION, OFF(no_data_timeout_ns), 0, 0, 0},
     {"expect", K_EXPECT, OFF(expect), 0, 0, 0},
+    {"monitor.enabled", K_BOOL, OFF(monitor_enabled), 0, 0, 0},
 };
 
-static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert"};
+static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "monitor"};
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -412,6 +414,16 @@ static int apply_scalar(const ctx *x, const key_def *k, const char *s, void *dst
         if (strlen(s) >= GUARD_PRIO_CPUS_MAX) return fail(x, k->path, "CPU list too long");
         snprintf((char *)dst, GUARD_PRIO_CPUS_MAX, "%s", s);
         return 0;
+    }
+    case K_BOOL: {
+        static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+        for (int i = 0; i < 3; i++) {
+            if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+                *(bool *)dst = strcmp(s, yes[i]) == 0;
+                return 0;
+            }
+        }
+        return fail(x, k->path, "'%s': expected true or false", s);
     }
     case K_ARGV:
     case K_EVENTS:
@@ -823,6 +835,7 @@ static json_t *key_json(const guard_config *c, const key_def *k) {
                 json_array_append_new(a, json_string(guard_fsm_event_name((guard_event)i)));
         return a;
     }
+    case K_BOOL: return json_boolean(*(const bool *)src);
     case K_EXPECT: {
         const guard_expect_rules *r = src;
         json_t *a = json_array();

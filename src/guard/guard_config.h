@@ -21,6 +21,7 @@
  *   alert:    {command: [argv...], events: [crashed, budget_spent, ...]}
  *   health.no_data_timeout: 5s   (see guard_expect.h; off disables)
  *   expect:   [{topic: /imu, min_rate: 190, max_silence: 1s}, {topic: "^/camera/", ...}]
+ *   monitor:  {enabled: false}
  * Durations: integer + ns|us|ms|s|m|h ("15s", "500ms", "1.5s"); a bare 0 means off where
  * allowed. Sizes: integer or decimal + B|KiB|MiB|GiB|TiB|KB|MB|GB|TB ("800MiB"); bare = bytes.
  * Percent: "90%". `off` is accepted wherever 0 disables a check.
@@ -75,6 +76,7 @@ typedef struct guard_config {
     int64_t no_data_timeout_ns;  /* `health.no_data_timeout`: recorder silent while publishers
                                   * flow = unhealthy; 0 = off */
     guard_expect_rules expect;   /* `expect`: expected-rate rules */
+    bool monitor_enabled;        /* `monitor.enabled`: the daemon runs `recguard monitor` */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the

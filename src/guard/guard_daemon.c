@@ -15,6 +15,7 @@
 #include "guard/guard_fsm.h"
 #include "guard/guard_expect.h"
 #include "guard/guard_health.h"
+#include "guard/guard_monitor.h"
 #include "guard/guard_journal.h"
 #include "guard/guard_policy.h"
 #include "guard/guard_prio.h"
@@ -126,6 +127,7 @@ typedef struct guard_daemon {
     rec_stats_snapshot *msnap;  /* the monitor's last snapshot, NULL until read */
     guard_expect_state expect;  /* data health history (no data, expect: rules) */
     char expect_topics[512];    /* breached topics at the last evaluation, for change events */
+    guard_monitor *monitor;     /* `recguard monitor` child (monitor.enabled), NULL = none */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
 
     /* stop ladder and restart */
@@ -1101,6 +1103,8 @@ static json_t *status_json(guard_daemon *d) {
     for (char **a = d->rec_argv; *a; a++) json_array_append_new(argv, json_string(*a));
     json_object_set_new(st, "recorder", json_pack("{s:o, s:b}", "argv", argv, "builtin", d->builtin));
     json_object_set_new(st, "daemon_pid", json_integer(getpid()));
+    pid_t mp = guard_monitor_pid(d->monitor);
+    json_object_set_new(st, "monitor", d->monitor ? json_pack("{s:i}", "pid", (int)mp) : json_null());
     json_object_set_new(st, "state_dir", json_string(d->state_dir));
     json_object_set_new(st, "socket", json_string(d->cfg->socket_path));
     json_object_set_new(st, "journal_errno", json_integer(d->journal.last_errno));
@@ -1268,6 +1272,15 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     return 0;
 }
 
+/* The monitor child's news (ended, restarting, could not start): a journal line. */
+static void monitor_event(void *ctx, const char *what) {
+    guard_daemon *d = ctx;
+    json_t *ev = event_new(d, "monitor");
+    json_object_set_new(ev, "reason", json_string(what));
+    emit(d, ev);
+    json_decref(ev);
+}
+
 int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, char *err,
                      size_t errlen) {
     guard_daemon *d = calloc(1, sizeof *d);
@@ -1299,6 +1312,10 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
         copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
         save_state(d);
     }
+    if (cfg->monitor_enabled && d->builtin &&
+        guard_monitor_start(&d->monitor, d->ev, d->self_exe, d->state_dir, cfg->socket_path,
+                            cfg->priority.cpus, monitor_event, d, err, errlen) < 0)
+        goto out;
     sd_notify(0, "READY=1");
     notify_status(d);
     int rc = sd_event_loop(d->ev);
@@ -1310,6 +1327,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     emit(d, ev);
     json_decref(ev);
 out:
+    guard_monitor_stop(d->monitor);
     guard_ctl_server_close(d->ctl);
     for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
         if (d->aux[i].used) aux_free(&d->aux[i]); /* alert/hook children finish on their own */

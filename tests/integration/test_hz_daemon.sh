@@ -3,8 +3,9 @@
 #   - `hz`/`topics` read a recorded topic from the recorder's own figures: the publisher's
 #     matched-reader count stays at 1 (the recorder) while hz, topics and `recguard monitor`
 #     run (total_count: no other reader ever matched, not even briefly);
-#   - a topic the recorder does not record (hidden) is measured by `recguard monitor`, at the
-#     lowest priority, and shows in `topics` as not recorded;
+#   - a topic the recorder does not record (hidden) is measured by `recguard monitor`, which the
+#     daemon runs (monitor.enabled) at the lowest priority and stops with itself; it shows in
+#     `topics` as not recorded;
 #   - expect: rules: a publisher that stops (SIGSTOP) raises "/watched silent for X s" (status
 #     health.reasons, an alert line in the journal) and clears when it resumes; a rate rule
 #     reads "/seq N Hz, expected >= 1000 Hz";
@@ -20,6 +21,7 @@ in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <=
 reasons() { jst '.health.reasons | join("|")'; }
 
 cat > "$T/recguard.yaml" <<'EOF'
+monitor: {enabled: true}
 expect:
   - topic: /watched
     max_silence: 1500ms
@@ -38,8 +40,8 @@ EXTRA+=($!)
 wait_for 30 "the recorder matched /watched" 'grep -q "^matched current=1 total=1$" "$T/pub.out"'
 wait_for 30 "data in the recorder" '[ "$(jst ".data.messages_received // 0")" -gt 0 ]'
 
-"$RECGUARD" monitor --socket "$SOCK" > "$T/monitor.out" 2>&1 &
-EXTRA+=($!); MON=$!
+wait_for 30 "the monitor's pid" '[ "$(jst ".monitor.pid // 0")" -gt 0 ]'
+MON=$(jst .monitor.pid)
 wait_for 30 "the monitor's stats" test -s "$OUT/monitor.stats"
 # The monitor runs at the lowest priority: nice 19, SCHED_IDLE (policy 5 in /proc/PID/sched).
 [ "$(awk '{print $19}' "/proc/$MON/stat")" = 19 ] || fail "monitor nice $(awk '{print $19}' "/proc/$MON/stat")"
@@ -91,11 +93,16 @@ wait_for 30 "/watched back" '! reasons | grep -q "/watched"'
 wait_for 10 "the cleared line" jhas "'select(.event==\"expect_cleared\" and (.reason|test(\"/watched\")))'" "$OUT/journal.jsonl"
 state_is RECORDING || fail "expect breaches must not restart the recorder: $(jst .state)"
 
-kill -TERM $MON; wait $MON || fail "monitor exit $?"
+# The daemon restarts a monitor that dies.
+kill -KILL "$MON"
+wait_for 30 "a new monitor" '[ "$(jst ".monitor.pid // 0")" -gt 0 ] && [ "$(jst .monitor.pid)" != "$MON" ]'
+MON=$(jst .monitor.pid)
+jhas 'select(.event=="monitor" and (.reason|test("killed by SIGKILL")))' "$OUT/journal.jsonl" || fail "no journal line for the monitor's end"
 bag=$(jst .bag_dir)
 "$RECGUARD" stop --socket "$SOCK" --timeout 40 || fail "stop"
 for k in recguard_lost recguard_rejected recguard_drops recguard_loss; do
   grep -q "^    $k: " "$bag/metadata.yaml" || fail "metadata.yaml lacks custom_data $k"
 done
 stop_daemon
+! kill -0 "$MON" 2>/dev/null || fail "the monitor outlived the daemon"
 log "PASS"

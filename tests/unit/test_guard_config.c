@@ -488,6 +488,18 @@ static void test_expect(void **st) {
     expect_error("expect:\n  - {topic: /imu, rate: 3}\n", "item 1: unknown key 'rate'");
     expect_error("expect:\n  - {topic: \"^(\", min_rate: 3}\n", "bad regex");
     expect_error("expect:\n  - /imu\n", "item 1: expected a mapping");
+    /* monitor.enabled: a boolean */
+    assert_int_equal(guard_config_init(&c), 0);
+    assert_false(c.monitor_enabled);
+    load_ok(&c, "monitor: {enabled: yes}\n");
+    assert_true(c.monitor_enabled);
+    assert_int_equal(guard_config_set(&c, "monitor.enabled", "false", err, sizeof err), 0);
+    assert_false(c.monitor_enabled);
+    j = guard_config_json(&c);
+    assert_true(json_is_false(json_object_get(json_object_get(j, "monitor"), "enabled")));
+    json_decref(j);
+    guard_config_free(&c);
+    expect_error("monitor:\n  enabled: maybe\n", "t.yaml:2: monitor.enabled: 'maybe': expected true or false");
 }
 
 int main(void) {
