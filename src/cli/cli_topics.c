@@ -340,7 +340,7 @@ static int self_open(self_ctx *c, const tp_sources *s, char **names, size_t n) {
     if (domain_from_env(&domain) < 0) return CLI_EXIT_USAGE;
     /* Leave the recorder's topics alone only while it runs: an idle daemon records nothing. */
     rdds_filter f = {.topics = (const char *const *)names, .ntopics = n, .include_dds = 1,
-                     .except = s->have_rec ? &recorder_filter : NULL};
+                     .best_effort = 1, .except = s->have_rec ? &recorder_filter : NULL};
     rdds_callbacks cb = {.ctx = c, .on_topic = self_on_topic, .on_sample = self_on_sample,
                          .on_error = self_warn, .on_event = self_on_event};
     char err[1024];
@@ -660,7 +660,7 @@ int cli_topics_main(int argc, char **argv) {
      * measured here unless a monitor runs. */
     sources_read(&s);
     int own = !s.have_rec; /* no daemon, another recorder, or nothing recording right now */
-    rdds_filter all = {.all = 1};
+    rdds_filter all = {.all = 1, .best_effort = 1};
     if (own && (rc = own_open(&m, &all, NULL, o.verb)) != 0) goto out;
     int64_t start = rg_time_mono_ns();
     int stop = 0;
@@ -765,7 +765,7 @@ int cli_monitor_main(int argc, char **argv) {
     lower_priority(o.avoid_cpus);
     /* Everything the built-in recorder does not record: hidden topics, plain DDS topics. With
      * no daemon or another recorder, every topic. */
-    rdds_filter f = {.all = 1, .include_hidden = 1, .include_dds = 1, .exclude = o.exclude,
+    rdds_filter f = {.all = 1, .include_hidden = 1, .include_dds = 1, .exclude = o.exclude, .best_effort = 1,
                      .except = o.except_recorded || (s.daemon && s.builtin) ? &recorder_filter : NULL};
     if ((rc = own_open(&m, &f, stats, o.verb)) != 0) goto out;
     printf("recguard monitor: measuring topics %s, stats %s\n",

@@ -423,6 +423,10 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
         if (s->pubs[i].t == t) qs[k++] = s->pubs[i].q;
     rdds_reader_qos want;
     rdds_qos_adapt(qs, n, &want);
+    if (s->m.f.best_effort) {
+        want.reliable = want.transient_local = want.keep_all = 0;
+        if (want.depth < RDDS_MIN_BE_DEPTH) want.depth = RDDS_MIN_BE_DEPTH;
+    }
     char *yaml = rdds_qos_yaml(qs, n, !t->pub.is_ros);
     free(qs);
     char **yv = yaml ? realloc(t->yamls, (t->nyamls + 1) * sizeof *yv) : NULL;

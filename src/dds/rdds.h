@@ -71,6 +71,9 @@ typedef struct rdds_filter {
     int include_hidden;         /* also record hidden ROS topics (a path segment starting '_') */
     const struct rdds_filter *except; /* NULL, or topics this filter selects are left out (the
                                          monitor leaves out what the recorder records) */
+    int best_effort;            /* 1: best-effort volatile readers whatever the publishers offer:
+                                   for measuring, not recording (no acknowledgements to send,
+                                   like ros2 topic hz's sensor-data QoS) */
 } rdds_filter;
 
 typedef struct rdds_session rdds_session;

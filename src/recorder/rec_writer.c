@@ -97,7 +97,6 @@ struct rec_writer {
     rec_stats_writer *stats;  /* stats file */
     rec_stats_snapshot *snap; /* scratch snapshot */
     int64_t last_stats;       /* monotonic time of the last publish */
-    hz_win est_scratch;       /* a topic's window copied out of its lock */
     uint32_t state;           /* rec_stats_state */
     uint64_t bytes_done;      /* bytes of closed segments */
     unsigned segments;        /* segments opened */
@@ -427,16 +426,15 @@ static void copy_field(char *dst, size_t n, const char *src) {
     dst[l] = '\0';
 }
 
-/* The rate figures of one topic: a copy of its window taken under the listener's lock (a
- * memcpy, so the listener never waits long), evaluated outside it. */
-static void topic_rates(rec_writer *w, rec_topic *t, int64_t now, rec_stats_topic *e) {
-    hz_win *tmp = &w->est_scratch;
+/* The rate figures of one topic, evaluated under the listener's spin flag: a query walks 16
+ * buckets (well under a microsecond), cheaper than copying the 1.3 KB window out first. */
+static void topic_rates(rec_topic *t, int64_t now, rec_stats_topic *e) {
+    hz_stats st;
     while (atomic_flag_test_and_set_explicit(&t->est_lock, memory_order_acquire)) {
     }
-    memcpy(tmp, &t->est, sizeof *tmp);
+    hz_win_query(&t->est, now, &st);
+    int64_t window = t->est.window_ns;
     atomic_flag_clear_explicit(&t->est_lock, memory_order_release);
-    hz_stats st;
-    hz_win_query(tmp, now, &st);
     e->rate_hz = st.rate_hz;
     e->bandwidth_bps = st.bandwidth_bps;
     e->mean_size = st.mean_size;
@@ -446,7 +444,7 @@ static void topic_rates(rec_writer *w, rec_topic *t, int64_t now, rec_stats_topi
     e->period_max_s = st.period_max_s;
     e->period_std_s = st.period_std_s;
     e->window_msgs = st.msgs;
-    e->window_ns = tmp->window_ns;
+    e->window_ns = window;
 }
 
 static void stats_publish(rec_writer *w, int64_t now) {
@@ -504,7 +502,7 @@ static void stats_publish(rec_writer *w, int64_t now) {
         e->rejected = rej;
         e->publishers = atomic_load_explicit(&t->publishers, memory_order_relaxed);
         e->matched = atomic_load_explicit(&t->matched, memory_order_relaxed);
-        topic_rates(w, t, now, e);
+        topic_rates(t, now, e);
     }
     pthread_mutex_unlock(&w->tlock);
     s->messages_received = received;
