@@ -19,7 +19,8 @@
 #    median per configuration.
 #
 # usage: bench/bench_hz.sh [--quick]     (from the repository root, after `make build`)
-#   env: RECGUARD, RG_HELPERS, DUR (seconds per rate run, 8), OUT (bench/out/hz)
+#   env: RECGUARD, RG_HELPERS, DUR (seconds per rate run, 8), OUT (bench/out/hz), ROUNDS (5),
+#        PARTS ("rate cpu thousand tput": which sections to run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RECGUARD=${RECGUARD:-$PWD/build/recguard}
@@ -27,7 +28,9 @@ RG_HELPERS=${RG_HELPERS:-$PWD/build/tests}
 DUR=${DUR:-8}
 OUT=${OUT:-$PWD/bench/out/hz}
 RATES=${RATES:-"10 1000 10000 100000"}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+PARTS=${PARTS:-"rate cpu thousand tput"}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 if [ "${1:-}" = --quick ]; then RATES="1000"; ROUNDS=1; fi
 export CYCLONEDDS_URI="file://$PWD/tests/cyclonedds.xml"
 export ROS_DOMAIN_ID=$(( $$ % 200 + 1 ))
@@ -55,6 +58,7 @@ sub_rate() {
              printf "%.3f", (c[b] - c[a]) / (t[b] - t[a]) }' "$1"
 }
 
+if part rate; then
 echo "## Rate monitor: rate error (ddsperf pub, 100 B, ${DUR} s per rate)"
 echo
 echo "| set rate | anchor: ddsperf sub received/s | recguard hz (own reader, window 10000) | error vs set | error vs anchor | recorder's estimator (4 s window) | error vs set | error vs anchor |"
@@ -84,11 +88,14 @@ for r in $RATES; do
     "$(pct "${h:-0}" "$a")" "${est:-0}" "$(pct "${est:-0}" "$r")" "$(pct "${est:-0}" "$a")"
 done
 
+fi
+
+if part cpu; then
 echo
 echo "## Rate monitor: \`recguard monitor\` CPU"
 echo
-echo "| topics x rate | messages/s | monitor CPU (% of a core) | per 100 Hz topic | mean measured rate |"
-echo "|---|---|---|---|---|"
+echo "| topics x rate | messages/s | monitor CPU (% of a core) | per 100 Hz topic | mean measured rate | publisher's achieved rate |"
+echo "|---|---|---|---|---|---|"
 for load in "1 100" "100 100" "1000 10"; do
   set -- $load
   n=$1 r=$2 dir="$OUT/monitor_${n}x$r"; mkdir -p "$dir"
@@ -103,10 +110,14 @@ for load in "1 100" "100 100" "1000 10"; do
   c1=$(cpu_ns "$mon"); t1=$(date +%s%N)
   mean=$(stats "$dir/mon.stats" | awk '$1 == "topic" && $2 ~ /^\/bench\// { s += $20; k++ } END { if (k) printf "%.2f", s / k; else print 0 }')
   kill -TERM "$pub" "$mon"; wait "$pub" "$mon" || true
-  awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v n="$n" -v r="$r" -v m="$mean" 'BEGIN {
-    p = 100 * c / t; printf "| %d x %d Hz | %d | %.3f %% | %.4f %% | %s Hz |\n", n, r, n * r, p, p / (n * r / 100), m }'
+  got=$(awk -v n="$n" '/^sent/ { printf "%.2f", $5 / n / $8 }' "$dir/pub.log")
+  awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v n="$n" -v r="$r" -v m="$mean" -v g="$got" 'BEGIN {
+    p = 100 * c / t; printf "| %d x %d Hz | %d | %.3f %% | %.4f %% | %s Hz | %s Hz |\n", n, r, n * r, p, p / (n * r / 100), m, g }'
 done
 
+fi
+
+if part thousand; then
 echo
 echo "## Rate monitor: 1000 topics at 10 Hz recorded by the daemon"
 echo
@@ -134,7 +145,9 @@ echo "|---|---|---|---|---|---|---|---|---|"
 awk -v f="$found" -v t="${disc:-0}" -v s="$sent" -v m="$msgs" -v w="$written" -v d="$drops" -v l="$lost" -v x="$listed" \
   'BEGIN { printf "| 1000 x 10 Hz, 100 each | %d | %.2f s | %s | %s | %s | %s | %s | %s |\n", f, t, s, m, w, d, l, x }'
 rm -rf "$dir/out"/*/*.mcap
+fi
 
+part tput || exit 0
 echo
 echo "## Rate monitor: recorder zero-loss throughput with the monitor and the estimator"
 echo

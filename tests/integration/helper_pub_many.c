@@ -6,7 +6,8 @@
  * Topics are rt<P>NNNN ("/bench/t0000"...), reliable keep-all, so a recorder that keeps up
  * loses nothing. Messages go out round-robin, one topic after the other, at N x HZ in total;
  * it stops after K messages per topic (0 = no limit) or SEC seconds, waits for the readers'
- * acknowledgements, prints "sent K per topic, T total" and exits 0. SIGINT/SIGTERM stop early.
+ * acknowledgements, prints "sent K per topic, T total in S s" (S: first to last message) and
+ * exits 0. SIGINT/SIGTERM stop early.
  * Domain from ROS_DOMAIN_ID. Prints "ready" once every writer exists; with --min-match K it then
  * waits (up to 120 s) until every writer has K matched readers and prints "matched after S s"
  * (how long discovery took for all of them) before the first message.
@@ -106,8 +107,9 @@ int main(int argc, char **argv) {
         struct timespec ts = {(time_t)(due / RG_NS_PER_S), (long)(due % RG_NS_PER_S)};
         if (due > rg_time_mono_ns()) (void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
     }
+    double secs = (double)(rg_time_mono_ns() - start) / 1e9;
     for (long i = 0; i < n; i++) (void)dds_wait_for_acks(wr[i], DDS_SECS(10));
-    printf("sent %lld per topic, %lld total\n", sent / n, sent);
+    printf("sent %lld per topic, %lld total in %.3f s\n", sent / n, sent, secs);
     dds_delete(pp);
     free(wr);
     free(text);
