@@ -70,20 +70,23 @@ typedef struct tp_opts {
 } tp_opts;
 
 static int usage(const tp_opts *o, const char *fmt, const char *arg) {
-    static const char *const text[] = {
-        "hz", "usage: recguard hz TOPIC... [-w N] [--json] [--socket PATH]\n",
-        "bw", "usage: recguard bw TOPIC... [-w N] [--json] [--socket PATH]\n",
-        "topics", "usage: recguard topics [--watch] [--json] [--socket PATH]\n",
-        "monitor", "usage: recguard monitor [--stats FILE] [--avoid-cpus LIST] [--exclude RE] [--except-recorded]\n"
-                   "                        [--parent PID] [--socket PATH]\n",
+    static const struct {
+        const char *verb; /* argv[0] */
+        const char *text; /* its usage lines */
+    } text[] = {
+        {"hz", "usage: recguard hz TOPIC... [-w N] [--json] [--socket PATH]\n"},
+        {"bw", "usage: recguard bw TOPIC... [-w N] [--json] [--socket PATH]\n"},
+        {"topics", "usage: recguard topics [--watch] [--json] [--socket PATH]\n"},
+        {"monitor", "usage: recguard monitor [--stats FILE] [--avoid-cpus LIST] [--exclude RE] [--except-recorded]\n"
+                    "                        [--parent PID] [--socket PATH]\n"},
     };
     if (fmt) {
         fprintf(stderr, "recguard %s: ", o->verb);
         fprintf(stderr, fmt, arg);
         fprintf(stderr, "\n");
     }
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i += 2)
-        if (strcmp(text[i], o->verb) == 0) fputs(text[i + 1], fmt ? stderr : stdout);
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (strcmp(text[i].verb, o->verb) == 0) fputs(text[i].text, fmt ? stderr : stdout);
     return fmt ? CLI_EXIT_USAGE : -1;
 }
 
