@@ -34,9 +34,9 @@ int main(int argc, char **argv) {
     long n = 0, count = 0, size = 16, min_match = 0;
     double rate = 10, duration = 0;
     const char *prefix = "/bench/t";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v) goto usage;
+    if (argc % 2 == 0) goto usage; /* options come in pairs */
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const char *a = argv[i], *v = argv[i + 1];
         if (strcmp(a, "--topics") == 0) n = atol(v);
         else if (strcmp(a, "--rate") == 0) rate = atof(v);
         else if (strcmp(a, "--count") == 0) count = atol(v);
@@ -45,7 +45,6 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--size") == 0) size = atol(v);
         else if (strcmp(a, "--min-match") == 0) min_match = atol(v);
         else goto usage;
-        i++;
     }
     if (n <= 0 || n > 100000 || !(rate > 0) || size < 1 || size > (1 << 20)) goto usage;
     signal(SIGINT, on_signal);
