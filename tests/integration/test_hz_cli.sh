@@ -4,7 +4,8 @@
 # `ddsperf pub` at 500 Hz. Rates are checked against the set rate with a generous tolerance
 # (this is a correctness test on a shared 2-core machine; the precision is a benchmark:
 # bench/bench_hz.sh). Also: ros2-style text output, "not published yet", Ctrl-C exits 0, usage
-# errors exit 2, and a publisher that stops (SIGSTOP: still discovered) turns silent in `topics`.
+# errors exit 2, a publisher that never publishes is "never seen" and one that stops (SIGSTOP:
+# still discovered) turns silent in `topics`.
 . "$(dirname "$0")/rdds_lib.sh"
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 
@@ -77,6 +78,10 @@ wait_line "$TMP/bw2.out" '^[0-9]+\.[0-9]{2} MB/s from [0-9]+ messages$'
 wait_line "$TMP/bw2.out" '^	Message size mean: 92[0-9]\.[0-9]{2} KB min: 92[0-9]\.[0-9]{2} KB max: 92[0-9]\.[0-9]{2} KB$'
 stop_ok $BW "bw (text)"
 
+# a publisher that never publishes (it waits for 5 readers that never come): "never seen"
+"$RG_HELPERS/helper_rdds_pub" --topic rt/quiet --count 1 --min-match 5 --match-timeout 100 > "$TMP/quiet.out" 2>&1 &
+QUIET=$!; PIDS+=($QUIET)
+
 # topics --json: one array, every demo topic with its figures
 $RECGUARD topics --json > "$TMP/topics.out" 2> "$TMP/topics.err" || fail "topics failed"
 j=$(tail -n 1 "$TMP/topics.out")
@@ -93,6 +98,12 @@ expect_eq "/imu recorded" "$(jq -r .recorded <<<"$imu")" false
 expect_eq "/imu status" "$(jq -r .status <<<"$imu")" active
 expect_eq "/imu drops" "$(jq -r .drops <<<"$imu")" 0
 in_range "$(jq -r .rate_hz <<<"$imu")" 150 250 || fail "topics /imu rate: $imu"
+q=$(jq -c '.[] | select(.name == "/quiet")' <<<"$j")
+[ -n "$q" ] || fail "topics lacks the quiet topic: $j"
+expect_eq "/quiet status" "$(jq -r .status <<<"$q")" "never seen"
+expect_eq "/quiet age_s" "$(jq -r .age_s <<<"$q")" null
+expect_eq "/quiet publishers" "$(jq -r .publishers <<<"$q")" 1
+kill -TERM $QUIET; wait_exit $QUIET 30
 $RECGUARD topics > "$TMP/table.out" 2>&1 || fail "topics (table) failed"
 grep -Eq '^NAME +TYPE +PUBS +RATE\(Hz\) +BANDWIDTH +LAST SEEN +STATUS +RECORDED +DROPS +LOST$' "$TMP/table.out" ||
   fail "table header: $(head -n 1 "$TMP/table.out")"
