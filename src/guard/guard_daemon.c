@@ -888,6 +888,8 @@ static int in_list(const char *list, const char *name) {
     return 0;
 }
 
+static void expect_events(guard_daemon *d, const guard_expect_report *rules);
+
 /* Health from data: no data while publishers flow (critical: replace the recorder, like a
  * hang), and `expect:` breaches (warnings, journaled and alerted when the set changes). */
 static void expect_tick(guard_daemon *d, guard_health_report *r, int64_t now) {
@@ -912,21 +914,24 @@ static void expect_tick(guard_daemon *d, guard_health_report *r, int64_t now) {
         snprintf(r->reasons[0], sizeof r->reasons[0], "%s", er.no_data_reason);
         if (r->nreasons < GUARD_HEALTH_MAX_REASONS) r->nreasons++;
     }
-    char topics[sizeof d->expect_topics] = "";
-    for (unsigned i = 0; i < rules.nreasons; i++) {
-        if (r->nreasons < GUARD_HEALTH_MAX_REASONS)
-            snprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], "%s", rules.reasons[i]);
-        snprintf(topics + strlen(topics), sizeof topics - strlen(topics), "%s%s", i ? "," : "", rules.topics[i]);
-    }
+    for (unsigned i = 0; i < rules.nreasons && r->nreasons < GUARD_HEALTH_MAX_REASONS; i++)
+        snprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], "%s", rules.reasons[i]);
     if (rules.nreasons) {
         r->flags |= GUARD_HEALTH_EXPECT;
         if (r->verdict == GUARD_HEALTH_OK) r->verdict = GUARD_HEALTH_WARNING;
     }
+    expect_events(d, &rules);
+}
+
+/* The set of breaching topics changed: an alert per topic newly in breach, a journal line for
+ * those back within their rules. */
+static void expect_events(guard_daemon *d, const guard_expect_report *rules) {
+    char topics[sizeof d->expect_topics] = "";
+    for (unsigned i = 0; i < rules->nreasons; i++)
+        snprintf(topics + strlen(topics), sizeof topics - strlen(topics), "%s%s", i ? "," : "", rules->topics[i]);
     if (strcmp(topics, d->expect_topics) == 0) return;
-    /* A topic newly in breach: an alert with its reason. Topics back within their rules: a
-     * journal line naming them. */
-    for (unsigned i = 0; i < rules.nreasons; i++)
-        if (!in_list(d->expect_topics, rules.topics[i])) emit_alert(d, "expect", rules.reasons[i]);
+    for (unsigned i = 0; i < rules->nreasons; i++)
+        if (!in_list(d->expect_topics, rules->topics[i])) emit_alert(d, "expect", rules->reasons[i]);
     char cleared[sizeof d->expect_topics] = "";
     for (char *save = NULL, *tok = strtok_r(d->expect_topics, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
         if (!in_list(topics, tok))
