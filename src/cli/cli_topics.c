@@ -467,6 +467,29 @@ typedef struct rate_state {
     int warned;           /* said "not published yet" */
 } rate_state;
 
+/* One topic's report of this second, as ros2 topic hz / bw would print it. */
+static void rate_report(const tp_opts *o, const tp_sources *s, self_ctx *c, size_t i, rate_state *rs,
+                        int is_bw) {
+    tp_fig f;
+    fig_get(s, c, i, &f);
+    if (!f.known && f.st.total_msgs == 0) {
+        if (!rs->warned && !o->json)
+            printf("WARNING: topic [%s] does not appear to be published yet\n", o->topics[i]);
+        rs->warned = 1;
+        return;
+    }
+    if (f.st.total_msgs == rs->last_total) {
+        if (rs->printed && !o->json)
+            printf("no new messages%s%s\n", o->ntopics > 1 ? ": " : "", o->ntopics > 1 ? o->topics[i] : "");
+        return;
+    }
+    rs->last_total = f.st.total_msgs;
+    if (f.window < 2 && !is_bw) return; /* no period yet */
+    rs->printed = 1;
+    if (is_bw) print_bw(o, o->topics[i], &f);
+    else print_hz(o, o->topics[i], &f);
+}
+
 static int rate_main(int argc, char **argv, int is_bw) {
     tp_opts o;
     int rc = parse(argc, argv, &o);
@@ -493,26 +516,7 @@ static int rate_main(int argc, char **argv, int is_bw) {
     }
     while (!wait_stop(&sigs, TOPICS_TICK_NS)) {
         sources_read(&s);
-        for (size_t i = 0; i < o.ntopics; i++) {
-            tp_fig f;
-            fig_get(&s, &c, i, &f);
-            if (!f.known && f.st.total_msgs == 0) {
-                if (!rs[i].warned && !o.json)
-                    printf("WARNING: topic [%s] does not appear to be published yet\n", o.topics[i]);
-                rs[i].warned = 1;
-                continue;
-            }
-            if (f.st.total_msgs == rs[i].last_total) {
-                if (rs[i].printed && !o.json) printf("no new messages%s%s\n", o.ntopics > 1 ? ": " : "",
-                                                     o.ntopics > 1 ? o.topics[i] : "");
-                continue;
-            }
-            rs[i].last_total = f.st.total_msgs;
-            if (f.window < 2 && !is_bw) continue; /* no period yet */
-            rs[i].printed = 1;
-            if (is_bw) print_bw(&o, o.topics[i], &f);
-            else print_hz(&o, o.topics[i], &f);
-        }
+        for (size_t i = 0; i < o.ntopics; i++) rate_report(&o, &s, &c, i, &rs[i], is_bw);
         fflush(stdout);
     }
     rc = CLI_EXIT_OK;
@@ -645,6 +649,48 @@ static void own_close(own_mon *m, int keep_file) {
     m->snap = NULL;
 }
 
+/* Every known topic, sorted by name: the recorder's first (recorded), then the monitor's and
+ * our own measurements for the rest. A new reference. */
+static json_t *topics_rows(const tp_sources *s, own_mon *m, int *have_own) {
+    json_t *rows = json_array();
+    if (s->have_rec) add_rows(rows, s->rec, 1);
+    if (s->have_mon) add_rows(rows, s->mon, 0);
+    char err[PATH_MAX + 128];
+    *have_own = m && rec_stats_read(m->path, m->snap, err, sizeof err) == 0;
+    if (*have_own) add_rows(rows, m->snap, 0);
+    size_t n = json_array_size(rows);
+    json_t **v = calloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++) v[i] = json_incref(json_array_get(rows, i));
+    if (v) qsort(v, n, sizeof *v, row_cmp);
+    json_t *sorted = json_array();
+    for (size_t i = 0; v && i < n; i++) json_array_append_new(sorted, v[i]);
+    free(v);
+    json_decref(rows);
+    return sorted;
+}
+
+/* One `topics` output: the JSON array, or the table with the overflow lines. */
+static void topics_print(const tp_opts *o, const tp_sources *s, own_mon *m, int64_t start) {
+    int have_own;
+    json_t *rows = topics_rows(s, m, &have_own);
+    if (o->watch && !o->json && isatty(STDOUT_FILENO)) printf("\033[H\033[2J");
+    if (o->json) {
+        char *txt = json_dumps(rows, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (txt) printf("%s\n", txt);
+        free(txt);
+    } else {
+        print_table(rows);
+        if (s->have_rec) overflow_line(s->rec, "recorder");
+        if (s->have_mon) overflow_line(s->mon, "monitor");
+        if (have_own) overflow_line(m->snap, "topics");
+        if (o->watch)
+            printf("(%s, %.0f s; Ctrl-C to stop)\n", m ? "measured here" : "from the recorder's figures",
+                   (double)(rg_time_mono_ns() - start) / 1e9);
+    }
+    json_decref(rows);
+    fflush(stdout);
+}
+
 int cli_topics_main(int argc, char **argv) {
     tp_opts o;
     int rc = parse(argc, argv, &o);
@@ -670,36 +716,7 @@ int cli_topics_main(int argc, char **argv) {
     if (own && !o.watch) stop = wait_stop(&sigs, TOPICS_SETTLE_NS);
     while (!stop) {
         sources_read(&s);
-        json_t *rows = json_array();
-        if (s.have_rec) add_rows(rows, s.rec, 1);
-        if (s.have_mon) add_rows(rows, s.mon, 0);
-        char err[PATH_MAX + 128];
-        int have_own = own && rec_stats_read(m.path, m.snap, err, sizeof err) == 0;
-        if (have_own) add_rows(rows, m.snap, 0);
-        size_t n = json_array_size(rows);
-        json_t **v = calloc(n ? n : 1, sizeof *v);
-        for (size_t i = 0; v && i < n; i++) v[i] = json_incref(json_array_get(rows, i));
-        if (v) qsort(v, n, sizeof *v, row_cmp);
-        json_t *sorted = json_array();
-        for (size_t i = 0; v && i < n; i++) json_array_append_new(sorted, v[i]);
-        free(v);
-        json_decref(rows);
-        if (o.watch && !o.json && isatty(STDOUT_FILENO)) printf("\033[H\033[2J");
-        if (o.json) {
-            char *txt = json_dumps(sorted, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            if (txt) printf("%s\n", txt);
-            free(txt);
-        } else {
-            print_table(sorted);
-            if (s.have_rec) overflow_line(s.rec, "recorder");
-            if (s.have_mon) overflow_line(s.mon, "monitor");
-            if (have_own) overflow_line(m.snap, "topics");
-            if (o.watch) printf("(%s, %.0f s; Ctrl-C to stop)\n",
-                                own ? "measured here" : "from the recorder's figures",
-                                (double)(rg_time_mono_ns() - start) / 1e9);
-        }
-        json_decref(sorted);
-        fflush(stdout);
+        topics_print(&o, &s, own ? &m : NULL, start);
         if (!o.watch) break;
         stop = wait_stop(&sigs, TOPICS_TICK_NS);
     }
