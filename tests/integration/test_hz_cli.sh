@@ -69,7 +69,7 @@ stop_ok $BW "bw"
 l=$(tail -n 1 "$TMP/bw.out")
 size=$(jq -r .mean_size <<<"$l"); bps=$(jq -r .bandwidth_bps <<<"$l")
 in_range "$size" 921600 930000 || fail "image mean size $size"
-in_range "$bps" "$(awk -v s="$size" 'BEGIN{print s*3.5}')" "$(awk -v s="$size" 'BEGIN{print s*6.5}')" ||
+in_range "$bps" "$(awk -v s="$size" 'BEGIN{print s*2.5}')" "$(awk -v s="$size" 'BEGIN{print s*7.5}')" ||
   fail "bandwidth $bps B/s for 5 images/s of $size B"
 [ "$(jq -r .min_size <<<"$l")" = "$(jq -r .max_size <<<"$l")" ] || fail "image sizes differ: $l"
 $RECGUARD bw /camera/image_raw > "$TMP/bw2.out" 2>&1 &
