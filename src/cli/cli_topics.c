@@ -254,8 +254,9 @@ static const rec_stats_topic *sources_find(const tp_sources *s, const char *name
     return e;
 }
 
-/* The built-in recorder's selection (`record -a`): what a measuring subscription of ours must
- * leave alone while a daemon records with it. */
+/* The built-in recorder's selection: what a measuring subscription of ours must leave alone
+ * while a daemon records with it. It mirrors the argv guard_daemon.c gives the built-in
+ * recorder (`record -a`): change both together. */
 static const rdds_filter recorder_filter = {.all = 1};
 
 /* ---- self subscription (hz / bw without a stats file) ------------------------------------- */

@@ -1234,6 +1234,8 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         d->rec_argv = argv_dup(c->recorder_argv);
         d->hook_argv = c->post_crash_hook_argv ? argv_dup(c->post_crash_hook_argv) : NULL;
     } else {
+        /* `-a` is also what `recguard hz/topics/monitor` leave alone (cli_topics.c,
+         * recorder_filter): change both together. */
         char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
         d->rec_argv = argv_dup(rec);
