@@ -39,6 +39,10 @@ static const cli_verb verbs[] = {
     {"doctor", cli_doctor_main, "validate an MCAP file's structure and CRCs"},
     {"web", cli_web_main, "serve the dashboard, JSON API and Prometheus /metrics over HTTP"},
     {"recover", cli_recover_main, "rebuild a cut-short MCAP file (0 lossless, 3 lossy, 1 nothing)"},
+    {"hz", DDS_VERB(cli_hz_main), "message rate of topics (like ros2 topic hz)"},
+    {"bw", DDS_VERB(cli_bw_main), "bandwidth of topics (like ros2 topic bw)"},
+    {"topics", DDS_VERB(cli_topics_main), "every topic on the domain: rate, bandwidth, status, recorded, loss"},
+    {"monitor", DDS_VERB(cli_monitor_main), "measure the topics the recorder does not record (lowest priority)"},
 };
 
 static void usage(FILE *out) {
