@@ -104,10 +104,14 @@ function showTopics(topics) {
     r.cells[1].textContent = fmtRate(t.rate_hz);
     r.cells[2].textContent = t.bandwidth_bps == null ? "–" : fmtBytes(t.bandwidth_bps) + "/s";
     r.cells[3].textContent = t.age_s == null ? "never" : t.age_s < 1 ? "now" : fmtDur(t.age_s) + " ago";
-    r.cells[4].textContent = t.status;
+    // An expect: rule breached says so in the status cell, with the daemon's reason.
+    r.cells[4].textContent = t.expect_breach ? t.status + " (expected)" : t.status;
+    r.cells[4].title = t.breach || "";
     r.cells[5].textContent = t.recorded ? "yes" : "no";
-    r.cells[6].textContent = t.drops;
-    r.classList.toggle("breach", t.status !== "active" || t.drops > 0);
+    // Drops: our queue; lost/rejected: the DDS layer. Each is a sample not recorded.
+    r.cells[6].textContent = t.drops + (t.lost || 0) + (t.rejected || 0);
+    r.cells[6].title = `queue full: ${t.drops}, lost: ${t.lost ?? 0}, rejected: ${t.rejected ?? 0}`;
+    r.classList.toggle("breach", t.status !== "active" || t.expect_breach || r.cells[6].textContent !== "0");
   }
   for (const r of rows.values()) r.remove();
 }

@@ -115,8 +115,11 @@ static const topic_metric topic_metrics[] = {
     {"recguard_topic_rate_hz", "gauge", "rate_hz", "Messages per second on the topic (last second)."},
     {"recguard_topic_bandwidth_bytes_per_second", "gauge", "bandwidth_bps", "Payload bytes per second on the topic."},
     {"recguard_topic_drops_total", "counter", "drops", "Samples of the topic dropped by the recorder (queue full)."},
+    {"recguard_topic_lost_total", "counter", "lost", "Samples of the topic the DDS layer reported lost (SAMPLE_LOST)."},
+    {"recguard_topic_rejected_total", "counter", "rejected", "Samples of the topic the DDS layer rejected (SAMPLE_REJECTED)."},
     {"recguard_topic_age_seconds", "gauge", "age_s", "Seconds since the topic's last sample."},
-    {"recguard_topic_expected_rate_hz", "gauge", "expected_rate_hz", "Configured minimum rate of the topic."},
+    {"recguard_topic_expected_rate_hz", "gauge", "expected_rate_hz", "Configured minimum rate of a topic below it (from the daemon's expect: breach)."},
+    {"recguard_topic_expect_breach", "gauge", "expect_breach", "1 while the topic breaches an expect: rule, 0 otherwise."},
 };
 
 static void topic_part(const web_metrics_in *in, rg_buf *b) {
@@ -128,10 +131,10 @@ static void topic_part(const web_metrics_in *in, rg_buf *b) {
         json_array_foreach(in->topics, i, t) {
             const char *name = json_string_value(json_object_get(t, "name"));
             const json_t *v = json_object_get(t, tm->key);
-            if (!name || !json_is_number(v)) continue;
+            if (!name || !(json_is_number(v) || json_is_boolean(v))) continue;
             if (!headed++) head(b, tm->name, tm->type, tm->help);
             label(b, tm->name, "topic", name);
-            value(b, json_number_value(v));
+            value(b, json_is_boolean(v) ? json_is_true(v) : json_number_value(v));
         }
     }
 }

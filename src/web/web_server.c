@@ -26,6 +26,7 @@
 #include "common/rg_time.h"
 #include "guard/guard_ctl.h"
 #include "guard/guard_journal.h"
+#include "guard/guard_monitor.h"
 #include "guard/guard_proc.h"
 #include "recorder/rec_stats.h"
 #include "web/web_bags.h"
@@ -76,8 +77,8 @@ static void hub_push_event(hub *h, json_t *ev) {
 typedef struct refresh {
     web_srv *s;                    /* server */
     web_ctl *ctl;                  /* watch connection (fd -1 when down) */
-    web_topics topics;             /* rate estimator */
-    rec_stats_snapshot *snap;      /* scratch (large) */
+    rec_stats_snapshot *snap;      /* the recorder's stats (large) */
+    rec_stats_snapshot *msnap;     /* the monitor's stats (large) */
     int was_up;                    /* the daemon was reachable at the last look */
     int seeded;                    /* the session journal's tail was replayed into the hub */
     char down_why[PATH_MAX + 64];    /* why it is not */
@@ -135,24 +136,31 @@ static void seed_journal(refresh *r, const json_t *status) {
     free(buf);
 }
 
-/* A new STATUS (NULL: daemon unreachable): read the recorder's stats, refresh the figures,
- * publish one live message. */
+/* A stats file's snapshot into buf; NULL when it cannot be read (no recorder, no monitor). */
+static const rec_stats_snapshot *read_snap(const char *path, rec_stats_snapshot *buf) {
+    char err[PATH_MAX + 128];
+    return path && *path && rec_stats_read(path, buf, err, sizeof err) == 0 ? buf : NULL;
+}
+
+/* A new STATUS (NULL: daemon unreachable): read the recorder's and the monitor's stats, build
+ * the topic objects, publish one live message. */
 static void on_status(refresh *r, json_t *status) {
     hub *h = &r->s->h;
     if (status) seed_journal(r, status);
     double cpu = -1, msgs = -1, bytes = -1;
-    const char *stats = json_string_value(json_object_get(status, "stats_path"));
-    char err[256];
-    if (stats && *stats && rec_stats_read(stats, r->snap, err, sizeof err) == 0) {
-        web_topics_update(&r->topics, r->snap, rg_time_mono_ns());
-        msgs = (double)r->topics.messages;
-        bytes = (double)r->topics.bytes;
-    } else {
-        web_topics_clear(&r->topics);
+    const rec_stats_snapshot *rec = read_snap(json_string_value(json_object_get(status, "stats_path")), r->snap);
+    if (rec) {
+        msgs = (double)rec->messages_received;
+        bytes = (double)rec->bytes_written;
     }
+    const char *dir = json_string_value(json_object_get(status, "state_dir"));
+    char mpath[PATH_MAX];
+    int mok = dir && snprintf(mpath, sizeof mpath, "%s/%s", dir, GUARD_MONITOR_STATS) < (int)sizeof mpath;
+    web_topics_in ti = {.rec = rec, .mon = mok ? read_snap(mpath, r->msnap) : NULL, .status = status,
+                        .now_mono_ns = rg_time_mono_ns()};
+    json_t *topics = web_topics_json(&ti);
     cpu = cpu_seconds_of(json_integer_value(json_object_get(status, "pid")));
     int64_t now = rg_time_real_ns();
-    json_t *topics = web_topics_json(&r->topics, now);
     json_t *live = json_pack("{s:I, s:O?, s:O, s:o, s:b}", "time_ms", (json_int_t)(now / RG_NS_PER_MS), "status",
                              status, "topics", topics, "totals", totals_json(topics), "daemon_up", status != NULL);
     json_object_set_new(live, "cpu_seconds", cpu >= 0 ? json_real(cpu) : json_null());
@@ -240,13 +248,14 @@ static int refresh_loop(web_srv *s, int sigfd) {
     refresh r = {.s = s, .was_up = -1};
     r.ctl = malloc(sizeof *r.ctl);
     r.snap = malloc(sizeof *r.snap);
-    if (!r.ctl || !r.snap) {
+    r.msnap = malloc(sizeof *r.msnap);
+    if (!r.ctl || !r.snap || !r.msnap) {
         free(r.ctl);
         free(r.snap);
+        free(r.msnap);
         return -ENOMEM;
     }
     r.ctl->fd = -1;
-    web_topics_init(&r.topics);
     int64_t next_tick = rg_time_mono_ns();
     for (;;) {
         int64_t now = rg_time_mono_ns();
@@ -267,7 +276,7 @@ static int refresh_loop(web_srv *s, int sigfd) {
     web_ctl_close(r.ctl);
     free(r.ctl);
     free(r.snap);
-    web_topics_free(&r.topics);
+    free(r.msnap);
     return 0;
 }
 

@@ -1,126 +1,110 @@
-/* web_topics — per-topic rates from successive stats snapshots (see web_topics.h). */
+/* web_topics — topic objects from the recorder's and the monitor's figures (see web_topics.h). */
 #include "web/web_topics.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-void web_topics_init(web_topics *w) {
-    memset(w, 0, sizeof *w);
+#include "hz/hz_est.h"
+
+/* guard_expect.c writes a breach as "<topic truncated to this> <why>". */
+#define WEB_TOPICS_REASON_NAME 80
+
+int web_topics_fresh(const rec_stats_snapshot *s, int64_t now_mono_ns) {
+    return s && s->state == REC_STATS_RECORDING && now_mono_ns - s->heartbeat_mono_ns < WEB_TOPICS_FRESH_NS;
 }
 
-void web_topics_free(web_topics *w) {
-    free(w->t);
-    web_topics_init(w);
-}
-
-void web_topics_clear(web_topics *w) {
-    w->n = 0;
-    w->pid = 0;
-    w->start_real_ns = 0;
-    w->prev_mono_ns = 0;
-    w->messages = w->bytes = 0;
-}
-
-static web_topic *find(web_topics *w, const char *name) {
-    for (size_t i = 0; i < w->n; i++)
-        if (strcmp(w->t[i].name, name) == 0) return &w->t[i];
-    return NULL;
-}
-
-static web_topic *add(web_topics *w, const rec_stats_topic *src) {
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        web_topic *t = realloc(w->t, cap * sizeof *t);
-        if (!t) return NULL;
-        w->t = t;
-        w->cap = cap;
+static int has_flag(const json_t *health, const char *flag) {
+    size_t i;
+    const json_t *f;
+    json_array_foreach(json_object_get(health, "flags"), i, f) {
+        const char *s = json_string_value(f);
+        if (s && strcmp(s, flag) == 0) return 1;
     }
-    web_topic *t = &w->t[w->n++];
-    memset(t, 0, sizeof *t);
-    memcpy(t->name, src->name, sizeof t->name);
-    t->name[sizeof t->name - 1] = '\0';
-    t->messages = src->messages;
-    t->bytes = src->bytes;
-    t->drops = src->drops;
-    return t;
-}
-
-/* The one rate computation: counters' growth over the interval, and an exponential long-run
- * mean whose weight follows the interval so an irregular refresh does not skew it. A counter
- * that went backwards (a new recorder run) restarts the measurement. */
-static void fold(web_topic *t, const rec_stats_topic *s, double dt_s) {
-    if (dt_s > 0 && s->messages >= t->messages && s->bytes >= t->bytes) {
-        t->rate_hz = (double)(s->messages - t->messages) / dt_s;
-        t->bandwidth_bps = (double)(s->bytes - t->bytes) / dt_s;
-        double a = 1.0 - exp(-dt_s / WEB_TOPICS_MEAN_S);
-        t->mean_rate_hz = t->have_rate ? t->mean_rate_hz + a * (t->rate_hz - t->mean_rate_hz) : t->rate_hz;
-        t->have_rate = 1;
-    }
-    memcpy(t->type, s->type, sizeof t->type);
-    t->type[sizeof t->type - 1] = '\0';
-    t->messages = s->messages;
-    t->bytes = s->bytes;
-    t->drops = s->drops;
-    t->last_recv_real_ns = s->last_recv_real_ns;
-}
-
-int web_topics_update(web_topics *w, const rec_stats_snapshot *s, int64_t now_mono_ns) {
-    if (s->pid != w->pid || s->start_real_ns != w->start_real_ns) {
-        web_topics_clear(w);
-        w->pid = s->pid;
-        w->start_real_ns = s->start_real_ns;
-    }
-    double dt = w->prev_mono_ns ? (double)(now_mono_ns - w->prev_mono_ns) / 1e9 : 0;
-    uint32_t n = s->ntopics < REC_STATS_MAX_TOPICS ? s->ntopics : REC_STATS_MAX_TOPICS;
-    for (uint32_t i = 0; i < n; i++) {
-        const rec_stats_topic *src = &s->topics[i];
-        char name[REC_STATS_NAME_LEN];
-        memcpy(name, src->name, sizeof name);
-        name[sizeof name - 1] = '\0';
-        web_topic *t = find(w, name);
-        if (!t) {
-            if (!(t = add(w, src))) return -ENOMEM;
-            fold(t, src, 0);
-            continue;
-        }
-        fold(t, src, dt);
-    }
-    w->prev_mono_ns = now_mono_ns;
-    w->messages = s->messages_received;
-    w->bytes = s->bytes_written;
     return 0;
 }
 
-const char *web_topics_status(const web_topic *t, int64_t now_real_ns) {
-    if (!t->last_recv_real_ns) return "never seen";
-    double age = (double)(now_real_ns - t->last_recv_real_ns) / 1e9;
-    double silent = WEB_TOPICS_SILENT_S;
-    if (t->mean_rate_hz > 0 && 5.0 / t->mean_rate_hz > silent) silent = 5.0 / t->mean_rate_hz;
-    if (age > silent) return "silent";
-    if (t->have_rate && t->mean_rate_hz > 0 && t->rate_hz < WEB_TOPICS_SLOW_RATIO * t->mean_rate_hz) return "slow";
-    return "active";
+const char *web_topics_breach(const json_t *status, const char *topic) {
+    const json_t *h = json_object_get(status, "health");
+    if (!has_flag(h, "expect")) return NULL;
+    size_t n = strlen(topic);
+    if (n > WEB_TOPICS_REASON_NAME) n = WEB_TOPICS_REASON_NAME;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(h, "reasons"), i, r) {
+        const char *s = json_string_value(r);
+        if (s && strncmp(s, topic, n) == 0 && s[n] == ' ') return s;
+    }
+    return NULL;
 }
 
-json_t *web_topics_json(const web_topics *w, int64_t now_real_ns) {
-    json_t *a = json_array();
-    for (size_t i = 0; i < w->n; i++) {
-        const web_topic *t = &w->t[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(t->name));
-        json_object_set_new(o, "type", json_string(t->type));
-        json_object_set_new(o, "publishers", json_null());
-        json_object_set_new(o, "rate_hz", t->have_rate ? json_real(t->rate_hz) : json_null());
-        json_object_set_new(o, "bandwidth_bps", t->have_rate ? json_real(t->bandwidth_bps) : json_null());
-        json_object_set_new(o, "age_s", t->last_recv_real_ns
-                                            ? json_real((double)(now_real_ns - t->last_recv_real_ns) / 1e9)
-                                            : json_null());
-        json_object_set_new(o, "status", json_string(web_topics_status(t, now_real_ns)));
-        json_object_set_new(o, "recorded", json_true());
-        json_object_set_new(o, "drops", json_integer((json_int_t)t->drops));
-        json_object_set_new(o, "lost", json_null());
-        json_array_append_new(a, o);
+double web_topics_breach_rate(const char *reason) {
+    static const char key[] = "expected >= ";
+    const char *p = reason ? strstr(reason, key) : NULL;
+    if (!p) return -1;
+    char *end;
+    double v = strtod(p + sizeof key - 1, &end);
+    return end != p + sizeof key - 1 && v > 0 ? v : -1;
+}
+
+/* One row. The status is judged at the snapshot's publish time, as `recguard topics` does: a
+ * file published a little while ago must not make a 200 Hz topic look late; age_s is now's. */
+static json_t *row(const rec_stats_topic *e, int recorded, int64_t snap_mono_ns, const web_topics_in *in) {
+    double age_then = -1, age_now = -1;
+    if (e->last_recv_mono_ns) {
+        age_then = snap_mono_ns > e->last_recv_mono_ns ? (double)(snap_mono_ns - e->last_recv_mono_ns) / 1e9 : 0;
+        age_now = in->now_mono_ns > e->last_recv_mono_ns ? (double)(in->now_mono_ns - e->last_recv_mono_ns) / 1e9 : 0;
     }
-    return a;
+    double period = e->rate_hz > 0 ? 1.0 / e->rate_hz : 0;
+    hz_state st = hz_classify(e->messages, e->window_msgs, age_then, period, (double)e->window_ns / 1e9);
+    const char *breach = web_topics_breach(in->status, e->name);
+    double expected = web_topics_breach_rate(breach);
+    return json_pack("{s:s, s:s, s:i, s:f, s:f, s:o, s:s, s:b, s:I, s:I, s:I, s:b, s:o, s:o}",
+                     "name", e->name, "type", e->type, "publishers", (int)e->publishers, "rate_hz", e->rate_hz,
+                     "bandwidth_bps", e->bandwidth_bps, "age_s", age_now < 0 ? json_null() : json_real(age_now),
+                     "status", hz_state_name(st), "recorded", recorded, "drops", (json_int_t)e->drops, "lost",
+                     (json_int_t)e->lost, "rejected", (json_int_t)e->rejected, "expect_breach", breach != NULL,
+                     "breach", breach ? json_string(breach) : json_null(), "expected_rate_hz",
+                     expected > 0 ? json_real(expected) : json_null());
+}
+
+static int has_name(const json_t *rows, const char *name) {
+    size_t i;
+    const json_t *r;
+    json_array_foreach(rows, i, r)
+        if (strcmp(json_string_value(json_object_get(r, "name")), name) == 0) return 1;
+    return 0;
+}
+
+/* Names as the files hold them: NUL-terminated by the writer, but a reader trusts no one. */
+static void add_rows(json_t *rows, const rec_stats_snapshot *s, int recorded, const web_topics_in *in) {
+    uint32_t n = s->ntopics < REC_STATS_MAX_TOPICS ? s->ntopics : REC_STATS_MAX_TOPICS;
+    for (uint32_t i = 0; i < n; i++) {
+        rec_stats_topic e = s->topics[i];
+        e.name[sizeof e.name - 1] = '\0';
+        e.type[sizeof e.type - 1] = '\0';
+        if (recorded || !has_name(rows, e.name)) {
+            json_t *r = row(&e, recorded, s->heartbeat_mono_ns, in);
+            if (r) json_array_append_new(rows, r);
+        }
+    }
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),
+                  json_string_value(json_object_get(*(json_t *const *)b, "name")));
+}
+
+json_t *web_topics_json(const web_topics_in *in) {
+    json_t *rows = json_array();
+    if (web_topics_fresh(in->rec, in->now_mono_ns)) add_rows(rows, in->rec, 1, in);
+    if (web_topics_fresh(in->mon, in->now_mono_ns)) add_rows(rows, in->mon, 0, in);
+    size_t n = json_array_size(rows);
+    json_t **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return rows; /* unsorted is still right */
+    for (size_t i = 0; i < n; i++) v[i] = json_incref(json_array_get(rows, i));
+    qsort(v, n, sizeof *v, by_name);
+    json_array_clear(rows);
+    for (size_t i = 0; i < n; i++) json_array_append_new(rows, v[i]);
+    free(v);
+    return rows;
 }

@@ -1,11 +1,14 @@
-/* web_topics — per-topic live figures for /api/topics, /metrics and the page, computed from
- * successive snapshots of the built-in recorder's stats file (rec_stats.h).
+/* web_topics — the topic objects of /api/topics, /metrics and the page, from the recorder's
+ * own per-topic figures (rec_stats.h: rate, bandwidth, periods, publishers, lost...) and those
+ * of a topic monitor (`recguard monitor`, same file format) for the topics the recorder does
+ * not record, plus the daemon's `expect:` breaches.
  *
- * Owns the rate/bandwidth estimate and the topic status rule. Pure: the caller passes the
- * snapshot and the clocks. The JSON objects carry exactly the fields of `recguard topics
- * --json` (name, type, publishers, rate_hz, bandwidth_bps, age_s, status, recorded, drops,
- * lost), so the source can later switch to the topic monitor without touching the page or
- * the metrics. Figures this source cannot know (publishers, lost) are null.
+ * Owns the freshness rule for a stats snapshot, the row fields and the mapping of the daemon's
+ * health reasons to topics. Pure: the caller reads the files and passes the snapshots, the
+ * daemon's STATUS object and the monotonic time. Rows carry exactly the fields of `recguard
+ * topics --json` (name, type, publishers, rate_hz, bandwidth_bps, age_s, status, recorded,
+ * drops, lost, rejected), the status classified as cli_topics.c does (hz_classify, judged at
+ * the snapshot's publish time), plus expect_breach / breach / expected_rate_hz.
  */
 #ifndef WEB_TOPICS_H
 #define WEB_TOPICS_H
@@ -15,43 +18,30 @@
 
 #include "recorder/rec_stats.h"
 
-#define WEB_TOPICS_SILENT_S 5.0   /* no sample for this long (or 5 mean intervals): silent */
-#define WEB_TOPICS_SLOW_RATIO 0.5 /* rate below this share of its long-run mean: slow */
-#define WEB_TOPICS_MEAN_S 30.0    /* time constant of the long-run mean rate */
+/* A snapshot whose heartbeat is older than this is not used (as `recguard topics`). */
+#define WEB_TOPICS_FRESH_NS (3000 * 1000000LL)
 
-typedef struct web_topic {
-    char name[REC_STATS_NAME_LEN]; /* topic name */
-    char type[REC_STATS_TYPE_LEN]; /* type name */
-    uint64_t messages;             /* received, at the last update */
-    uint64_t bytes;                /* payload bytes received, at the last update */
-    uint64_t drops;                /* dropped (queue full), at the last update */
-    int64_t last_recv_real_ns;     /* CLOCK_REALTIME of the last sample, 0 = never */
-    double rate_hz;                /* messages/s over the last update interval */
-    double bandwidth_bps;          /* payload bytes/s over the last update interval */
-    double mean_rate_hz;           /* long-run mean (exponential, WEB_TOPICS_MEAN_S) */
-    int have_rate;                 /* rate_hz is a measurement (two snapshots seen) */
-} web_topic;
+typedef struct web_topics_in {
+    const rec_stats_snapshot *rec; /* the built-in recorder's snapshot, NULL when none */
+    const rec_stats_snapshot *mon; /* the monitor's, NULL when none */
+    const json_t *status;          /* daemon STATUS (health reasons and flags), NULL unknown */
+    int64_t now_mono_ns;           /* CLOCK_MONOTONIC now (ages) */
+} web_topics_in;
 
-typedef struct web_topics {
-    web_topic *t;           /* topics in the recorder's order */
-    size_t n;               /* valid entries */
-    size_t cap;             /* allocated entries */
-    int32_t pid;            /* recorder the counters belong to (a new run resets them) */
-    int64_t start_real_ns;  /* its start time (pid reuse guard) */
-    int64_t prev_mono_ns;   /* monotonic time of the last update, 0 = none */
-    uint64_t messages;      /* run totals at the last update: received */
-    uint64_t bytes;         /* bytes written to segments */
-} web_topics;
+/* 1 when the snapshot's writer is recording and published within WEB_TOPICS_FRESH_NS. */
+int web_topics_fresh(const rec_stats_snapshot *s, int64_t now_mono_ns);
 
-void web_topics_init(web_topics *w);
-void web_topics_free(web_topics *w);
-/* Forget everything (no recorder stats any more). */
-void web_topics_clear(web_topics *w);
-/* Fold in a snapshot taken at monotonic time now_mono_ns. 0 or -ENOMEM. */
-int web_topics_update(web_topics *w, const rec_stats_snapshot *s, int64_t now_mono_ns);
-/* The topic objects (new reference, an array) as seen at real time now_real_ns. */
-json_t *web_topics_json(const web_topics *w, int64_t now_real_ns);
-/* "active", "slow", "silent" or "never seen" for one topic at now_real_ns. */
-const char *web_topics_status(const web_topic *t, int64_t now_real_ns);
+/* The topic objects (new reference, an array sorted by name): the recorder's fresh topics
+ * (recorded), then the fresh monitor's that the recorder does not have. */
+json_t *web_topics_json(const web_topics_in *in);
+
+/* The daemon's `expect:` breach reason naming `topic` ("/imu 12.0 Hz, expected >= 190 Hz"),
+ * or NULL: only while the health flags say "expect". A reason names its topic by its first
+ * word, so a DDS topic called like another reason's first word ("disk") could be misread;
+ * ROS topics start with '/', which no other reason does. */
+const char *web_topics_breach(const json_t *status, const char *topic);
+
+/* The minimum rate a rate breach reason states ("... expected >= 190 Hz"), or -1. */
+double web_topics_breach_rate(const char *reason);
 
 #endif

@@ -1,7 +1,7 @@
 /* test_web_metrics — the Prometheus exposition rendered from a known STATUS and topic list:
- * names and types, the state enum, +Inf for a disk that is not filling, label escaping, and
- * only recguard_daemon_up 0 when the daemon is unreachable. (promtool parses real output in
- * the integration test.) */
+ * names and types, the state enum, per-topic loss counters and the expect: breach gauge, +Inf
+ * for a disk that is not filling, label escaping, and only recguard_daemon_up 0 when the daemon
+ * is unreachable. (promtool parses real output in the integration test.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,8 +19,10 @@ static const char status_txt[] =
     "\"health\":{\"verdict\":\"warning\",\"reasons\":[\"disk\"],\"rss_bytes\":10485760,\"cpu_pct\":3.5},"
     "\"disk\":{\"free_bytes\":1000000,\"total_bytes\":2000000,\"write_rate_bps\":1000.5,\"time_to_full_s\":-1}}";
 static const char topics_txt[] =
-    "[{\"name\":\"/chatter\",\"rate_hz\":10.5,\"bandwidth_bps\":200,\"drops\":2,\"age_s\":0.1},"
-    "{\"name\":\"/we\\\"ird\\\\name\",\"rate_hz\":null,\"drops\":0,\"expected_rate_hz\":5}]";
+    "[{\"name\":\"/chatter\",\"rate_hz\":10.5,\"bandwidth_bps\":200,\"drops\":2,\"age_s\":0.1,"
+    "\"lost\":7,\"rejected\":1,\"expect_breach\":false,\"expected_rate_hz\":null},"
+    "{\"name\":\"/we\\\"ird\\\\name\",\"rate_hz\":null,\"drops\":0,\"expected_rate_hz\":5,"
+    "\"expect_breach\":true}]";
 
 static char *render(const json_t *status, const json_t *topics, double cpu) {
     rg_buf b = {0};
@@ -55,6 +57,12 @@ static void test_full(void **st) {
     has(t, "# TYPE recguard_topic_drops_total counter\n");
     has(t, "recguard_topic_drops_total{topic=\"/we\\\"ird\\\\name\"} 0\n");
     has(t, "recguard_topic_expected_rate_hz{topic=\"/we\\\"ird\\\\name\"} 5\n");
+    has(t, "# TYPE recguard_topic_lost_total counter\nrecguard_topic_lost_total{topic=\"/chatter\"} 7\n");
+    has(t, "# TYPE recguard_topic_rejected_total counter\nrecguard_topic_rejected_total{topic=\"/chatter\"} 1\n");
+    /* the breach flag is a 0/1 gauge for every topic; the expected rate only where known */
+    has(t, "# TYPE recguard_topic_expect_breach gauge\nrecguard_topic_expect_breach{topic=\"/chatter\"} 0\n");
+    has(t, "recguard_topic_expect_breach{topic=\"/we\\\"ird\\\\name\"} 1\n");
+    assert_null(strstr(t, "recguard_topic_expected_rate_hz{topic=\"/chatter\"}"));
     /* a null rate is no sample rather than a made-up zero */
     assert_null(strstr(t, "recguard_topic_rate_hz{topic=\"/we"));
     /* every sample line's metric has HELP and TYPE before it */
