@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The dashboard server's API against a real daemon, the built-in recorder and `recguard demo`
-# traffic: status, topics with live rates, bags and downloads, SSE, start/split/stop, /metrics
+# traffic: status, topics with the recorder's figures (and the monitor's for a hidden topic the
+# recorder leaves out, and an `expect:` breach marked on its topic), bags and downloads, SSE,
+# start/split/stop, /metrics
 # parsed by promtool (Prometheus's own parser); the Host, Origin and token rules; path
 # traversal refused in every form; reconnection after the daemon restarts.
 source "$(dirname "$0")/guard_lib.sh"
@@ -8,8 +10,18 @@ source "$(dirname "$0")/web_lib.sh"
 command -v promtool >/dev/null || { echo "SKIP: promtool missing (make deps: Debian's prometheus)"; exit 77; }
 
 start_demo
-start_daemon
+# /chatter cannot meet this rate: a breach from the first full rate window on.
+cat > "$T/recguard.yaml" <<'EOF'
+monitor: {enabled: true}
+expect:
+  - topic: /chatter
+    min_rate: 100000
+EOF
+start_daemon --config "$T/recguard.yaml"
 wait_for 30 "RECORDING" state_is RECORDING
+"$RG_HELPERS/helper_rdds_pub" --topic rt/_hidden --rate 20 --duration 300 >"$T/hidden.out" 2>&1 &
+HIDDEN_PID=$!
+WEB_PIDS+=("$HIDDEN_PID")
 start_web web
 
 # --- reads
@@ -19,6 +31,17 @@ wait_for 30 "a live rate for /chatter" topic_rate_positive /chatter
 get /api/topics | jq -e '.[0] | has("name") and has("type") and has("publishers") and has("rate_hz") and
   has("bandwidth_bps") and has("age_s") and has("status") and has("recorded") and has("drops") and has("lost")' \
   >/dev/null || fail "topic fields: $(get /api/topics | jq -c '.[0]')"
+# the recorder's own figures: publishers and loss counters are numbers, not unknowns
+get /api/topics | jq -e '.[] | select(.name == "/chatter") | (.publishers >= 1) and (.recorded == true) and
+  (.lost | type == "number") and (.rejected | type == "number") and (.status | type == "string")' \
+  >/dev/null || fail "/chatter figures: $(get /api/topics | jq -c '.[] | select(.name == "/chatter")')"
+hidden_measured() { get /api/topics | jq -e '.[] | select(.name == "/_hidden") | (.recorded == false) and (.rate_hz > 0)' >/dev/null; }
+chatter_breach() {
+  get /api/topics | jq -e '.[] | select(.name == "/chatter") | .expect_breach and
+    (.breach | test("^/chatter .*expected >= 100000 Hz")) and .expected_rate_hz == 100000' >/dev/null
+}
+wait_for 30 "the monitor's figures for the hidden topic" hidden_measured
+wait_for 30 "the expect: breach on /chatter" chatter_breach
 get / | grep -q '<title>recguard</title>' || fail "the page"
 [ "$(code GET /assets/app.js)" = 200 ] || fail "app.js"
 [ "$(code GET /assets/uPlot.iife.min.js)" = 200 ] || fail "uPlot missing from the assets (make deps)"
@@ -30,7 +53,9 @@ promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 || { cat "$T/pr
 for m in recguard_daemon_up recguard_recorder_up 'recguard_state{state="RECORDING"} 1' recguard_restarts_total \
          recguard_messages_total recguard_bytes_total 'recguard_topic_drops_total{topic="/chatter"}' \
          recguard_disk_free_bytes recguard_disk_time_to_full_seconds recguard_recorder_cpu_seconds_total \
-         recguard_recorder_memory_bytes recguard_health; do
+         recguard_recorder_memory_bytes recguard_health 'recguard_topic_lost_total{topic="/chatter"}' \
+         'recguard_topic_rejected_total{topic="/chatter"}' 'recguard_topic_expect_breach{topic="/chatter"} 1' \
+         'recguard_topic_expected_rate_hz{topic="/chatter"} 100000'; do
   grep -q "^$m" "$T/metrics.txt" || fail "metric $m missing"
 done
 grep -q '^# TYPE recguard_messages_total counter' "$T/metrics.txt" || fail "messages_total type"
@@ -114,6 +139,7 @@ curl -s -N --max-time 3 "$WEB/api/events" >"$T/sse2.txt" || true
 grep -q '"event":"daemon_unreachable"' "$T/sse2.txt" || fail "no daemon_unreachable event"
 
 stop_web "$WEB_PID"
+kill -TERM "$HIDDEN_PID"; wait "$HIDDEN_PID" 2>/dev/null || true
 WEB_PIDS=()
 stop_daemon
 log "PASS"
