@@ -105,7 +105,7 @@ function showTopics(topics) {
     r.cells[2].textContent = t.bandwidth_bps == null ? "–" : fmtBytes(t.bandwidth_bps) + "/s";
     r.cells[3].textContent = t.age_s == null ? "never" : t.age_s < 1 ? "now" : fmtDur(t.age_s) + " ago";
     // An expect: rule breached says so in the status cell, with the daemon's reason.
-    r.cells[4].textContent = t.expect_breach ? t.status + " (expected)" : t.status;
+    r.cells[4].textContent = t.expect_breach ? `${t.status} (expect: breach)` : t.status;
     r.cells[4].title = t.breach || "";
     r.cells[5].textContent = t.recorded ? "yes" : "no";
     // Drops: our queue; lost/rejected: the DDS layer. Each is a sample not recorded.

@@ -10,7 +10,13 @@ ART="${RG_ARTIFACTS:-$T}/web_browser"
 rm -rf "$ART"
 
 start_demo
-start_daemon
+# /chatter cannot meet this rate: its row must show the expect: breach.
+cat > "$T/recguard.yaml" <<'EOF'
+expect:
+  - topic: /chatter
+    min_rate: 100000
+EOF
+start_daemon --config "$T/recguard.yaml"
 wait_for 30 "RECORDING" state_is RECORDING
 start_web web
 main_web=$WEB main_pid=$WEB_PID

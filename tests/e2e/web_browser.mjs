@@ -1,9 +1,10 @@
 // The dashboard in a real browser (Debian's chromium driven by playwright-core) against a real
-// daemon, built-in recorder and demo traffic: a live rate for a demo topic, Stop and Start
-// changing the state and a new bag appearing, a recorder killed with SIGKILL showing up as an
-// event and a recovery, and a phone-sized screen without sideways scrolling. Screenshots go to
-// ARTIFACTS. With TOKEN_URL and TOKEN (a second server that requires a token): the page opened
-// as TOKEN_URL#token=TOKEN goes live and can split, while the page without it gets nothing.
+// daemon, built-in recorder and demo traffic: a live rate for a demo topic, an `expect:` breach
+// marked on its row, Stop and Start changing the state and a new bag appearing, a recorder
+// killed with SIGKILL showing up as an event and a recovery, and a phone-sized screen without
+// sideways scrolling. Screenshots go to ARTIFACTS. With TOKEN_URL and TOKEN (a second server
+// that requires a token): the page opened as TOKEN_URL#token=TOKEN goes live and can split,
+// while the page without it gets nothing.
 // Usage: node web_browser.mjs URL ARTIFACTS [TOKEN_URL TOKEN]. Exit 77 when chromium cannot start.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -40,6 +41,11 @@ await step("state RECORDING on the page", () => waitState("RECORDING"));
 await step("a live rate for /chatter", () => page.waitForFunction(() => {
   const c = document.querySelector('#topics tr[data-topic="/chatter"] td.rate');
   return c && /^[0-9.]+ Hz$/.test(c.textContent) && parseFloat(c.textContent) > 0;
+}, null, { timeout: T }));
+await step("the expect: breach marked on /chatter", () => page.waitForFunction(() => {
+  const r = document.querySelector('#topics tr[data-topic="/chatter"]');
+  const c = r && r.querySelector("td.status");
+  return !!c && r.classList.contains("breach") && /expect: breach/.test(c.textContent) && /^\/chatter .*expected >= 100000 Hz/.test(c.title);
 }, null, { timeout: T }));
 await step("the charts drew", () => page.waitForFunction(() => document.querySelectorAll("#charts canvas").length >= 4, null, { timeout: T }));
 await page.screenshot({ path: `${art}/dashboard.png`, fullPage: true });
