@@ -11,7 +11,9 @@
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 CHAOS_KILLS ?= 40
-CTEST_ARGS ?=
+# Tests run two at a time (the machine's cores): each DDS test has its own domain and discovery
+# tag, each test its own temp dir, so they never see each other.
+CTEST_ARGS ?= -j$(JOBS)
 PREFIX ?= /usr/local
 DESTDIR ?=
 
