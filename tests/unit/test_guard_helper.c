@@ -84,65 +84,64 @@ static void test_stubborn(void **st) {
     run(argv, 0, GUARD_HELPER_STOP_NS);
 }
 
+/* A helper whose reports are recorded, on its own loop and log. */
 typedef struct {
-    int n;          /* reports so far */
-    char last[512]; /* the last one */
-} reports;
+    sd_event *ev;    /* its loop */
+    char log[64];    /* its log file */
+    guard_helper *h; /* the helper */
+    int n;           /* reports so far */
+    char last[512];  /* the last one */
+} reported;
 
 static void record(void *ctx, const char *what) {
-    reports *r = ctx;
-    r->n++;
-    snprintf(r->last, sizeof r->last, "%s", what);
+    reported *f = ctx;
+    f->n++;
+    snprintf(f->last, sizeof f->last, "%s", what);
 }
 
-static guard_helper *start_reported(sd_event *ev, char *const *argv, const char *log, reports *r) {
-    guard_helper *h;
+static void reported_start(reported *f, char *const *argv) {
+    memset(f, 0, sizeof *f);
+    assert_int_equal(sd_event_new(&f->ev), 0);
+    temp_log(f->log, sizeof f->log);
     char err[256];
-    guard_helper_opts o = {.argv = argv, .log_path = log, .what = "test helper", .on_event = record, .ctx = r};
-    assert_int_equal(guard_helper_start(ev, &o, &h, err, sizeof err), 0);
-    return h;
+    guard_helper_opts o = {.argv = argv, .log_path = f->log, .what = "test helper", .on_event = record, .ctx = f};
+    assert_int_equal(guard_helper_start(f->ev, &o, &f->h, err, sizeof err), 0);
+}
+
+static void reported_end(reported *f) {
+    guard_helper_stop(f->h); /* with only the restart timer pending */
+    unlink(f->log);
+    sd_event_unref(f->ev);
 }
 
 static void test_exit_reported(void **st) {
     (void)st;
-    sd_event *ev;
-    assert_int_equal(sd_event_new(&ev), 0);
-    char log[64];
-    temp_log(log, sizeof log);
-    reports r = {0};
+    reported f;
     char *argv[] = {"sh", "-c", "exit 3", NULL};
-    guard_helper *h = start_reported(ev, argv, log, &r);
-    pid_t pid = guard_helper_pid(h);
+    reported_start(&f, argv);
+    pid_t pid = guard_helper_pid(f.h);
     assert_true(pid > 0);
     int64_t until = rg_time_mono_ns() + 5 * RG_NS_PER_S;
-    while (r.n == 0 && rg_time_mono_ns() < until) assert_true(sd_event_run(ev, 100000) >= 0);
-    assert_int_equal(r.n, 1);
+    while (f.n == 0 && rg_time_mono_ns() < until) assert_true(sd_event_run(f.ev, 100000) >= 0);
+    assert_int_equal(f.n, 1);
     char want[128];
     snprintf(want, sizeof want, "test helper pid %d exited with status 3; starting it again in 5 s", (int)pid);
-    assert_string_equal(r.last, want);
-    assert_int_equal(guard_helper_pid(h), 0);
+    assert_string_equal(f.last, want);
+    assert_int_equal(guard_helper_pid(f.h), 0);
     assert_true(gone(pid)); /* reaped when it ended */
-    guard_helper_stop(h);   /* with only the restart timer pending */
-    unlink(log);
-    sd_event_unref(ev);
+    reported_end(&f);
 }
 
 static void test_spawn_failure_reported(void **st) {
     (void)st;
-    sd_event *ev;
-    assert_int_equal(sd_event_new(&ev), 0);
-    char log[64];
-    temp_log(log, sizeof log);
-    reports r = {0};
+    reported f;
     char *argv[] = {"/nonexistent/recguard-test-helper", NULL};
-    guard_helper *h = start_reported(ev, argv, log, &r);
-    assert_int_equal(guard_helper_pid(h), 0);
-    assert_int_equal(r.n, 1);
-    assert_non_null(strstr(r.last, "test helper: "));
-    assert_non_null(strstr(r.last, "; trying again in 5 s"));
-    guard_helper_stop(h);
-    unlink(log);
-    sd_event_unref(ev);
+    reported_start(&f, argv);
+    assert_int_equal(guard_helper_pid(f.h), 0);
+    assert_int_equal(f.n, 1);
+    assert_non_null(strstr(f.last, "test helper: "));
+    assert_non_null(strstr(f.last, "; trying again in 5 s"));
+    reported_end(&f);
 }
 
 int main(void) {
