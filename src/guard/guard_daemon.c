@@ -70,7 +70,6 @@
  * stop level's size: beyond it a deletion of old bags must count). */
 #define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
 #define GUARD_DAEMON_DISK_RESUME_MAX (256ull << 20)
-#define GUARD_DAEMON_MONITOR_STATS "monitor.stats" /* a `recguard monitor`'s stats file */
 #define GUARD_DAEMON_STATS_FRESH_NS (3LL * RG_NS_PER_S) /* older monitor figures are ignored */
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
@@ -148,7 +147,7 @@ typedef struct guard_daemon {
     rec_stats_snapshot *msnap;  /* the monitor's last snapshot, NULL until read */
     guard_expect_state expect;  /* data health history (no data, expect: rules) */
     char expect_topics[512];    /* breached topics at the last evaluation, for change events */
-    guard_monitor *monitor;     /* `recguard monitor` child (monitor.enabled), NULL = none */
+    guard_helper *monitor;      /* `recguard monitor` child (monitor.enabled), NULL = none */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
     size_t tree_procs;          /* live processes in its tree at the last check */
     guard_proc_identity tree[GUARD_DAEMON_TREE_MAX]; /* its members at the last scan */
@@ -1159,7 +1158,7 @@ static int disk_full_now(const guard_health_sample *s, const guard_health_report
 /* The monitor's snapshot when it is alive and fresh: its topics count for `expect:` too. */
 static int read_monitor(guard_daemon *d) {
     char path[PATH_MAX + 32], err[PATH_MAX + 128];
-    snprintf(path, sizeof path, "%s/%s", d->state_dir, GUARD_DAEMON_MONITOR_STATS);
+    snprintf(path, sizeof path, "%s/%s", d->state_dir, GUARD_MONITOR_STATS);
     if (!d->msnap && !(d->msnap = calloc(1, sizeof *d->msnap))) return 0;
     if (rec_stats_read(path, d->msnap, err, sizeof err) < 0) return 0;
     return d->msnap->state == REC_STATS_RECORDING &&
@@ -1427,7 +1426,7 @@ static json_t *status_json(guard_daemon *d) {
     for (char **a = d->rec_argv; *a; a++) json_array_append_new(argv, json_string(*a));
     json_object_set_new(st, "recorder", json_pack("{s:o, s:b}", "argv", argv, "builtin", d->builtin));
     json_object_set_new(st, "daemon_pid", json_integer(getpid()));
-    pid_t mp = guard_monitor_pid(d->monitor);
+    pid_t mp = guard_helper_pid(d->monitor);
     json_object_set_new(st, "monitor", d->monitor ? json_pack("{s:i}", "pid", (int)mp) : json_null());
     json_object_set_new(st, "state_dir", json_string(d->state_dir));
     json_object_set_new(st, "output", json_string(d->output_dir));
@@ -1528,7 +1527,8 @@ static int start_web(guard_daemon *d, char *err, size_t errlen) {
     snprintf(log, sizeof log, "%s/web.log", d->state_dir);
     char *argv[] = {d->self_exe, "web", "--listen", c->web_listen, "--socket", c->socket_path,
                     c->web_token_file ? "--token-file" : NULL, c->web_token_file, NULL};
-    return guard_helper_start(d->ev, argv, log, "dashboard (recguard web)", &d->web, err, errlen);
+    guard_helper_opts o = {.argv = argv, .log_path = log, .what = "dashboard (recguard web)"};
+    return guard_helper_start(d->ev, &o, &d->web, err, errlen);
 }
 
 static void argv_free(char **v) {
@@ -1679,7 +1679,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     json_decref(ev);
 out:
     guard_helper_stop(d->web);
-    guard_monitor_stop(d->monitor);
+    guard_helper_stop(d->monitor);
     guard_ctl_server_close(d->ctl);
     for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
         if (d->aux[i].used) aux_free(&d->aux[i]); /* alert/hook children finish on their own */

@@ -19,6 +19,9 @@ struct guard_helper {
     char **argv;                /* owned copy */
     char *log_path;             /* owned copy */
     char what[64];              /* "dashboard (recguard web)", for messages */
+    int self_prio;              /* the child sets its own priority: no plan here */
+    guard_helper_event_fn on_event; /* reports; NULL = stderr */
+    void *ctx;                  /* for on_event */
     int pidfd;                  /* running helper, -1 when none */
     pid_t pid;                  /* its pid, 0 when none */
     sd_event_source *io;        /* pidfd watch */
@@ -26,6 +29,13 @@ struct guard_helper {
 };
 
 static void schedule(guard_helper *h);
+
+static void say(const guard_helper *h, const char *msg) {
+    if (h->on_event)
+        h->on_event(h->ctx, msg);
+    else
+        fprintf(stderr, "recguard daemon: %s\n", msg);
+}
 
 static int ended(sd_event_source *s, int fd, uint32_t revents, void *ud) {
     (void)s;
@@ -35,9 +45,13 @@ static int ended(sd_event_source *s, int fd, uint32_t revents, void *ud) {
     siginfo_t si;
     memset(&si, 0, sizeof si);
     char how[96] = "ended";
-    if (guard_spawn_reap(h->pidfd, &si, WNOHANG) == 0) guard_spawn_describe_exit(&si, how, sizeof how);
-    fprintf(stderr, "recguard daemon: %s pid %d %s; starting it again in %lld s\n", h->what, (int)h->pid, how,
-            GUARD_HELPER_RESTART_NS / 1000000000LL);
+    int rc = guard_spawn_reap(h->pidfd, &si, WNOHANG);
+    if (rc == 1) return 0; /* readable before waitid sees it: the next wakeup reaps */
+    if (rc == 0) guard_spawn_describe_exit(&si, how, sizeof how);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s pid %d %s; starting it again in %lld s", h->what, (int)h->pid, how,
+             GUARD_HELPER_RESTART_NS / 1000000000LL);
+    say(h, msg);
     h->io = sd_event_source_disable_unref(h->io);
     close(h->pidfd);
     h->pidfd = -1;
@@ -55,15 +69,17 @@ static void spawn(guard_helper *h) {
     pc.ioclass = GUARD_IOCLASS_IDLE;
     guard_prio_report rep;
     guard_prio_plan plan;
-    int have_plan = guard_prio_plan_init(&plan, &pc, &rep, err, sizeof err) == 0;
+    int have_plan = !h->self_prio && guard_prio_plan_init(&plan, &pc, &rep, err, sizeof err) == 0;
     guard_spawn_opts o = {.argv = h->argv, .log_fd = log, .prio = have_plan ? &plan : NULL, .prio_report = &rep};
     guard_spawn_result r;
     int rc = guard_spawn(&o, &r, err, sizeof err);
     if (have_plan) guard_prio_plan_free(&plan);
     if (log >= 0) close(log);
     if (rc < 0) {
-        fprintf(stderr, "recguard daemon: %s: %s; trying again in %lld s\n", h->what, err,
-                GUARD_HELPER_RESTART_NS / 1000000000LL);
+        char msg[640];
+        snprintf(msg, sizeof msg, "%s: %s; trying again in %lld s", h->what, err,
+                 GUARD_HELPER_RESTART_NS / 1000000000LL);
+        say(h, msg);
         schedule(h);
         return;
     }
@@ -82,6 +98,7 @@ static int restart_due(sd_event_source *s, uint64_t usec, void *ud) {
 }
 
 static void schedule(guard_helper *h) {
+    if (h->timer) return;
     sd_event_add_time_relative(h->ev, &h->timer, CLOCK_MONOTONIC, (uint64_t)(GUARD_HELPER_RESTART_NS / 1000), 0,
                                restart_due, h);
 }
@@ -100,18 +117,21 @@ static char **argv_dup(char *const *argv) {
     return out;
 }
 
-int guard_helper_start(sd_event *ev, char *const *argv, const char *log_path, const char *what,
-                       guard_helper **out, char *err, size_t errlen) {
+int guard_helper_start(sd_event *ev, const guard_helper_opts *o, guard_helper **out, char *err,
+                       size_t errlen) {
     guard_helper *h = calloc(1, sizeof *h);
-    if (!h || !(h->argv = argv_dup(argv)) || !(h->log_path = strdup(log_path))) {
+    if (!h || !(h->argv = argv_dup(o->argv)) || !(h->log_path = strdup(o->log_path))) {
         if (h) guard_spawn_argv_free(h->argv);
         free(h);
-        snprintf(err, errlen, "%s: out of memory", what);
+        snprintf(err, errlen, "%s: out of memory", o->what);
         return -ENOMEM;
     }
     h->ev = ev;
     h->pidfd = -1;
-    snprintf(h->what, sizeof h->what, "%s", what);
+    h->self_prio = o->self_prio;
+    h->on_event = o->on_event;
+    h->ctx = o->ctx;
+    snprintf(h->what, sizeof h->what, "%s", o->what);
     spawn(h);
     *out = h;
     return 0;
