@@ -556,6 +556,9 @@ static void act_spawn(guard_daemon *d) {
         return;
     }
     next_segment(d);
+    /* On disk before the fork: a daemon killed between the fork and the next save leaves a
+     * state file naming this segment, by which the next daemon finds the recorder it started. */
+    save_state(d);
     char logp[PATH_MAX + 8];
     snprintf(logp, sizeof logp, "%.*s.log", (int)(strlen(d->segment) - 5), d->segment);
     d->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -801,7 +804,15 @@ static int try_adopt(guard_daemon *d) {
         d->session_open = 1;
         guard_journal_set_bag(&d->journal, d->bag_dir, err, sizeof err);
     }
-    if (s.recorder_pid <= 0) return 0;
+    if (s.recorder_pid <= 0) {
+        /* No pid saved, but perhaps a recorder started just before the previous daemon died:
+         * its argv holds the segment path. */
+        guard_proc_identity id;
+        if (!s.segment[0] || guard_proc_find_by_arg(s.segment, getpid(), &id) < 0) return 0;
+        s.recorder_pid = id.pid;
+        s.recorder_starttime = id.starttime_ticks;
+        s.recorder_start_ns = rg_time_real_ns();
+    }
     int pidfd = guard_state_adopt(&s, err, sizeof err);
     if (pidfd < 0) {
         json_t *ev = event_new(d, "adopt_failed");
