@@ -53,6 +53,10 @@
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+/* The built-in recorder's --max-chunk-age under the daemon: what a kill -9 loses is the
+ * unflushed chunk plus the restart and the new recorder's DDS discovery; at the recorder's
+ * own 1 s default that sum could pass the 1 s promised per kill (docs/RELIABILITY.md). */
+#define GUARD_DAEMON_CHUNK_AGE_MS "500"
 #define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
 #define GUARD_DAEMON_TREE_MAX 64        /* tree members measured between scans */
 #define GUARD_DAEMON_RUN_CGROUP "recguard-run." /* run groups: recguard-run.<daemon pid>.<n> */
@@ -1422,7 +1426,7 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         char lease[32];
         snprintf(lease, sizeof lease, "%lld", (long long)(c->lease_duration_ns / 1000000));
         char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
-                       "--lease", lease, NULL};
+                       "--lease", lease, "--max-chunk-age", GUARD_DAEMON_CHUNK_AGE_MS, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
         d->rec_argv = argv_dup(rec);
         d->hook_argv = argv_dup(c->post_crash_hook_argv ? c->post_crash_hook_argv : hook);
