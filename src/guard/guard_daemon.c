@@ -57,6 +57,10 @@
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
 #define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+/* The built-in recorder's --max-chunk-age under the daemon: what a kill -9 loses is the
+ * unflushed chunk plus the restart and the new recorder's DDS discovery; at the recorder's
+ * own 1 s default that sum could pass the 1 s promised per kill (docs/RELIABILITY.md). */
+#define GUARD_DAEMON_CHUNK_AGE_MS "500"
 #define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
 #define GUARD_DAEMON_TREE_MAX 64        /* tree members measured between scans */
 #define GUARD_DAEMON_RUN_CGROUP "recguard-run." /* run groups: recguard-run.<daemon pid>.<n> */
@@ -607,6 +611,9 @@ static void act_spawn(guard_daemon *d) {
         return;
     }
     next_segment(d);
+    /* On disk before the fork: a daemon killed between the fork and the next save leaves a
+     * state file naming this segment, by which the next daemon finds the recorder it started. */
+    save_state(d);
     char logp[PATH_MAX + 8];
     snprintf(logp, sizeof logp, "%.*s.log", (int)(strlen(d->segment) - 5), d->segment);
     d->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -850,7 +857,15 @@ static int try_adopt(guard_daemon *d) {
         d->session_open = 1;
         guard_journal_set_bag(&d->journal, d->bag_dir, err, sizeof err);
     }
-    if (s.recorder_pid <= 0) return 0;
+    if (s.recorder_pid <= 0) {
+        /* No pid saved, but perhaps a recorder started just before the previous daemon died:
+         * its argv holds the segment path. */
+        guard_proc_identity id;
+        if (!s.segment[0] || guard_proc_find_by_arg(s.segment, getpid(), &id) < 0) return 0;
+        s.recorder_pid = id.pid;
+        s.recorder_starttime = id.starttime_ticks;
+        s.recorder_start_ns = rg_time_real_ns();
+    }
     int pidfd = guard_state_adopt(&s, err, sizeof err);
     if (pidfd < 0) {
         json_t *ev = event_new(d, "adopt_failed");
@@ -1572,7 +1587,7 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         /* `-a` is also what `recguard hz/topics/monitor` leave alone (cli_topics.c,
          * recorder_filter): change both together. */
         char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
-                       "--lease", lease, NULL};
+                       "--lease", lease, "--max-chunk-age", GUARD_DAEMON_CHUNK_AGE_MS, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
         d->rec_argv = argv_dup(rec);
         d->hook_argv = argv_dup(c->post_crash_hook_argv ? c->post_crash_hook_argv : hook);

@@ -220,6 +220,18 @@ int guard_proc_parse_io(const char *buf, size_t len, guard_proc_io *out) {
     return 0;
 }
 
+int guard_proc_cmdline_has(const char *buf, size_t len, const char *needle) {
+    size_t nl = strlen(needle);
+    if (nl == 0) return 0;
+    for (size_t i = 0; i < len;) {
+        const char *arg = buf + i;
+        size_t alen = strnlen(arg, len - i);
+        if (alen >= nl && memmem(arg, alen, needle, nl)) return 1;
+        i += alen + 1;
+    }
+    return 0;
+}
+
 static int in_list(pid_t pid, const pid_t *list, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (list[i] == pid) return 1;
@@ -388,4 +400,33 @@ int guard_proc_scan(guard_proc_stat **tab, size_t *n) {
     *tab = v;
     *n = used;
     return 0;
+}
+
+int guard_proc_find_by_arg(const char *needle, pid_t self, guard_proc_identity *out) {
+    DIR *dir = opendir("/proc");
+    if (!dir) return -errno;
+    char *buf = malloc(STATUS_MAX);
+    if (!buf) {
+        closedir(dir);
+        return -ENOMEM;
+    }
+    int found = 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid > INT_MAX || pid == self) continue;
+        ssize_t n = read_proc((pid_t)pid, "cmdline", buf, STATUS_MAX);
+        if (n <= 0 || !guard_proc_cmdline_has(buf, (size_t)n, needle)) continue;
+        guard_proc_stat st;
+        if (guard_proc_read_stat((pid_t)pid, &st) < 0 || st.state == 'Z' || st.state == 'X') continue;
+        if (!found || st.starttime_ticks < out->starttime_ticks ||
+            (st.starttime_ticks == out->starttime_ticks && st.pid < out->pid)) {
+            out->pid = st.pid;
+            out->starttime_ticks = st.starttime_ticks;
+            found = 1;
+        }
+    }
+    free(buf);
+    closedir(dir);
+    return found ? 0 : -ESRCH;
 }

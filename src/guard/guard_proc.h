@@ -103,6 +103,15 @@ size_t guard_proc_tree_select(const guard_proc_stat *tab, size_t n, pid_t leader
  * Processes that vanish during the scan are left out. 0 or -errno (opendir /proc, ENOMEM). */
 int guard_proc_scan(guard_proc_stat **tab, size_t *n);
 
+/* Does a /proc/PID/cmdline text (NUL-separated arguments, len bytes) hold an argument that
+ * contains `needle`? Pure. */
+int guard_proc_cmdline_has(const char *buf, size_t len, const char *needle);
+/* The live process (not `self`, not a zombie) with an argument containing `needle` that
+ * started first (a wrapper before its children): 0 with *out, -ESRCH none, -errno. A recorder's
+ * argv holds its segment path, so a recorder whose pid never reached the state file (a daemon
+ * killed between spawn and save) is still found. */
+int guard_proc_find_by_arg(const char *needle, pid_t self, guard_proc_identity *out);
+
 /* The identity of a live pid: 0, or -ESRCH when there is no such process. */
 int guard_proc_identity_of(pid_t pid, guard_proc_identity *out);
 /* Is `id` still the same live process? 0 yes; -ESRCH gone; -ESTALE the pid now belongs to

@@ -121,8 +121,11 @@ static ssize_t read_text(const char *path, char *buf, size_t cap) {
 /* The cgroup v2 mount point, from /proc/self/mountinfo ("... MOUNTPOINT ... - cgroup2 ..."):
  * /sys/fs/cgroup on a unified system, /sys/fs/cgroup/unified on a hybrid one. */
 static int cgroup2_mount(char *out, size_t len) {
-    static char buf[1 << 16];
-    if (read_text("/proc/self/mountinfo", buf, sizeof buf) < 0) return -ENOENT;
+    enum { MOUNTINFO_MAX = 1 << 16 };
+    char *buf = malloc(MOUNTINFO_MAX);
+    if (!buf) return -ENOMEM;
+    int rc = -ENOENT;
+    if (read_text("/proc/self/mountinfo", buf, MOUNTINFO_MAX) < 0) goto out;
     for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
         nl = strchr(line, '\n');
         if (nl) *nl = '\0';
@@ -131,10 +134,12 @@ static int cgroup2_mount(char *out, size_t len) {
         char mnt[PATH_MAX];
         /* fields: id parent major:minor root mountpoint ... */
         if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1) continue;
-        if (snprintf(out, len, "%s", mnt) >= (int)len) return -ENAMETOOLONG;
-        return 0;
+        rc = snprintf(out, len, "%s", mnt) >= (int)len ? -ENAMETOOLONG : 0;
+        break;
     }
-    return -ENOENT;
+out:
+    free(buf);
+    return rc;
 }
 
 /* "0::/a/b" of /proc/PID/cgroup into "/a/b" ("" for the root). */

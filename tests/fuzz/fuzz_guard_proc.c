@@ -1,4 +1,4 @@
-/* fuzz_guard_proc — the /proc parsers (stat, status, io) on arbitrary bytes: they read only
+/* fuzz_guard_proc — the /proc parsers (stat, status, io, cmdline) on arbitrary bytes: they read only
  * within len, never crash, and what they accept is self-consistent. The daemon parses what
  * a recorder controls (its comm name), so these parsers face hostile text. */
 #include <stdint.h>
@@ -23,6 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     guard_proc_io io;
     (void)guard_proc_parse_io(buf, size, &io);
+    /* a cmdline is the recorder's own argv: a match means the needle is in the buffer */
+    static const char needle[] = "/b/x_1.mcap";
+    if (guard_proc_cmdline_has(buf, size, needle) && !memmem(buf, size, needle, sizeof needle - 1))
+        abort();
     free(buf);
     return 0;
 }

@@ -2,8 +2,9 @@
 # A daemon killed with -9 in the middle of a stop or a split: the next daemon adopts the
 # recorder and carries on what the state file says was begun, instead of taking the recorder
 # back as RECORDING. Stop: the recorder ends and the daemon stays IDLE (no restart). Split: the
-# segment ends and the next one starts, nothing overwritten. A stop whose recorder ended while
-# no daemon ran stays a stop.
+# segment ends and the next one starts, nothing overwritten. A recorder whose pid never reached
+# the state file is found by its segment. A stop whose recorder ended while no daemon ran stays
+# a stop.
 source "$(dirname "$0")/guard_lib.sh"
 REC=(-- "$FAKE" --out '{segment}' --rate 20000 --flush-ms 2500 --spawn-log "$SPAWNS")
 kill_daemon() {
@@ -52,6 +53,23 @@ size0=$(stat -c %s "$seg0")
 stop_daemon
 [ "$(stat -c %s "$seg0")" = "$size0" ] || fail "segment 0 changed after the split"
 log "PASS (split resumed)"
+
+# -- a daemon killed between a spawn and the save of its pid: the state file names the segment
+# (saved before the fork) but no pid; the next daemon finds the recorder by its argv
+rm -rf "$OUT" "$SPAWNS"
+start_daemon "${REC[@]}"
+wait_recorder 1
+pid=$(recorder_pid)
+seg=$(jst .segment)
+kill_daemon
+jq '.recorder_pid = 0 | .recorder_starttime = 0' "$OUT/state.json" >"$T/state.tmp" && mv "$T/state.tmp" "$OUT/state.json"
+start_daemon "${REC[@]}"
+wait_for 20 "RECORDING (found by its segment)" state_is RECORDING
+[ "$(recorder_pid)" = "$pid" ] || fail "adopted $(recorder_pid), not the running recorder $pid"
+[ "$(jst .segment)" = "$seg" ] || fail "segment $(jst .segment)"
+[ "$(spawn_count)" = 1 ] || fail "a second recorder was started beside it: $(spawn_count) spawns"
+stop_daemon
+log "PASS (recorder found by its segment)"
 
 # -- a stop whose recorder ended while no daemon ran: the stop stands
 rm -rf "$OUT" "$SPAWNS"

@@ -272,6 +272,24 @@ static void test_tree_select(void **st) {
     assert_int_equal(n, 3); /* 101, 102 (child of 101), 103 */
 }
 
+/* cmdline: NUL-separated arguments; a match inside one argument, never across two. */
+static void test_cmdline_has(void **st) {
+    (void)st;
+    static const char cmd[] = "bash\0-c\0run --out=/b/x_1.mcap\0/b/x_2.mcap";
+    size_t len = sizeof cmd; /* the kernel's text ends with a NUL too */
+    assert_true(guard_proc_cmdline_has(cmd, len, "/b/x_1.mcap"));
+    assert_true(guard_proc_cmdline_has(cmd, len, "/b/x_2.mcap"));
+    assert_false(guard_proc_cmdline_has(cmd, len, "/b/x_3.mcap"));
+    assert_false(guard_proc_cmdline_has(cmd, len, "bash-c")); /* never across a NUL */
+    assert_false(guard_proc_cmdline_has(cmd, len, "c run"));
+    assert_false(guard_proc_cmdline_has(cmd, len, ""));
+    assert_false(guard_proc_cmdline_has(cmd, 4, "/b/x_2.mcap")); /* bounded by len */
+    /* the scan finds this very test by an argument of its own: argv[0] */
+    guard_proc_identity id;
+    assert_int_equal(guard_proc_find_by_arg("test_guard_proc", 0, &id), 0);
+    assert_int_equal(guard_proc_find_by_arg("no such argument anywhere \x01", 0, &id), -ESRCH);
+}
+
 /* The live scan finds this process with its real parent. */
 static void test_scan_self(void **st) {
     (void)st;
@@ -296,6 +314,7 @@ int main(void) {
         cmocka_unit_test(test_identity_life),
         cmocka_unit_test(test_tree_select),
         cmocka_unit_test(test_scan_self),
+        cmocka_unit_test(test_cmdline_has),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
