@@ -70,6 +70,9 @@ struct rec_writer {
     _Atomic int stop;         /* stop requested */
     _Atomic int split;        /* split requested */
     _Atomic int failed;       /* rec_stats_state of a fatal write error, 0 = none */
+    _Atomic int paused;       /* samples discarded while set (--start-paused, SIGUSR2) */
+    _Atomic uint32_t clock_id;/* topic id of /clock + 1 (0 = not seen), for --use-sim-time */
+    _Atomic int64_t sim_ns;   /* latest /clock time, -1 before the first */
     int64_t age_ns;           /* chunk age handed to the MCAP writer (below the guarantee) */
 
     /* writer thread */
@@ -147,6 +150,8 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
     rt->qos = qos;
     rt->nodes = nodes;
     rt->is_ros = t->is_ros;
+    if (w->o.use_sim_time && strcmp(t->name, "/clock") == 0 && strcmp(t->type, "rosgraph_msgs/msg/Clock") == 0)
+        atomic_store(&w->clock_id, t->id + 1);
     atomic_fetch_add(&rt->gen, 1);
     pthread_mutex_unlock(&w->tlock);
     uint32_t n = atomic_load(&w->ntopics);
@@ -164,6 +169,15 @@ void rec_writer_on_sample(void *ctx, uint32_t id, const void *data, size_t len,
         (void)rec_queue_push(w->q, id, 0, NULL, SIZE_MAX, 0, 0); /* counted as a drop */
         return;
     }
+    if (atomic_load_explicit(&w->paused, memory_order_relaxed)) return;
+    if (w->o.use_sim_time) {
+        int64_t sim;
+        if (id + 1 == atomic_load_explicit(&w->clock_id, memory_order_relaxed) &&
+            rec_writer_clock_ns(data, len, &sim) == 0)
+            atomic_store_explicit(&w->sim_ns, sim, memory_order_relaxed);
+        /* As rosbag2: nothing is written before the first /clock gives a time to stamp it. */
+        if ((recv_ts_ns = atomic_load_explicit(&w->sim_ns, memory_order_relaxed)) < 0) return;
+    }
     rec_topic *t = &w->topics[id];
     /* The receive index is taken before the push, so a drop shows as a gap in the file's
      * sequence numbers as well as in the counters. */
@@ -172,6 +186,28 @@ void rec_writer_on_sample(void *ctx, uint32_t id, const void *data, size_t len,
     atomic_fetch_add_explicit(&t->bytes, len, memory_order_relaxed);
     atomic_store_explicit(&t->last_recv, recv_ts_ns, memory_order_relaxed);
     (void)rec_queue_push(w->q, id, seq, data, len, source_ts_ns, recv_ts_ns);
+}
+
+void rec_writer_pause(rec_writer *w, int paused) { atomic_store(&w->paused, paused != 0); }
+
+int rec_writer_paused(const rec_writer *w) { return atomic_load(&w->paused); }
+
+int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns) {
+    const unsigned char *p = data;
+    /* encapsulation (2 bytes kind, 2 options), then builtin_interfaces/Time {int32 sec, uint32
+     * nanosec}, both 4-aligned right after the header. */
+    if (len < 12 || p[0] != 0 || (p[1] != 0 && p[1] != 1)) return -EINVAL;
+    int le = p[1] == 1;
+    uint32_t v[2];
+    for (int i = 0; i < 2; i++) {
+        const unsigned char *q = p + 4 + 4 * i;
+        v[i] = le ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
+                  : (uint32_t)q[3] | (uint32_t)q[2] << 8 | (uint32_t)q[1] << 16 | (uint32_t)q[0] << 24;
+    }
+    int32_t sec = (int32_t)v[0];
+    if (sec < 0 || v[1] >= 1000000000u) return -EINVAL;
+    *ns = (int64_t)sec * 1000000000LL + v[1];
+    return 0;
 }
 
 void rec_writer_split(rec_writer *w) {
@@ -598,6 +634,8 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
     w->snap = calloc(1, sizeof *w->snap);
     pthread_mutex_init(&w->tlock, NULL);
     rec_meta_init(&w->meta);
+    atomic_store(&w->paused, o->start_paused != 0);
+    atomic_store(&w->sim_ns, -1);
     w->next_index = o->first_index;
     w->start_real = rg_time_real_ns();
     int rc = -ENOMEM;
@@ -628,6 +666,20 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
             (void)rec_meta_set_distro(&w->meta, o->ros_distro);
         }
         if (rc == 0) refresh_earlier_segments(w);
+    }
+    for (size_t i = 0; i < o->ncustom; i++) {
+        const char *eq = strchr(o->custom_data[i], '=');
+        char key[256];
+        if (!eq || (size_t)(eq - o->custom_data[i]) >= sizeof key) {
+            snprintf(err, errlen, "--custom-data %s: expected KEY=VALUE (key under 256 bytes)", o->custom_data[i]);
+            rc = -EINVAL;
+            goto fail;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)(eq - o->custom_data[i]), o->custom_data[i]);
+        if ((rc = rec_meta_custom_set(&w->meta, key, eq + 1)) < 0) {
+            snprintf(err, errlen, "record: out of memory");
+            goto fail;
+        }
     }
     w->state = REC_STATS_STARTING;
     if ((rc = rec_stats_writer_open(&w->stats, w->stats_path, w->snap, err, errlen)) < 0) goto fail;

@@ -45,6 +45,11 @@ typedef struct rec_writer_options {
     const char *ros_distro;        /* metadata ros_distro (NULL = "") */
     int merge_metadata;            /* start from <dir>/metadata.yaml of earlier runs (counts re-read
                                     * from their segments; <stem>.recovered.mcap for cut ones) */
+    const char *const *custom_data;/* metadata custom_data as "KEY=VALUE" (--custom-data) */
+    size_t ncustom;                /* entries in custom_data */
+    int start_paused;              /* 1: discard samples until rec_writer_pause(w, 0) */
+    int use_sim_time;              /* 1: log time = the latest /clock (rosgraph_msgs/msg/Clock);
+                                    * samples before the first /clock are discarded */
     void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
     void *warn_ctx;                /* passed to on_warn */
 } rec_writer_options;
@@ -76,6 +81,12 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *opts, char *err
 void rec_writer_on_topic(void *ctx, const rdds_topic *topic);
 void rec_writer_on_sample(void *ctx, uint32_t topic_id, const void *data, size_t len,
                           int64_t source_ts_ns, int64_t recv_ts_ns);
+/* Pause (1: samples are discarded, not counted as drops) or resume (0) recording. */
+void rec_writer_pause(rec_writer *w, int paused);
+int rec_writer_paused(const rec_writer *w);
+/* Parse a rosgraph_msgs/msg/Clock sample (CDR with its encapsulation header) into ns.
+ * 0 or -EINVAL. Pure; exported for the unit test. */
+int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns);
 /* Ask for a new segment (SIGUSR1). */
 void rec_writer_split(rec_writer *w);
 /* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */
