@@ -104,6 +104,7 @@ int rdds_qos_override_parse(rdds_qos_overrides *o, const char *name, const char 
         snprintf(err, errlen, "%s: not UTF-8 text", name);
         return -EINVAL;
     }
+    if (len == 0) return 0; /* an empty file: nothing to change */
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
     struct fy_document *d = fy_document_build_from_string(&cfg, text, len);
     if (!d) {
