@@ -382,7 +382,8 @@ static int rules(rg_recopts *o, char *err, size_t errlen) {
         snprintf(err, errlen, "--exclude-services needs -a, --all-services or --regex");
         return -EINVAL;
     }
-    if (o->comp_format && strcmp(o->comp_format, "none") != 0 && o->comp_mode == RG_RECOPTS_COMP_NONE) {
+    int explicit_mode = o->comp_mode != RG_RECOPTS_COMP_NONE;
+    if (o->comp_format && strcmp(o->comp_format, "none") != 0 && !explicit_mode) {
         /* recguard's own meaning before the ros2 options existed: chunk compression. */
         o->comp_mode = RG_RECOPTS_COMP_MESSAGE;
     }
@@ -391,7 +392,7 @@ static int rules(rg_recopts *o, char *err, size_t errlen) {
                  o->comp_mode == RG_RECOPTS_COMP_FILE ? "file" : "message");
         return -EINVAL;
     }
-    if (o->comp_mode != RG_RECOPTS_COMP_NONE)
+    if (explicit_mode)
         note(o, "--compression-mode file/message: written as MCAP chunk compression, which any MCAP "
                 "reader decompresses itself (the bag stays readable without rosbag2's decompressor)");
     if (o->use_sim_time && o->no_discovery) {

@@ -19,6 +19,8 @@
  *   priority: {nice: -10, sched: keep, io_class: best-effort, io_level: 0, cpus: "0-1,3",
  *              oom_score_adj: -500, cgroup_memory_min: 256MiB, cgroup_cpu_weight: 1000}
  *   alert:    {command: [argv...], events: [crashed, budget_spent, ...]}
+ *   record:   {max_bag_size: 4MiB, topics: [/a, /b], compression_format: zstd, ...} (the
+ *              built-in recorder's options: `recguard record`'s long options, '_' for '-')
  * Durations: integer + ns|us|ms|s|m|h ("15s", "500ms", "1.5s"); a bare 0 means off where
  * allowed. Every duration has a floor (check_interval 50ms, disk.ttf_limit and
  * restart.budget_window 1s, restart.backoff_* 10ms, the rest 100ms): below it is an error.
@@ -39,6 +41,7 @@
 #include "guard/guard_health.h"
 #include "guard/guard_policy.h"
 #include "guard/guard_prio.h"
+#include "guard/guard_record.h"
 
 #define GUARD_CONFIG_MAX_FILE (1u << 20)   /* largest config file accepted: 1 MiB */
 #define GUARD_CONFIG_ALERT_WARNINGS (1u << 31) /* alert.events `warnings`: health warnings too */
@@ -79,6 +82,7 @@ typedef struct guard_config {
                                   * plus GUARD_CONFIG_ALERT_WARNINGS */
     char *web_listen;            /* `web.listen`: run `recguard web --listen` as a helper; NULL = no */
     char *web_token_file;        /* `web.token_file`: its --token-file; NULL = none (loopback only) */
+    guard_record record;         /* `record:`: the built-in recorder's options (guard_record.h) */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the

@@ -499,6 +499,22 @@ static void next_segment(guard_daemon *d) {
 
 static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud);
 
+/* The built-in recorder splits by itself (record: max_bag_size, max_bag_duration): the segment
+ * it reports writing is the current one, for status, the journal, the state file and the
+ * post-crash hook (only the segment being written can be cut short). */
+static void follow_segment(guard_daemon *d, const rec_stats_snapshot *snap) {
+    if (!snap->segment[0] || strcmp(snap->segment, d->segment) == 0) return;
+    if (snprintf(d->segment, sizeof d->segment, "%s", snap->segment) >= (int)sizeof d->segment) return;
+    d->seg_index = (int)snap->segment_index;
+    json_t *ev = event_new(d, "segment");
+    json_object_set_new(ev, "segment", json_string(d->segment));
+    json_object_set_new(ev, "segment_index", json_integer(d->seg_index));
+    json_object_set_new(ev, "reason", json_string("the recorder split"));
+    emit(d, ev);
+    json_decref(ev);
+    save_state(d);
+}
+
 /* Map the built-in recorder's stats file if it exists (the recorder creates it at start). */
 static void open_stats(guard_daemon *d) {
     char err[256];
@@ -1106,6 +1122,9 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         if (d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid) {
             s.has_heartbeat = 1;
             s.heartbeat = (uint64_t)snap.heartbeat_mono_ns;
+            follow_segment(d, &snap);
+            /* Every segment of this run: a split starts a small file, which is progress. */
+            s.output_bytes = snap.bytes_written;
         }
     }
     guard_health_report r;
@@ -1305,6 +1324,22 @@ static char **argv_dup(char *const *src) {
     return v;
 }
 
+/* The built-in recorder's argv: base, then the `record:` options. NULL on ENOMEM. */
+static char **argv_with_record(char *const *base, const guard_record *r) {
+    char **frag;
+    size_t nf, nb = 0;
+    if (guard_record_argv(r, &frag, &nf) < 0) return NULL;
+    while (base[nb]) nb++;
+    char **v = calloc(nb + nf + 1, sizeof *v);
+    for (size_t i = 0; v && i < nb; i++) v[i] = strdup(base[i]);
+    for (size_t i = 0; v && i < nf; i++) v[nb + i] = frag[i];
+    if (!v) {
+        for (size_t i = 0; i < nf; i++) free(frag[i]);
+    }
+    free(frag);
+    return v;
+}
+
 /* `web:` in the config: the dashboard server as a helper child, a client of our own socket. */
 static int start_web(guard_daemon *d, char *err, size_t errlen) {
     const guard_config *c = d->cfg;
@@ -1356,7 +1391,9 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
                        "--lease", lease, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
-        d->rec_argv = argv_dup(rec);
+        /* `record:` selects topics itself, or -a stays the default. */
+        if (guard_record_selects(&c->record)) memmove(&rec[2], &rec[3], 7 * sizeof rec[0]);
+        d->rec_argv = argv_with_record(rec, &c->record);
         d->hook_argv = argv_dup(c->post_crash_hook_argv ? c->post_crash_hook_argv : hook);
         d->builtin = 1;
     }
