@@ -11,6 +11,7 @@
  */
 #include "cli/cli.h"
 
+#include "common/rg_bag.h"
 #include "common/rg_fs.h"
 #include "common/rg_num.h"
 #include "common/rg_recopts.h"
@@ -211,27 +212,16 @@ static int plan_output(const char *out, record_out *o) {
     char err[PATH_MAX + 128];
     memset(o, 0, sizeof *o);
     size_t n = out ? strlen(out) : 0;
-    if (n > 5 && strcmp(out + n - 5, ".mcap") == 0) {
+    if (out && rg_bag_is_segment(out)) {
         /* The daemon's {segment}: write exactly this file; metadata.yaml beside it covers the
          * directory's segments, earlier runs included. */
         if (n >= sizeof o->file) goto too_long;
         snprintf(o->file, sizeof o->file, "%s", out);
-        snprintf(o->dir, sizeof o->dir, "%s", out);
-        char *slash = strrchr(o->dir, '/');
-        const char *base = slash ? slash + 1 : out;
-        if (slash == o->dir) o->dir[1] = '\0';
-        else if (slash) *slash = '\0';
-        else snprintf(o->dir, sizeof o->dir, ".");
-        size_t bl = strlen(base) - 5;
-        if (bl == 0 || bl >= sizeof o->name) goto bad_name;
-        snprintf(o->name, sizeof o->name, "%.*s", (int)bl, base);
-        /* "<name>_<N>": later segments continue at N+1 under <name>. */
-        char *us = strrchr(o->name, '_');
-        if (us && us[1] && strspn(us + 1, "0123456789") == strlen(us + 1) && strlen(us + 1) < 9) {
-            o->first_index = (unsigned)strtoul(us + 1, NULL, 10);
-            *us = '\0';
-            if (!o->name[0]) goto bad_name;
-        }
+        int has_index;
+        int rc = rg_bag_segment_parse(out, o->dir, sizeof o->dir, o->name, sizeof o->name,
+                                      &o->first_index, &has_index);
+        if (rc == -ENAMETOOLONG) goto too_long;
+        if (rc < 0) goto bad_name;
         if (rg_fs_mkdir_p(o->dir, 0755, err, sizeof err) < 0) {
             fprintf(stderr, "recguard record: -o %s: %s\n", out, err);
             return CLI_EXIT_FAIL;
@@ -360,7 +350,7 @@ int cli_record_main(int argc, char **argv) {
 
     char stats[PATH_MAX];
     if ((a.o.stats ? snprintf(stats, sizeof stats, "%s", a.o.stats)
-                 : snprintf(stats, sizeof stats, "%s/recorder.stats", out.dir)) >= (int)sizeof stats) {
+                 : snprintf(stats, sizeof stats, "%s/%s", out.dir, RG_BAG_STATS)) >= (int)sizeof stats) {
         fprintf(stderr, "recguard record: --stats: path too long\n");
         goto done;
     }

@@ -8,6 +8,7 @@
 
 #include "guard/guard_fsm.h"
 
+#include "common/rg_bag.h"
 #include "common/rg_fs.h"
 #include "common/rg_sys.h"
 #include "common/rg_time.h"
@@ -54,7 +55,7 @@
 #define GUARD_DAEMON_TIMER_ACCURACY_US 1
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
-#define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+#define GUARD_DAEMON_STATS RG_BAG_STATS     /* the built-in recorder's stats file */
 #define GUARD_DAEMON_TREE_POLL_US 20000 /* while an ended recorder's other processes die */
 /* Free space a full disk must regain before recording resumes, besides the configured stop
  * level (which may be off): at least this, and at least 1 % of the disk. */
@@ -410,7 +411,7 @@ static void run_post_crash_hook(guard_daemon *d) {
     char **argv = NULL;
     if (guard_spawn_expand(d->hook_argv, d->ended_segment, &argv) < 0) return;
     char logp[PATH_MAX + 16], err[PATH_MAX + 128];
-    snprintf(logp, sizeof logp, "%s.hook.log", d->ended_segment);
+    rg_bag_hook_log_path(logp, sizeof logp, d->ended_segment);
     int log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
     guard_spawn_opts o = {.argv = argv, .log_fd = log_fd};
     guard_spawn_result r;
@@ -491,8 +492,8 @@ static void next_segment(guard_daemon *d) {
     struct stat st;
     do {
         d->seg_index++;
-        if (snprintf(d->segment, sizeof d->segment, "%s/%s_%d.mcap", d->bag_dir, d->bag_name,
-                     d->seg_index) >= (int)sizeof d->segment)
+        if (rg_bag_segment_path(d->segment, sizeof d->segment, d->bag_dir, d->bag_name,
+                                (unsigned)d->seg_index) < 0)
             abort(); /* bag_dir was checked to leave room when the session was opened */
     } while (lstat(d->segment, &st) == 0);
 }
@@ -554,7 +555,7 @@ static void act_spawn(guard_daemon *d) {
     }
     next_segment(d);
     char logp[PATH_MAX + 8];
-    snprintf(logp, sizeof logp, "%.*s.log", (int)(strlen(d->segment) - 5), d->segment);
+    rg_bag_log_path(logp, sizeof logp, d->segment);
     d->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
     char **argv = NULL;
     if (guard_spawn_expand(d->rec_argv, d->segment, &argv) < 0) {

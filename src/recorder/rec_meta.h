@@ -19,8 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/rg_bag.h"
+
 #define REC_META_VERSION 9              /* rosbag2 metadata version written */
-#define REC_META_FILE "metadata.yaml"   /* file name inside the bag directory */
+#define REC_META_FILE RG_BAG_METADATA  /* file name inside the bag directory (rg_bag.h) */
 
 typedef struct rec_meta_topic {
     char *name;                 /* "/chatter" */

@@ -10,6 +10,8 @@
  */
 #include "recorder/rec_writer.h"
 
+#include "common/rg_bag.h"
+
 #include "common/rg_time.h"
 #include "mcap/mcap_reader.h"
 #include "recorder/rec_meta.h"
@@ -265,7 +267,10 @@ static int seg_open(rec_writer *w, int64_t now) {
             warn(w, "segment(%s): exists; writing the next free index instead", w->first_path);
     }
     for (unsigned tries = 0; rc == -EEXIST && tries < MAX_INDEX_PROBE; tries++, n++) {
-        snprintf(w->seg_path, sizeof w->seg_path, "%s/%s_%u.mcap", w->dir, w->name, n);
+        if (rg_bag_segment_path(w->seg_path, sizeof w->seg_path, w->dir, w->name, n) < 0) {
+            rc = -ENAMETOOLONG;
+            break;
+        }
         rc = mcap_writer_open(&w->mw, w->seg_path, &w->o.mcap, err, sizeof err);
     }
     if (rc < 0) {
@@ -586,11 +591,8 @@ static void refresh_earlier_segments(rec_writer *w) {
     for (size_t i = 0; i < w->meta.nfiles; i++) {
         rec_meta_file *f = &w->meta.files[i];
         char path[PATH_MAX], rec[PATH_MAX];
-        size_t n = strlen(f->path);
-        int is_mcap = n > 5 && strcmp(f->path + n - 5, ".mcap") == 0;
-        if (snprintf(path, sizeof path, "%s/%s", w->dir, f->path) >= (int)sizeof path ||
-            snprintf(rec, sizeof rec, "%s/%.*s.recovered.mcap", w->dir,
-                     (int)(is_mcap ? n - 5 : n), f->path) >= (int)sizeof rec) {
+        if (rg_bag_file_path(path, sizeof path, w->dir, f->path) < 0 ||
+            rg_bag_recovered_path(rec, sizeof rec, path) < 0) {
             all = 0;
             continue;
         }
@@ -657,7 +659,7 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
     }
     if (o->merge_metadata) {
         char path[PATH_MAX], merr[768];
-        snprintf(path, sizeof path, "%s/%s", w->dir, REC_META_FILE);
+        rg_bag_file_path(path, sizeof path, w->dir, RG_BAG_METADATA);
         rc = rec_meta_load(&w->meta, path, merr, sizeof merr);
         if (rc < 0 && rc != -ENOENT) warn(w, "%s; starting a new one", merr);
         if (rc < 0 && rc != -ENOENT) {
