@@ -4,7 +4,8 @@
  * handles before any thread exists (so Cyclone's and the writer's threads never take them), then
  * runs rdds (discovery + raw readers) feeding rec_writer, and waits for a signal:
  * SIGINT/SIGTERM/SIGHUP stop cleanly (DDS closed first, queue drained, files and metadata.yaml
- * finalized, exit 0), SIGUSR1 starts a new segment, SIGUSR2 pauses or resumes (--start-paused).
+ * finalized, exit 0), SIGUSR1 starts a new segment (--snapshot-mode: writes the held samples
+ * first), SIGUSR2 pauses or resumes (--start-paused).
  * The option table is rg_recopts's (ros2 bag record's options); this file maps it onto rdds's
  * filter, the writer's options and rec_mcapcfg's presets. A write error (disk full) ends the run with
  * one message naming the file, exit 1. Exit 2 for a bad command line.
@@ -53,12 +54,14 @@ static const char usage_text[] =
     "                       [--include-hidden-topics] [--include-unpublished-topics]\n"
     "                       [--no-discovery] [-p MS] [--use-sim-time] [--start-paused]\n"
     "                       [--custom-data KEY=VALUE...] [--node-name N] [--log-level L]\n"
-    "                       [--max-cache-size BYTES] [--include-dds] [--chunk-size BYTES]\n"
+    "                       [--max-cache-size BYTES] [--snapshot-mode] [--include-dds]\n"
+    "                       [--chunk-size BYTES]\n"
     "                       [--max-chunk-age MS] [--msg-path DIR]... [--stats FILE] [--lease MS]\n"
     "Records ROS 2 (and with --include-dds, plain DDS) topics of domain $ROS_DOMAIN_ID into\n"
     "rosbag2-compatible MCAP; takes ros2 bag record's options (README: the option table).\n"
     "-o FILE.mcap writes exactly that segment (the daemon's {segment}). BYTES take a K, M or G\n"
-    "suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits, SIGUSR2 pauses/resumes.\n";
+    "suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits (--snapshot-mode: writes the\n"
+    "snapshot), SIGUSR2 pauses/resumes.\n";
 
 typedef struct record_args {
     rg_recopts o;                /* the parsed command line */
@@ -149,9 +152,6 @@ static int parse_args(int argc, char **argv, record_args *a) {
         fputs(usage_text, stdout);
         return -1;
     }
-    if (o->snapshot)
-        return usage_error("--snapshot-mode: not available yet; record normally and cut the "
-                           "window you need with SIGUSR1 splits (or --start-paused and SIGUSR2)");
     size_t cap = o->topics.n + o->services.n + 1;
     size_t xcap = o->exclude_topics.n + o->exclude_services.n + 1;
     a->topics = calloc(cap, sizeof *a->topics);
@@ -296,6 +296,10 @@ static void print_start(const record_args *a, uint32_t domain, const record_out 
         printf("recguard record: note: --include-unpublished-topics: every selected topic is "
                "subscribed as soon as a publisher appears, for the whole run\n");
     if (o->start_paused) printf("recguard record: paused (SIGUSR2 resumes)\n");
+    if (o->snapshot)
+        printf("recguard record: snapshot mode: holding the last %llu bytes in memory; SIGUSR1 "
+               "writes them into the current segment and starts the next\n",
+               (unsigned long long)o->max_queue);
     fflush(stdout);
 }
 
@@ -383,6 +387,7 @@ int cli_record_main(int argc, char **argv) {
         .ncustom = a.o.custom_data.n,
         .start_paused = a.o.start_paused,
         .use_sim_time = a.o.use_sim_time,
+        .snapshot = a.o.snapshot,
         .on_warn = print_warning,
     };
     if (rec_writer_start(&w, &wo, err, sizeof err) < 0) {

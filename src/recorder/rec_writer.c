@@ -11,6 +11,7 @@
 #include "recorder/rec_writer.h"
 
 #include "common/rg_bag.h"
+#include "recorder/rec_ring.h"
 
 #include "common/rg_time.h"
 #include "mcap/mcap_reader.h"
@@ -75,6 +76,7 @@ struct rec_writer {
     _Atomic int paused;       /* samples discarded while set (--start-paused, SIGUSR2) */
     _Atomic uint32_t clock_id;/* topic id of /clock + 1 (0 = not seen), for --use-sim-time */
     _Atomic int64_t sim_ns;   /* latest /clock time, -1 before the first */
+    rec_ring *ring;           /* --snapshot-mode buffer (writer thread), NULL otherwise */
     int64_t age_ns;           /* chunk age handed to the MCAP writer (below the guarantee) */
 
     /* writer thread */
@@ -480,6 +482,26 @@ static int split_due(rec_writer *w, int64_t now) {
     return 0;
 }
 
+/* Snapshot mode: keep the sample instead of writing it. A sample larger than the whole ring
+ * cannot be kept: counted as written nowhere, like an eviction. */
+static int ring_keep(rec_writer *w, const rec_queue_item *it) {
+    int rc = rec_ring_push(w->ring, it->topic_id, it->seq, it->source_ts_ns, it->recv_ts_ns, it->data,
+                           it->len);
+    if (rc == -ENOMEM) writer_fail(w, rc, "snapshot buffer: out of memory");
+    return rc == -ENOMEM ? rc : 0;
+}
+
+/* The snapshot: everything held, oldest first, into the current segment. */
+static void ring_write(rec_writer *w, int64_t now) {
+    for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
+        const rec_ring_item *r = rec_ring_at(w->ring, i);
+        rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
+                             .recv_ts_ns = r->recv_ts_ns, .data = r->data, .len = r->len};
+        (void)write_item(w, &it, now);
+    }
+    rec_ring_clear(w->ring);
+}
+
 static void *writer_main(void *arg) {
     rec_writer *w = arg;
     while (!w->err_rc) {
@@ -488,7 +510,7 @@ static void *writer_main(void *arg) {
         rec_queue_item it;
         while (n < REC_WRITER_BATCH_MSGS && bytes < REC_WRITER_BATCH_BYTES &&
                rec_queue_peek(w->q, &it)) {
-            int rc = write_item(w, &it, now);
+            int rc = w->ring ? ring_keep(w, &it) : write_item(w, &it, now);
             rec_queue_release(w->q);
             if (rc < 0) break;
             n++;
@@ -502,6 +524,8 @@ static void *writer_main(void *arg) {
             break;
         }
         if (split_due(w, now)) {
+            if (w->ring) ring_write(w, now);
+            if (w->err_rc) break;
             seg_close(w);
             if (w->err_rc || seg_open(w, now) < 0) break;
             (void)meta_write(w);
@@ -652,6 +676,10 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
     int64_t promise = o->mcap.max_chunk_age_ns;
     int64_t margin = promise / 4 < 2 * REC_WRITER_TICK_NS ? promise / 4 : 2 * REC_WRITER_TICK_NS;
     w->o.mcap.max_chunk_age_ns = promise - margin;
+    if (o->snapshot && (rc = rec_ring_create(&w->ring, o->max_queue)) < 0) {
+        snprintf(err, errlen, "record: snapshot buffer: %s", strerror(-rc));
+        goto fail;
+    }
     if ((rc = rec_queue_create(&w->q, o->max_queue, REC_WRITER_MAX_TOPICS)) < 0) {
         snprintf(err, errlen, "record(--max-queue %zu): %s", o->max_queue,
                  rc == -EINVAL ? "too small" : strerror(-rc));
@@ -758,6 +786,7 @@ void rec_writer_free(rec_writer *w) {
     }
     free(w->topics);
     rec_queue_destroy(w->q);
+    rec_ring_destroy(w->ring);
     rec_stats_writer_close(w->stats);
     rec_meta_free(&w->meta);
     pthread_mutex_destroy(&w->tlock);

@@ -50,6 +50,10 @@ typedef struct rec_writer_options {
     int start_paused;              /* 1: discard samples until rec_writer_pause(w, 0) */
     int use_sim_time;              /* 1: log time = the latest /clock (rosgraph_msgs/msg/Clock);
                                     * samples before the first /clock are discarded */
+    int snapshot;                  /* 1: --snapshot-mode: samples are held in a ring of
+                                    * max_queue bytes (oldest evicted) and written only when
+                                    * rec_writer_split asks, into the current segment, which then
+                                    * closes; what is held at stop is discarded, as in rosbag2 */
     void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
     void *warn_ctx;                /* passed to on_warn */
 } rec_writer_options;
@@ -87,7 +91,7 @@ int rec_writer_paused(const rec_writer *w);
 /* Parse a rosgraph_msgs/msg/Clock sample (CDR with its encapsulation header) into ns.
  * 0 or -EINVAL. Pure; exported for the unit test. */
 int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns);
-/* Ask for a new segment (SIGUSR1). */
+/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples first. */
 void rec_writer_split(rec_writer *w);
 /* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */
 int rec_writer_failed(const rec_writer *w);

@@ -23,7 +23,7 @@ expect_usage "--storage-preset-profile fast" -a --storage-preset-profile fast
 expect_usage "--custom-data novalue: expected KEY=VALUE" -a --custom-data novalue
 expect_usage "--log-level loud" -a --log-level loud
 expect_usage "--use-sim-time and --no-discovery" -a --use-sim-time --no-discovery
-expect_usage "--snapshot-mode" -a --snapshot-mode
+expect_usage "--snapshot-mode: each snapshot is its own segment" -a --snapshot-mode -b 1M
 echo 'noChunking: true' > "$T/nochunk.yaml"
 expect_usage "noChunking: recguard always writes chunks" -a --storage-config-file "$T/nochunk.yaml"
 echo 'bogusKey: 1' > "$T/bogus.yaml"
@@ -55,6 +55,7 @@ CASES=(
   "split;--topics /camera/image_raw -b 2M;/camera/image_raw;"
   "duration;--topics /seq -d 1;/seq;"
   "paused;--topics /chatter --start-paused;/chatter;"
+  "snapshot;--topics /camera/image_raw --snapshot-mode --max-cache-size 2M;/camera/image_raw;"
 )
 declare -A BAG PID_OF
 for c in "${CASES[@]}"; do
@@ -95,6 +96,12 @@ kill -USR2 "${PID_OF[paused]}"
 wait_for 30 topic_ge "$(S paused)" /chatter messages 3 || fail "paused: SIGUSR2 did not resume"
 grep -q "^recguard record: resumed$" "$T/paused.log" || fail "paused: no resume line"
 
+# Snapshot: images pass through a 2 MiB ring (two 900 KiB images); SIGUSR1 writes what it holds.
+wait_for 60 topic_ge "$(S snapshot)" /camera/image_raw messages 6 || fail "snapshot: no images"
+[ "$(stat_field "$(S snapshot)" messages_written)" = 0 ] || fail "snapshot: wrote before the trigger"
+grep -q "snapshot mode: holding the last" "$T/snapshot.log" || fail "snapshot: no start line"
+kill -USR1 "${PID_OF[snapshot]}"
+wait_for 30 stat_ge "$(S snapshot)" segments 2 || fail "snapshot: SIGUSR1 wrote no snapshot"
 kill -TERM "$DEMO"; wait "$DEMO" || true
 for c in "${CASES[@]}"; do
   IFS=';' read -r name opts want comp <<< "$c"
@@ -145,4 +152,11 @@ for i in 0 1; do # every segment but the last reached the size limit (2 MiB) wit
   sz=$(stat -c %s "$T/split/split_$i.mcap")
   [ "$sz" -ge $((2 << 20)) ] && [ "$sz" -le $(( (2 << 20) + (2 << 20) )) ] || fail "split_$i.mcap is $sz bytes for -b 2M"
 done
+# The snapshot holds the newest images only (1 or 2 fit), the segment after it nothing (the
+# ring is discarded at stop, as in rosbag2).
+n0=$(json "$T/snapshot/snapshot_0.mcap.json" j.messageCount)
+[ "$n0" -ge 1 ] && [ "$n0" -le 2 ] || fail "snapshot: $n0 images in the snapshot, the ring holds 2"
+(cd "$RG_E2E_DIR" && node rec_seq.mjs --topic /camera/image_raw --ros-field data "$T/snapshot/snapshot_0.mcap") > "$T/snap_seq.json"
+[ "$(json "$T/snap_seq.json" j.first)" -ge 5 ] || fail "snapshot: not the newest images: $(cat "$T/snap_seq.json")"
+[ "$(json "$T/snapshot/snapshot_1.mcap.json" j.messageCount)" = 0 ] || fail "snapshot: data after the snapshot written"
 echo "ok: all option cases"
