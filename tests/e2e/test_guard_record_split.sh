@@ -29,7 +29,9 @@ grep -q -- "--max-bag-size lots" "$T/bad.log" || fail "bad value message: $(cat 
 rc=0; "$RECGUARD" daemon --socket "$SOCK" --output "$OUT" --set record.frobnicate=1 > "$T/bad2.log" 2>&1 || rc=$?
 [ "$rc" != 0 ] && grep -q "record.frobnicate: unknown key" "$T/bad2.log" || fail "unknown record key: $(cat "$T/bad2.log")"
 
-start_daemon --config "$T/cfg.yaml" --set record.storage_preset_profile=fastwrite --set health.stall_timeout=2s
+# A generous flush timeout: a recorder under ASan on a loaded machine must still stop cleanly.
+start_daemon --config "$T/cfg.yaml" --set record.storage_preset_profile=fastwrite --set health.stall_timeout=2s \
+  --set stop.flush_timeout=30s
 wait_for 30 "RECORDING" state_is RECORDING
 argv=$(jst '.recorder.argv | join(" ")')
 [[ "$argv" == *"record -o {segment} --stats "*"--topics /camera/image_raw --max-bag-size 3MiB --chunk-size 256K --custom-data site=lab --storage-preset-profile fastwrite"* ]] ||
@@ -52,7 +54,8 @@ idx=$(jst .segment_index)
 jhas 'select(.event=="segment" and .reason=="the recorder split")' "$bag/recguard.jsonl" || fail "no segment events in the journal"
 ! jhas 'select(.event=="transition" and (.to=="STALLED" or .to=="BACKOFF" or .to=="RESTARTING"))' "$bag/recguard.jsonl" ||
   fail "a stall or restart was recorded: $(grep -E 'STALL|BACKOFF|RESTART' "$bag/recguard.jsonl" | head -3)"
-"$RECGUARD" stop --socket "$SOCK" --timeout 40 || fail "stop"
+"$RECGUARD" stop --socket "$SOCK" --timeout 60 || fail "stop"
+jst .last_exit.summary | grep -q "exited with status 0" || fail "the recorder did not stop cleanly: $(jst .last_exit.summary)"
 stop_daemon
 n=0
 for f in "$bag"/*.mcap; do
