@@ -1247,6 +1247,26 @@ static json_t *status_json(guard_daemon *d) {
 
 /* ---- control requests --------------------------------------------------------------------- */
 
+/* `snapshot`: the built-in recorder in snapshot mode writes what it holds on SIGUSR1; no state
+ * changes (a split would restart the recorder and lose the ring). */
+static json_t *snapshot_request(guard_daemon *d, const guard_ctl_req *req) {
+    const char *why = NULL;
+    if (!d->builtin || !guard_record_snapshot(&d->cfg->record))
+        why = "snapshot: the built-in recorder is not in snapshot mode (record: {snapshot_mode: true})";
+    else if (d->fsm.state != GUARD_ST_RECORDING || d->pidfd < 0)
+        why = "snapshot: no recorder is recording";
+    else if (guard_spawn_signal(d->pidfd, SIGUSR1) < 0)
+        why = "snapshot: the recorder could not be signalled";
+    if (why) return json_pack("{s:b, s:s, s:s}", "ok", 0, "error", why, "state", state_name(d->fsm.state));
+    json_t *ev = event_new(d, "snapshot");
+    json_object_set_new(ev, "segment", json_string(d->segment));
+    json_object_set_new(ev, "reason", json_string(req->reason[0] ? req->reason : "operator: snapshot"));
+    emit(d, ev);
+    json_decref(ev);
+    return json_pack("{s:b, s:s, s:s}", "ok", 1, "state", state_name(d->fsm.state), "message",
+                     "snapshot requested: the recorder writes what it holds into its segment");
+}
+
 static void on_request(void *ud, guard_ctl_client *c, const guard_ctl_req *req) {
     guard_daemon *d = ud;
     json_t *r = NULL;
@@ -1257,6 +1277,9 @@ static void on_request(void *ud, guard_ctl_client *c, const guard_ctl_req *req) 
         break;
     case GUARD_CTL_WATCH:
         r = json_pack("{s:b, s:b, s:o}", "ok", 1, "watching", 1, "status", status_json(d));
+        break;
+    case GUARD_CTL_SNAPSHOT:
+        r = snapshot_request(d, req);
         break;
     case GUARD_CTL_START:
     case GUARD_CTL_STOP:

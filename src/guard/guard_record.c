@@ -169,6 +169,12 @@ oom:
     return -ENOMEM;
 }
 
+int guard_record_snapshot(const guard_record *r) {
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->e[i].def->name, "snapshot-mode") == 0) return !r->e[i].off;
+    return 0;
+}
+
 int guard_record_selects(const guard_record *r) {
     static const char *const sel[] = {"all", "all-topics", "all-services", "topics", "services",
                                       "topic-types", "regex", NULL};

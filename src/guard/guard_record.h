@@ -37,6 +37,8 @@ int guard_record_set(guard_record *r, const char *key, struct fy_node *v, char *
 int guard_record_set_text(guard_record *r, const char *key, const char *text, char *why, size_t whylen);
 /* The argv fragment (NULL-terminated, malloc'd strings) in *out, *n entries. 0 or -ENOMEM. */
 int guard_record_argv(const guard_record *r, char ***out, size_t *n);
+/* 1 when snapshot_mode is set true. */
+int guard_record_snapshot(const guard_record *r);
 /* 1 when the section selects topics itself (topics, regex, all, ...). */
 int guard_record_selects(const guard_record *r);
 /* Check every value with the recorder's parser. 0, or -EINVAL with err "record: why". */
