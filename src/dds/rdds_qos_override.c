@@ -3,7 +3,7 @@
 
 #include "common/rg_fs.h"
 #include "common/rg_num.h"
-#include "common/rg_text.h"
+#include "common/rg_yaml.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -22,11 +22,11 @@ static int check_duration(struct fy_node *n) {
     if (!fy_node_is_mapping(n)) return -1;
     void *it = NULL;
     for (struct fy_node_pair *p; (p = fy_node_mapping_iterate(n, &it));) {
-        const char *k = fy_node_get_scalar0(fy_node_pair_key(p));
-        struct fy_node *v = fy_node_pair_value(p);
+        char kb[16], vb[32];
+        const char *k = rg_yaml_scalar(fy_node_pair_key(p), kb, sizeof kb);
+        const char *v = rg_yaml_scalar(fy_node_pair_value(p), vb, sizeof vb);
         long long x;
-        if (!k || (strcmp(k, "sec") && strcmp(k, "nsec")) || !v || !fy_node_is_scalar(v) ||
-            rg_num_ll(fy_node_get_scalar0(v), 0, INT64_MAX, &x) < 0)
+        if (!k || (strcmp(k, "sec") && strcmp(k, "nsec")) || !v || rg_num_ll(v, 0, INT64_MAX, &x) < 0)
             return -1;
     }
     return 0;
@@ -41,7 +41,8 @@ static int one_key(rdds_qos_override *q, const char *k, struct fy_node *v, const
                                       "best_available", NULL};
     static const char *const live[] = {"automatic", "manual_by_topic", "system_default", "unknown",
                                        "best_available", NULL};
-    const char *s = v && fy_node_is_scalar(v) ? fy_node_get_scalar0(v) : NULL;
+    char sb[64];
+    const char *s = rg_yaml_scalar(v, sb, sizeof sb);
     int i;
     long long x;
     if (strcmp(k, "history") == 0) {
@@ -87,7 +88,8 @@ static int add_topic(rdds_qos_overrides *o, const char *topic, struct fy_node *m
     o->n++;
     void *it = NULL;
     for (struct fy_node_pair *p; (p = fy_node_mapping_iterate(map, &it));) {
-        const char *k = fy_node_get_scalar0(fy_node_pair_key(p));
+        char kb[64];
+        const char *k = rg_yaml_scalar(fy_node_pair_key(p), kb, sizeof kb);
         const char *why = "expected a key";
         if (!k || one_key(q, k, fy_node_pair_value(p), &why) < 0) {
             snprintf(err, errlen, "%s: topic %s: %s: %s", name, topic, k ? k : "?", why);
@@ -100,26 +102,22 @@ static int add_topic(rdds_qos_overrides *o, const char *topic, struct fy_node *m
 int rdds_qos_override_parse(rdds_qos_overrides *o, const char *name, const char *text, size_t len,
                             char *err, size_t errlen) {
     memset(o, 0, sizeof *o);
-    if (rg_text_utf8_bad_at((const unsigned char *)text, len) != len || memchr(text, '\0', len)) {
-        snprintf(err, errlen, "%s: not UTF-8 text", name);
-        return -EINVAL;
+    rg_yaml_doc y;
+    int rc = rg_yaml_load(text, len, &y);
+    if (rc < 0) {
+        rg_yaml_doc_free(&y);
+        snprintf(err, errlen, "%s: %s", name, rc == -ENOMEM ? "out of memory" : "not valid YAML (one document of UTF-8 text)");
+        return rc;
     }
-    if (len == 0) return 0; /* an empty file: nothing to change */
-    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
-    struct fy_document *d = fy_document_build_from_string(&cfg, text, len);
-    if (!d) {
-        snprintf(err, errlen, "%s: not valid YAML", name);
-        return -EINVAL;
-    }
-    int rc = 0;
-    struct fy_node *root = fy_document_root(d);
+    struct fy_node *root = y.doc ? fy_document_root(y.doc) : NULL;
     if (root && !fy_node_is_mapping(root)) {
         snprintf(err, errlen, "%s: expected a map from topic names to QoS maps", name);
         rc = -EINVAL;
     }
     void *it = NULL;
     for (struct fy_node_pair *p; rc == 0 && root && (p = fy_node_mapping_iterate(root, &it));) {
-        const char *topic = fy_node_get_scalar0(fy_node_pair_key(p));
+        char tb[RG_YAML_SCALAR_MAX];
+        const char *topic = rg_yaml_scalar(fy_node_pair_key(p), tb, sizeof tb);
         if (!topic || !topic[0]) {
             snprintf(err, errlen, "%s: expected a topic name as key", name);
             rc = -EINVAL;
@@ -127,7 +125,7 @@ int rdds_qos_override_parse(rdds_qos_overrides *o, const char *name, const char 
             rc = add_topic(o, topic, fy_node_pair_value(p), name, err, errlen);
         }
     }
-    fy_document_destroy(d);
+    rg_yaml_doc_free(&y);
     if (rc == -ENOMEM) snprintf(err, errlen, "%s: out of memory", name);
     if (rc < 0) rdds_qos_override_free(o);
     return rc;

@@ -1,6 +1,8 @@
 /* guard_record — the `record:` config section (see guard_record.h). */
 #include "guard/guard_record.h"
 
+#include "common/rg_yaml.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +12,6 @@ static void values_free(char **v) {
     if (!v) return;
     for (char **p = v; *p; p++) free(*p);
     free(v);
-}
-
-static char *scalar_dup(struct fy_node *n) {
-    if (!n || fy_node_is_alias(n) || fy_node_get_type(n) != FYNT_SCALAR) return NULL;
-    size_t len;
-    const char *s = fy_node_get_scalar(n, &len);
-    if (!s || memchr(s, '\0', len)) return NULL;
-    return strndup(s, len);
 }
 
 static guard_record_entry *slot(guard_record *r, const rg_recopts_def *d) {
@@ -45,7 +39,7 @@ static char **list_of(struct fy_node *v, int *bad) {
     *bad = 0;
     if (fy_node_get_type(v) == FYNT_SCALAR) {
         char **out = calloc(2, sizeof *out);
-        if (out && !(out[0] = scalar_dup(v))) *bad = 1;
+        if (out && !(out[0] = rg_yaml_scalar_dup(v))) *bad = 1;
         if (*bad) values_free(out);
         return *bad ? NULL : out;
     }
@@ -59,7 +53,7 @@ static char **list_of(struct fy_node *v, int *bad) {
     void *it = NULL;
     int i = 0;
     for (struct fy_node *e; i < n && (e = fy_node_sequence_iterate(v, &it)); i++)
-        if (!(out[i] = scalar_dup(e)) || !out[i][0]) {
+        if (!(out[i] = rg_yaml_scalar_dup(e)) || !out[i][0]) {
             *bad = 1;
             values_free(out);
             return NULL;
@@ -81,7 +75,7 @@ int guard_record_set(guard_record *r, const char *key, struct fy_node *v, char *
         return -EINVAL;
     }
     if (d->kind == RG_RECOPTS_FLAG) {
-        char *s = scalar_dup(v);
+        char *s = rg_yaml_scalar_dup(v);
         int on = s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on"));
         int off = s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"));
         free(s);
@@ -100,7 +94,7 @@ int guard_record_set(guard_record *r, const char *key, struct fy_node *v, char *
         }
         return l ? replace(r, d, l, 0) : -ENOMEM;
     }
-    char *s = scalar_dup(v);
+    char *s = rg_yaml_scalar_dup(v);
     if (!s || !s[0]) {
         free(s);
         snprintf(why, whylen, "expected a single value");
@@ -131,15 +125,12 @@ int guard_record_set_text(guard_record *r, const char *key, const char *text, ch
         }
         return replace(r, d, one, 0);
     }
-    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
-    struct fy_document *doc = fy_document_build_from_string(&cfg, text, strlen(text));
-    if (!doc || !fy_document_root(doc)) {
-        if (doc) fy_document_destroy(doc);
-        snprintf(why, whylen, "'%s' is not a YAML value", text);
-        return -EINVAL;
-    }
-    int rc = guard_record_set(r, key, fy_document_root(doc), why, whylen);
-    fy_document_destroy(doc);
+    rg_yaml_doc y;
+    int rc = rg_yaml_load(text, strlen(text), &y);
+    if (rc == 0 && (!y.doc || !fy_document_root(y.doc))) rc = -EINVAL;
+    if (rc == -EINVAL) snprintf(why, whylen, "'%s' is not a YAML value", text);
+    if (rc == 0) rc = guard_record_set(r, key, fy_document_root(y.doc), why, whylen);
+    rg_yaml_doc_free(&y);
     return rc;
 }
 

@@ -3,7 +3,7 @@
 
 #include "common/rg_fs.h"
 #include "common/rg_num.h"
-#include "common/rg_text.h"
+#include "common/rg_yaml.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -88,19 +88,14 @@ static int one_key(const char *k, const char *v, mcap_writer_options *mo, const 
 
 int rec_mcapcfg_parse(const char *name, const char *text, size_t len, mcap_writer_options *mo,
                       char *err, size_t errlen) {
-    if (rg_text_utf8_bad_at((const unsigned char *)text, len) != len || memchr(text, '\0', len)) {
-        snprintf(err, errlen, "%s: not UTF-8 text", name);
-        return -EINVAL;
+    rg_yaml_doc y;
+    int rc = rg_yaml_load(text, len, &y);
+    if (rc < 0) {
+        rg_yaml_doc_free(&y);
+        snprintf(err, errlen, "%s: %s", name, rc == -ENOMEM ? "out of memory" : "not valid YAML (one document of UTF-8 text)");
+        return rc;
     }
-    if (len == 0) return 0; /* an empty file: nothing to change */
-    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
-    struct fy_document *d = fy_document_build_from_string(&cfg, text, len);
-    if (!d) {
-        snprintf(err, errlen, "%s: not valid YAML", name);
-        return -EINVAL;
-    }
-    struct fy_node *root = fy_document_root(d);
-    int rc = 0;
+    struct fy_node *root = y.doc ? fy_document_root(y.doc) : NULL;
     if (root && !fy_node_is_mapping(root)) {
         snprintf(err, errlen, "%s: expected a map of MCAP writer options", name);
         rc = -EINVAL;
@@ -108,16 +103,16 @@ int rec_mcapcfg_parse(const char *name, const char *text, size_t len, mcap_write
     mcap_writer_options tmp = *mo; /* all or nothing */
     void *it = NULL;
     for (struct fy_node_pair *p; rc == 0 && root && (p = fy_node_mapping_iterate(root, &it));) {
-        const char *k = fy_node_get_scalar0(fy_node_pair_key(p));
-        struct fy_node *vn = fy_node_pair_value(p);
-        const char *v = vn && fy_node_is_scalar(vn) ? fy_node_get_scalar0(vn) : NULL;
+        char kb[64], vb[64];
+        const char *k = rg_yaml_scalar(fy_node_pair_key(p), kb, sizeof kb);
+        const char *v = rg_yaml_scalar(fy_node_pair_value(p), vb, sizeof vb);
         const char *why = "expected a key";
         if (!k || one_key(k, v, &tmp, &why) < 0) {
             snprintf(err, errlen, "%s: %s: %s", name, k ? k : "?", why);
             rc = -EINVAL;
         }
     }
-    fy_document_destroy(d);
+    rg_yaml_doc_free(&y);
     if (rc == 0) *mo = tmp;
     return rc;
 }
