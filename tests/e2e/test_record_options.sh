@@ -86,8 +86,13 @@ wait_for 60 topic_ge "$(S xregex)" /imu messages 5 || fail "xregex: no /imu"
 wait_for 60 topic_ge "$(S mode)" /chatter messages 5 || fail "mode: no /chatter"
 wait_for 60 topic_ge "$(S preset)" /seq messages 20 || fail "preset: no /seq"
 wait_for 60 topic_ge "$(S cfgfile)" /seq messages 20 || fail "cfgfile: no /seq"
+# Stopped as soon as they have their segments: every later split is one more file to validate.
+declare -A STOPPED
+stop_case() { REC_PID=${PID_OF[$1]}; stop_recorder; STOPPED[$1]=1; }
 wait_for 90 stat_ge "$(S split)" segments 3 || fail "split: -b 2M never made 3 segments"
+stop_case split
 wait_for 60 stat_ge "$(S duration)" segments 3 || fail "duration: -d 1 never made 3 segments"
+stop_case duration
 # Paused: the recorder knows /chatter (subscribed) but has taken nothing while list took plenty.
 wait_for 30 topic_known "$(S paused)" /chatter || fail "paused: /chatter not subscribed"
 [ "$(stat_field "$(S paused)" messages_received)" = 0 ] || fail "paused: received while paused"
@@ -105,8 +110,7 @@ wait_for 30 stat_ge "$(S snapshot)" segments 2 || fail "snapshot: SIGUSR1 wrote 
 kill -TERM "$DEMO"; wait "$DEMO" || true
 for c in "${CASES[@]}"; do
   IFS=';' read -r name opts want comp <<< "$c"
-  REC_PID=${PID_OF[$name]}
-  stop_recorder
+  [ -n "${STOPPED[$name]:-}" ] || stop_case "$name"
   bag=${BAG[$name]}
   topics=""
   for f in "$bag"/*.mcap; do
