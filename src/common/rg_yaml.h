@@ -1,9 +1,12 @@
-/* rg_yaml — loading libfyaml documents and reading their scalars without its leaks.
+/* rg_yaml — loading libfyaml documents and reading their scalars, one way for every YAML
+ * reader of outside input (QoS overrides, storage config, the record: section).
  *
- * libfyaml 0.7.12 leaks on two paths found by fuzz_record_yaml: fy_node_get_scalar0's
- * NUL-terminated copies of some scalars (quoted, folded), and the default diagnostic buffer of
- * fy_document_build_from_string on a syntax error. Documents are loaded here with a diag of
- * our own that keeps nothing, and scalars are copied out with their length.
+ * Documents load with a diagnostics object of our own that prints and keeps nothing (the
+ * default one writes to stderr), after the UTF-8 check libfyaml needs (rg_text). Scalars are
+ * copied out by length, never through fy_node_get_scalar0, whose NUL-terminated copies are
+ * allocated on the side. Known and not avoidable from here: libfyaml 0.7.12 leaks a buffer
+ * on a single-quoted scalar with long runs of '' escapes (found by fuzz_record_yaml; the daemon
+ * config's parser has it too).
  */
 #ifndef RG_YAML_H
 #define RG_YAML_H
