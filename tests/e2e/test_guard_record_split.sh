@@ -13,6 +13,10 @@ export ROS_DOMAIN_ID=$(( ($$ + 77) % 200 + 1 ))
 export RG_DDS_TAG="grs-$$-$RANDOM"
 SECONDS_TO_RUN=${RG_SPLIT_SECONDS:-12}
 validate() { (cd "$RG_E2E_DIR" && node validate_mcap.mjs "$@"); }
+# The demo is ours too: ended on every exit, a failed check included (guard_lib's cleanup
+# reads the exit status, so it is passed on).
+DEMO=""
+trap 'rc=$?; [ -z "$DEMO" ] || kill -KILL "$DEMO" 2>/dev/null || true; (exit $rc); cleanup' EXIT
 
 cat > "$T/cfg.yaml" <<'EOF'
 record:

@@ -11,6 +11,10 @@ export CYCLONEDDS_URI="file://$RG_SOURCE_DIR/tests/cyclonedds.xml"
 export ROS_DOMAIN_ID=$(( ($$ + 91) % 200 + 1 ))
 export RG_DDS_TAG="gsn-$$-$RANDOM"
 validate() { (cd "$RG_E2E_DIR" && node validate_mcap.mjs "$@"); }
+# The demo is ours too: ended on every exit, a failed check included (guard_lib's cleanup
+# reads the exit status, so it is passed on).
+DEMO=""
+trap 'rc=$?; [ -z "$DEMO" ] || kill -KILL "$DEMO" 2>/dev/null || true; (exit $rc); cleanup' EXIT
 stat_of() { "$RG_HELPERS/helper_rec_stats" "$OUT/recorder.stats" | awk -v k="$1" '$1 == k { print $2 }'; }
 
 start_daemon --set 'record.topics=[/camera/image_raw]' --set record.snapshot_mode=true \
