@@ -15,6 +15,7 @@ int cli_daemon_main(int argc, char **argv);  /* cli_ctl.c: the guardian */
 int cli_start_main(int argc, char **argv);   /* cli_ctl.c: control-socket clients */
 int cli_stop_main(int argc, char **argv);
 int cli_split_main(int argc, char **argv);
+int cli_snapshot_main(int argc, char **argv);
 int cli_status_main(int argc, char **argv);
 int cli_watch_main(int argc, char **argv);
 int cli_record_main(int argc, char **argv);  /* cli_record.c: built-in recorder */

@@ -13,6 +13,8 @@
  */
 #include "cli/cli.h"
 
+#include "common/rg_bag.h"
+
 #include "common/rg_num.h"
 #include "mcap/mcap_doctor.h"
 #include "mcap/mcap_format.h"
@@ -31,93 +33,7 @@
 
 /* ---------- bag files ---------- */
 
-typedef struct bag_file {
-    char *path; /* full path */
-    char *name; /* file name */
-    char *stem; /* name without ".mcap" / ".recovered.mcap" */
-    long index; /* trailing _N of the stem, -1 when none */
-} bag_file;
-
-static int ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int cmp_bag_file(const void *a, const void *b) {
-    const bag_file *x = a, *y = b;
-    /* Same prefix before _N: order by N numerically (…_2 before …_10). */
-    const char *ux = strrchr(x->stem, '_'), *uy = strrchr(y->stem, '_');
-    if (x->index >= 0 && y->index >= 0 && ux - x->stem == uy - y->stem &&
-        strncmp(x->stem, y->stem, (size_t)(ux - x->stem)) == 0 && x->index != y->index)
-        return x->index < y->index ? -1 : 1;
-    int c = strcmp(x->stem, y->stem);
-    return c ? c : strcmp(x->name, y->name);
-}
-
-static void free_files(bag_file *f, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        free(f[i].path);
-        free(f[i].name);
-        free(f[i].stem);
-    }
-    free(f);
-}
-
-static int add_file(bag_file **files, size_t *n, const char *dir, const char *name) {
-    bag_file *nf = realloc(*files, (*n + 1) * sizeof *nf);
-    if (!nf) return -ENOMEM;
-    *files = nf;
-    bag_file *f = &nf[*n];
-    size_t plen = strlen(dir) + strlen(name) + 2;
-    f->path = malloc(plen);
-    f->name = strdup(name);
-    size_t cut = ends_with(name, ".recovered.mcap") ? strlen(".recovered.mcap")
-                 : ends_with(name, ".mcap") ? strlen(".mcap") : 0;
-    f->stem = strndup(name, strlen(name) - cut);
-    if (!f->path || !f->name || !f->stem) {
-        free(f->path);
-        free(f->name);
-        free(f->stem);
-        return -ENOMEM;
-    }
-    if (dir[0]) snprintf(f->path, plen, "%s/%s", dir, name);
-    else snprintf(f->path, plen, "%s", name);
-    const char *u = strrchr(f->stem, '_');
-    char *end = NULL;
-    f->index = u && u[1] ? strtol(u + 1, &end, 10) : -1;
-    if (f->index >= 0 && (!end || *end)) f->index = -1;
-    (*n)++;
-    return 0;
-}
-
-/* The .mcap files of a bag directory in segment order. X.recovered.mcap (what `recover`
- * made of a crashed segment) stands in for X.mcap. Returns 0 or -errno. */
-static int list_bag(const char *dir, bag_file **out, size_t *nout) {
-    *out = NULL;
-    *nout = 0;
-    DIR *d = opendir(dir);
-    if (!d) return -errno;
-    int rc = 0;
-    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
-        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".mcap")) continue;
-        if (!ends_with(e->d_name, ".recovered.mcap")) {
-            char alt[1024];
-            snprintf(alt, sizeof alt, "%s/%.*s.recovered.mcap", dir, (int)(strlen(e->d_name) - 5), e->d_name);
-            struct stat st;
-            if (stat(alt, &st) == 0) continue;
-        }
-        rc = add_file(out, nout, dir, e->d_name);
-    }
-    closedir(d);
-    if (rc) {
-        free_files(*out, *nout);
-        *out = NULL;
-        *nout = 0;
-        return rc;
-    }
-    qsort(*out, *nout, sizeof **out, cmp_bag_file);
-    return 0;
-}
+/* The bag's files and their order are rg_bag's (the layout has one owner). */
 
 /* ---------- info ---------- */
 
@@ -396,11 +312,11 @@ int cli_info_main(int argc, char **argv) {
         fprintf(stderr, "recguard info: %s: %s\n", path, strerror(errno));
         return CLI_EXIT_FAIL;
     }
-    bag_file *files = NULL;
+    rg_bag_file *files = NULL;
     size_t nfiles = 0;
     int rc;
     if (S_ISDIR(st.st_mode)) {
-        rc = list_bag(path, &files, &nfiles);
+        rc = rg_bag_list(path, &files, &nfiles);
         if (rc == 0 && nfiles == 0) {
             fprintf(stderr, "recguard info: %s: no .mcap files in this directory\n", path);
             return CLI_EXIT_FAIL;
@@ -409,7 +325,7 @@ int cli_info_main(int argc, char **argv) {
         const char *slash = strrchr(path, '/');
         char dir[4096] = "";
         if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-        rc = add_file(&files, &nfiles, "", path);
+        rc = rg_bag_list_add(&files, &nfiles, "", path);
         if (rc == 0) {
             free(files[0].name);
             files[0].name = strdup(slash ? slash + 1 : path);
@@ -418,12 +334,12 @@ int cli_info_main(int argc, char **argv) {
     }
     if (rc) {
         fprintf(stderr, "recguard info: %s: %s\n", path, strerror(-rc));
-        free_files(files, nfiles);
+        rg_bag_list_free(files, nfiles);
         return CLI_EXIT_FAIL;
     }
     bag_info *b = calloc(1, sizeof *b);
     if (!b) {
-        free_files(files, nfiles);
+        rg_bag_list_free(files, nfiles);
         return CLI_EXIT_FAIL;
     }
     for (size_t i = 0; i < nfiles; i++) info_file(b, files[i].path, files[i].name);
@@ -478,7 +394,7 @@ int cli_info_main(int argc, char **argv) {
     }
     free(b->topics);
     free(b);
-    free_files(files, nfiles);
+    rg_bag_list_free(files, nfiles);
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
@@ -617,9 +533,10 @@ int cli_recover_main(int argc, char **argv) {
     }
     char defout[4096];
     if (!out) {
-        size_t n = strlen(in);
-        if (ends_with(in, ".mcap")) n -= 5;
-        snprintf(defout, sizeof defout, "%.*s.recovered.mcap", (int)n, in);
+        if (rg_bag_recovered_path(defout, sizeof defout, in) < 0) {
+            fprintf(stderr, "recguard recover: %s: path too long\n", in);
+            return CLI_EXIT_USAGE;
+        }
         out = defout;
     }
     mcap_writer_options o, *op = NULL;

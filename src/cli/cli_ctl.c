@@ -403,6 +403,11 @@ int cli_split_main(int argc, char **argv) {
     return command(argc, argv, "split", done, fail);
 }
 
+int cli_snapshot_main(int argc, char **argv) {
+    static const char *const done[] = {"RECORDING", NULL}, *const fail[] = {"ERROR", "IDLE", NULL};
+    return command(argc, argv, "snapshot", done, fail);
+}
+
 /* ---- watch ------------------------------------------------------------------------------- */
 
 int cli_watch_main(int argc, char **argv) {

@@ -4,23 +4,29 @@
  * handles before any thread exists (so Cyclone's and the writer's threads never take them), then
  * runs rdds (discovery + raw readers) feeding rec_writer, and waits for a signal:
  * SIGINT/SIGTERM/SIGHUP stop cleanly (DDS closed first, queue drained, files and metadata.yaml
- * finalized, exit 0), SIGUSR1 starts a new segment. A write error (disk full) ends the run with
+ * finalized, exit 0), SIGUSR1 starts a new segment (--snapshot-mode: writes the held samples
+ * first), SIGUSR2 pauses or resumes (--start-paused).
+ * The option table is rg_recopts's (ros2 bag record's options); this file maps it onto rdds's
+ * filter, the writer's options and rec_mcapcfg's presets. A write error (disk full) ends the run with
  * one message naming the file, exit 1. Exit 2 for a bad command line.
  */
 #include "cli/cli.h"
 
+#include "common/rg_bag.h"
 #include "common/rg_fs.h"
 #include "common/rg_num.h"
+#include "common/rg_recopts.h"
 #include "common/rg_sys.h"
 #include "common/rg_time.h"
 #include "dds/rdds.h"
+#include "dds/rdds_qos_override.h"
+#include "recorder/rec_mcapcfg.h"
 #include "recorder/rec_msgdef.h"
 #include "recorder/rec_stats.h"
 #include "recorder/rec_writer.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,43 +39,42 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECORD_DEFAULT_QUEUE (256ull << 20) /* --max-queue default: 256 MiB */
-#define RECORD_MIN_QUEUE (64ull << 10)      /* smallest queue that holds a few slabs */
-#define RECORD_MAX_CHUNK_AGE_MS 1000        /* the crash-loss promise: at most 1 s */
 #define RECORD_POLL_NS (200 * 1000000LL)    /* how often the main thread looks at the writer */
-#define RECORD_DEFAULT_LEASE_MS 1000        /* DDS participant lease: a killed recorder holds
-                                             * reliable publishers back at most this long */
-#define RECORD_MIN_LEASE_MS 100             /* below it, a loaded machine's missed lease
-                                             * renewals would drop a live recorder */
-#define RECORD_MAX_LEASE_MS 600000
+#define RECORD_DISCOVERY_GRACE_MS 2000      /* --no-discovery: how long "present at startup" lasts
+                                             * (SEDP of the publishers already there) */
 
 static const char usage_text[] =
-    "usage: recguard record [-a | TOPIC... | --regex RE] [--exclude RE] [-o DIR|FILE.mcap]\n"
-    "                       [--include-dds] [--include-hidden-topics] [--max-bag-size BYTES]\n"
-    "                       [--max-bag-duration SEC] [--compression-format none|lz4|zstd]\n"
-    "                       [--chunk-size BYTES] [--max-chunk-age MS] [--msg-path DIR]...\n"
-    "                       [--max-queue BYTES] [--stats FILE] [--lease MS] [--no-rates]\n"
+    "usage: recguard record [-a | --all-topics | --all-services | TOPIC... | --topics T... |\n"
+    "                        --services S... | --topic-types TYPE... | -e RE] [-x RE]\n"
+    "                       [--exclude-topics T...] [--exclude-topic-types TYPE...]\n"
+    "                       [--exclude-services S...] [-o DIR|FILE.mcap] [-s mcap]\n"
+    "                       [-b BYTES] [-d SEC] [--compression-mode file|message]\n"
+    "                       [--compression-format zstd|lz4] [--storage-preset-profile P]\n"
+    "                       [--storage-config-file YAML] [--qos-profile-overrides-path YAML]\n"
+    "                       [--include-hidden-topics] [--include-unpublished-topics]\n"
+    "                       [--no-discovery] [-p MS] [--use-sim-time] [--start-paused]\n"
+    "                       [--custom-data KEY=VALUE...] [--node-name N] [--log-level L]\n"
+    "                       [--max-cache-size BYTES] [--snapshot-mode] [--include-dds]\n"
+    "                       [--chunk-size BYTES]\n"
+    "                       [--max-chunk-age MS] [--msg-path DIR]... [--stats FILE] [--lease MS]\n"
+    "                       [--no-rates]\n"
     "Records ROS 2 (and with --include-dds, plain DDS) topics of domain $ROS_DOMAIN_ID into\n"
-    "rosbag2-compatible MCAP. -o FILE.mcap writes exactly that segment (the daemon's {segment}).\n"
-    "BYTES take a K, M or G suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits.\n";
+    "rosbag2-compatible MCAP; takes ros2 bag record's options (README: the option table).\n"
+    "-o FILE.mcap writes exactly that segment (the daemon's {segment}). BYTES take a K, M or G\n"
+    "suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits (--snapshot-mode: writes the\n"
+    "snapshot), SIGUSR2 pauses/resumes.\n";
 
 typedef struct record_args {
+    rg_recopts o;                /* the parsed command line */
     rdds_filter filter;          /* topic selection */
-    const char **topics;         /* explicit topics, '/'-prefixed */
-    char **owned;                /* topics we allocated (relative names made absolute) */
-    size_t nowned;               /* entries */
+    const char **topics;         /* explicit topics (and service event topics), '/'-prefixed */
     size_t ntopics;              /* entries */
-    const char *out;             /* -o */
-    uint64_t max_bag_size;       /* 0 = no split by size */
-    double max_bag_duration;     /* seconds, 0 = none */
-    mcap_compression compression;/* chunk compression */
-    uint64_t chunk_size;         /* bytes */
-    int64_t chunk_age_ms;        /* ms */
-    const char **msg_paths;      /* --msg-path entries */
-    size_t nmsg_paths;           /* entries */
-    uint64_t max_queue;          /* bytes */
-    const char *stats;           /* --stats */
-    int no_rates;                /* --no-rates: no per-topic rate estimation (benchmark baseline) */
+    const char **excl;           /* excluded topics and service event topics */
+    size_t nexcl;                /* entries */
+    char **owned;                /* names we allocated */
+    size_t nowned;               /* entries */
+    rdds_qos_overrides qos;      /* --qos-profile-overrides-path */
+    mcap_writer_options mcap;    /* writer options after preset, storage config and flags */
 } record_args;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,26 +88,6 @@ static int usage_error(const char *fmt, ...) {
     return CLI_EXIT_USAGE;
 }
 
-/* "123", "64K", "256M", "2G" (powers of 1024; "KiB" etc. accepted too). 0 or -EINVAL. */
-static int parse_bytes(const char *s, uint64_t *out) {
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9') return -EINVAL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno) return -EINVAL;
-    unsigned shift = 0;
-    if (*end == 'K' || *end == 'k') shift = 10;
-    else if (*end == 'M' || *end == 'm') shift = 20;
-    else if (*end == 'G' || *end == 'g') shift = 30;
-    if (shift) {
-        end++;
-        if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0) end += strlen(end);
-    }
-    if (*end || (shift && v > (UINT64_MAX >> shift))) return -EINVAL;
-    *out = (uint64_t)v << shift;
-    return 0;
-}
-
 static int dir_is_empty(const char *path) {
     DIR *d = opendir(path);
     if (!d) return -errno;
@@ -114,122 +99,106 @@ static int dir_is_empty(const char *path) {
     return empty;
 }
 
+/* --log-level: the one process-wide setting, read by warnings from any thread. */
+static rg_recopts_level record_log_level = RG_RECOPTS_LOG_INFO;
+
 static void print_warning(void *ctx, const char *msg) {
     (void)ctx;
+    if (record_log_level > RG_RECOPTS_LOG_WARN) return;
     fprintf(stderr, "recguard record: warning: %s\n", msg);
 }
 
-static int parse_args(int argc, char **argv, record_args *a) {
-    enum {
-        O_REGEX = 256, O_EXCLUDE, O_DDS, O_HIDDEN, O_SIZE, O_DURATION, O_COMP, O_CHUNK,
-        O_AGE, O_MSGPATH, O_QUEUE, O_STATS, O_LEASE, O_NORATES, O_HELP
-    };
-    static const struct option opts[] = {
-        {"all", no_argument, NULL, 'a'},
-        {"output", required_argument, NULL, 'o'},
-        {"regex", required_argument, NULL, O_REGEX},
-        {"exclude", required_argument, NULL, O_EXCLUDE},
-        {"include-dds", no_argument, NULL, O_DDS},
-        {"include-hidden-topics", no_argument, NULL, O_HIDDEN},
-        {"max-bag-size", required_argument, NULL, O_SIZE},
-        {"max-bag-duration", required_argument, NULL, O_DURATION},
-        {"compression-format", required_argument, NULL, O_COMP},
-        {"chunk-size", required_argument, NULL, O_CHUNK},
-        {"max-chunk-age", required_argument, NULL, O_AGE},
-        {"msg-path", required_argument, NULL, O_MSGPATH},
-        {"max-queue", required_argument, NULL, O_QUEUE},
-        {"stats", required_argument, NULL, O_STATS},
-        {"lease", required_argument, NULL, O_LEASE},
-        {"no-rates", no_argument, NULL, O_NORATES},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    mcap_writer_options mo;
-    mcap_writer_options_default(&mo);
-    a->compression = MCAP_COMPRESSION_NONE;
-    a->chunk_size = mo.chunk_size;
-    a->chunk_age_ms = RECORD_MAX_CHUNK_AGE_MS;
-    a->max_queue = RECORD_DEFAULT_QUEUE;
-    a->filter.lease_ns = RECORD_DEFAULT_LEASE_MS * RG_NS_PER_MS;
-    a->msg_paths = calloc((size_t)argc, sizeof *a->msg_paths);
-    a->topics = calloc((size_t)argc, sizeof *a->topics);
-    a->owned = calloc((size_t)argc, sizeof *a->owned);
-    if (!a->msg_paths || !a->topics || !a->owned) return CLI_EXIT_FAIL;
-    optind = 1;
-    opterr = 0;
-    int c;
-    long long v;
-    while ((c = getopt_long(argc, argv, ":ao:h", opts, NULL)) != -1) {
-        const char *arg = optarg;
-        switch (c) {
-        case 'a': a->filter.all = 1; break;
-        case 'o': a->out = arg; break;
-        case O_REGEX: a->filter.regex = arg; break;
-        case O_EXCLUDE: a->filter.exclude = arg; break;
-        case O_DDS: a->filter.include_dds = 1; break;
-        case O_HIDDEN: a->filter.include_hidden = 1; break;
-        case O_SIZE:
-            if (parse_bytes(arg, &a->max_bag_size) < 0 || a->max_bag_size == 0)
-                return usage_error("--max-bag-size %s: expected a positive byte count", arg);
-            break;
-        case O_DURATION:
-            if (rg_num_double(arg, 0, 1e9, &a->max_bag_duration) < 0 || !(a->max_bag_duration > 0))
-                return usage_error("--max-bag-duration %s: expected seconds > 0", arg);
-            break;
-        case O_COMP:
-            if (strcmp(arg, "none") == 0) a->compression = MCAP_COMPRESSION_NONE;
-            else if (strcmp(arg, "lz4") == 0) a->compression = MCAP_COMPRESSION_LZ4;
-            else if (strcmp(arg, "zstd") == 0) a->compression = MCAP_COMPRESSION_ZSTD;
-            else return usage_error("--compression-format %s: expected none, lz4 or zstd", arg);
-            break;
-        case O_CHUNK:
-            if (parse_bytes(arg, &a->chunk_size) < 0 || a->chunk_size < 1024 ||
-                a->chunk_size > (1ull << 30))
-                return usage_error("--chunk-size %s: expected 1K..1G bytes", arg);
-            break;
-        case O_AGE:
-            if (rg_num_ll(arg, 1, RECORD_MAX_CHUNK_AGE_MS, &v) < 0)
-                return usage_error("--max-chunk-age %s: expected 1..1000 milliseconds", arg);
-            a->chunk_age_ms = v;
-            break;
-        case O_MSGPATH: a->msg_paths[a->nmsg_paths++] = arg; break;
-        case O_QUEUE:
-            if (parse_bytes(arg, &a->max_queue) < 0 || a->max_queue < RECORD_MIN_QUEUE ||
-                a->max_queue > SIZE_MAX / 2)
-                return usage_error("--max-queue %s: expected at least 64K bytes", arg);
-            break;
-        case O_STATS: a->stats = arg; break;
-        case O_LEASE:
-            if (rg_num_ll(arg, RECORD_MIN_LEASE_MS, RECORD_MAX_LEASE_MS, &v) < 0)
-                return usage_error("--lease %s: expected 100..600000 milliseconds", arg);
-            a->filter.lease_ns = v * RG_NS_PER_MS;
-            break;
-        case O_NORATES: a->no_rates = 1; break;
-        case 'h':
-        case O_HELP: fputs(usage_text, stdout); return -1;
-        case ':': return usage_error("option %s needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option %s", argv[optind - 1]);
-        }
+/* "/" + name (+ suffix): a relative name resolves against the root namespace, as for a node
+ * in "/". NULL on ENOMEM. */
+static const char *absolute(record_args *a, const char *name, const char *suffix) {
+    if (name[0] == '/' && !suffix[0]) return name;
+    size_t n = strlen(name) + strlen(suffix) + 2;
+    char *t = malloc(n);
+    if (!t) return NULL;
+    snprintf(t, n, "%s%s%s", name[0] == '/' ? "" : "/", name, suffix);
+    a->owned[a->nowned++] = t;
+    return t;
+}
+
+/* The writer options: defaults, then the preset, then the storage config file, then the
+ * explicit flags, as rosbag2 layers them. 0 or an exit code. */
+static int plan_mcap(record_args *a) {
+    char err[1024];
+    rg_recopts *o = &a->o;
+    mcap_writer_options_default(&a->mcap);
+    a->mcap.library = "recguard";
+    a->mcap.max_chunk_age_ns = o->chunk_age_ms * RG_NS_PER_MS;
+    if (o->preset && rec_mcapcfg_preset(o->preset, &a->mcap, err, sizeof err) < 0)
+        return usage_error("%s", err);
+    if (o->storage_config && rec_mcapcfg_load(o->storage_config, &a->mcap, err, sizeof err) < 0) {
+        fprintf(stderr, "recguard record: --storage-config-file %s\n", err);
+        return CLI_EXIT_USAGE;
     }
-    for (int i = optind; i < argc; i++) {
-        if (argv[i][0] == '-') return usage_error("unknown option %s", argv[i]);
-        if (argv[i][0] == '/') {
-            a->topics[a->ntopics++] = argv[i];
-        } else {
-            /* A relative name resolves against the root namespace, as for a node in "/". */
-            size_t n = strlen(argv[i]) + 2;
-            char *t = malloc(n);
-            if (!t) return CLI_EXIT_FAIL;
-            snprintf(t, n, "/%s", argv[i]);
-            a->owned[a->nowned++] = t;
-            a->topics[a->ntopics++] = t;
-        }
+    if (o->comp_format) {
+        if (strcmp(o->comp_format, "zstd") == 0) a->mcap.compression = MCAP_COMPRESSION_ZSTD;
+        else if (strcmp(o->comp_format, "lz4") == 0) a->mcap.compression = MCAP_COMPRESSION_LZ4;
+        else a->mcap.compression = MCAP_COMPRESSION_NONE;
     }
-    if (!a->filter.all && a->ntopics == 0 && !a->filter.regex)
-        return usage_error("no topics selected: give -a, TOPIC... or --regex RE");
-    a->filter.topics = a->topics;
-    a->filter.ntopics = a->ntopics;
+    if (o->chunk_size) a->mcap.chunk_size = o->chunk_size;
     return 0;
+}
+
+static int parse_args(int argc, char **argv, record_args *a) {
+    char err[1024];
+    rg_recopts *o = &a->o;
+    int rc = rg_recopts_parse(argc, argv, o, err, sizeof err);
+    if (rc == -ENOMEM) return CLI_EXIT_FAIL;
+    if (rc < 0) return usage_error("%s", err);
+    if (o->help) {
+        fputs(usage_text, stdout);
+        return -1;
+    }
+    size_t cap = o->topics.n + o->services.n + 1;
+    size_t xcap = o->exclude_topics.n + o->exclude_services.n + 1;
+    a->topics = calloc(cap, sizeof *a->topics);
+    a->excl = calloc(xcap, sizeof *a->excl);
+    a->owned = calloc(cap + xcap, sizeof *a->owned);
+    if (!a->topics || !a->excl || !a->owned) return CLI_EXIT_FAIL;
+    for (size_t i = 0; i < o->topics.n; i++)
+        if (!(a->topics[a->ntopics++] = absolute(a, o->topics.v[i], ""))) return CLI_EXIT_FAIL;
+    for (size_t i = 0; i < o->services.n; i++)
+        if (!(a->topics[a->ntopics++] = absolute(a, o->services.v[i], RG_RECOPTS_SERVICE_EVENT)))
+            return CLI_EXIT_FAIL;
+    /* Sim time needs /clock whatever else is selected; it is recorded too. */
+    if (o->use_sim_time) a->topics[a->ntopics++] = "/clock";
+    for (size_t i = 0; i < o->exclude_topics.n; i++)
+        if (!(a->excl[a->nexcl++] = absolute(a, o->exclude_topics.v[i], ""))) return CLI_EXIT_FAIL;
+    for (size_t i = 0; i < o->exclude_services.n; i++)
+        if (!(a->excl[a->nexcl++] = absolute(a, o->exclude_services.v[i], RG_RECOPTS_SERVICE_EVENT)))
+            return CLI_EXIT_FAIL;
+    rdds_filter *f = &a->filter;
+    f->all = o->all_topics;
+    f->all_services = o->all_services;
+    f->topics = a->topics;
+    f->ntopics = a->ntopics;
+    f->regex = o->regex;
+    f->exclude = o->exclude_regex;
+    f->topic_types = o->topic_types.v;
+    f->ntopic_types = o->topic_types.n;
+    f->exclude_topics = a->excl;
+    f->nexclude_topics = a->nexcl;
+    f->exclude_types = o->exclude_types.v;
+    f->nexclude_types = o->exclude_types.n;
+    f->include_dds = o->include_dds;
+    f->include_hidden = o->include_hidden;
+    f->lease_ns = o->lease_ms * RG_NS_PER_MS;
+    if (o->no_discovery)
+        f->discovery_window_ns = (o->polling_ms > RECORD_DISCOVERY_GRACE_MS ? o->polling_ms
+                                                                          : RECORD_DISCOVERY_GRACE_MS) *
+                                 RG_NS_PER_MS;
+    if (o->qos_overrides) {
+        if (rdds_qos_override_load(&a->qos, o->qos_overrides, err, sizeof err) < 0) {
+            fprintf(stderr, "recguard record: --qos-profile-overrides-path %s\n", err);
+            return CLI_EXIT_USAGE;
+        }
+        f->qos_overrides = &a->qos;
+    }
+    return plan_mcap(a);
 }
 
 /* Bag directory, segment base name, first index and exact first file from -o. */
@@ -244,27 +213,16 @@ static int plan_output(const char *out, record_out *o) {
     char err[PATH_MAX + 128];
     memset(o, 0, sizeof *o);
     size_t n = out ? strlen(out) : 0;
-    if (n > 5 && strcmp(out + n - 5, ".mcap") == 0) {
+    if (out && rg_bag_is_segment(out)) {
         /* The daemon's {segment}: write exactly this file; metadata.yaml beside it covers the
          * directory's segments, earlier runs included. */
         if (n >= sizeof o->file) goto too_long;
         snprintf(o->file, sizeof o->file, "%s", out);
-        snprintf(o->dir, sizeof o->dir, "%s", out);
-        char *slash = strrchr(o->dir, '/');
-        const char *base = slash ? slash + 1 : out;
-        if (slash == o->dir) o->dir[1] = '\0';
-        else if (slash) *slash = '\0';
-        else snprintf(o->dir, sizeof o->dir, ".");
-        size_t bl = strlen(base) - 5;
-        if (bl == 0 || bl >= sizeof o->name) goto bad_name;
-        snprintf(o->name, sizeof o->name, "%.*s", (int)bl, base);
-        /* "<name>_<N>": later segments continue at N+1 under <name>. */
-        char *us = strrchr(o->name, '_');
-        if (us && us[1] && strspn(us + 1, "0123456789") == strlen(us + 1) && strlen(us + 1) < 9) {
-            o->first_index = (unsigned)strtoul(us + 1, NULL, 10);
-            *us = '\0';
-            if (!o->name[0]) goto bad_name;
-        }
+        int has_index;
+        int rc = rg_bag_segment_parse(out, o->dir, sizeof o->dir, o->name, sizeof o->name,
+                                      &o->first_index, &has_index);
+        if (rc == -ENAMETOOLONG) goto too_long;
+        if (rc < 0) goto bad_name;
         if (rg_fs_mkdir_p(o->dir, 0755, err, sizeof err) < 0) {
             fprintf(stderr, "recguard record: -o %s: %s\n", out, err);
             return CLI_EXIT_FAIL;
@@ -322,6 +280,39 @@ static void print_summary(const rec_writer_summary *s, const char *dir) {
     fflush(stdout);
 }
 
+static void print_start(const record_args *a, uint32_t domain, const record_out *out,
+                        const char *segment, const char *stats) {
+    const rg_recopts *o = &a->o;
+    if (o->log_level > RG_RECOPTS_LOG_INFO) return;
+    static const char *const comp[] = {"none", "lz4", "zstd"};
+    printf("recguard record: recording domain %u (%s%s%s%s%s) to %s, first segment %s, stats %s, "
+           "%s chunks%s%s\n",
+           domain, o->all_topics ? "all topics" : a->ntopics ? "listed topics" : "selected topics",
+           o->all_services ? " + all services" : "", o->include_dds ? " + DDS topics" : "",
+           o->regex ? " + regex" : "", o->topic_types.n ? " + types" : "", out->dir, segment, stats,
+           comp[a->mcap.compression <= MCAP_COMPRESSION_ZSTD ? a->mcap.compression : 0],
+           o->node_name ? ", node name " : "", o->node_name ? o->node_name : "");
+    for (size_t i = 0; i < o->nnotes; i++) printf("recguard record: note: %s\n", o->notes[i]);
+    if (o->include_unpublished)
+        printf("recguard record: note: --include-unpublished-topics: every selected topic is "
+               "subscribed as soon as a publisher appears, for the whole run\n");
+    if (o->start_paused) printf("recguard record: paused (SIGUSR2 resumes)\n");
+    if (o->snapshot)
+        printf("recguard record: snapshot mode: holding the last %llu bytes in memory; SIGUSR1 "
+               "writes them into the current segment and starts the next\n",
+               (unsigned long long)o->max_queue);
+    fflush(stdout);
+}
+
+static void pause_toggle(const record_args *a, rec_writer *w) {
+    int paused = !rec_writer_paused(w);
+    rec_writer_pause(w, paused);
+    if (a->o.log_level <= RG_RECOPTS_LOG_INFO) {
+        printf("recguard record: %s\n", paused ? "paused (SIGUSR2 resumes)" : "resumed");
+        fflush(stdout);
+    }
+}
+
 int cli_record_main(int argc, char **argv) {
     record_args a = {0};
     record_out out;
@@ -334,6 +325,7 @@ int cli_record_main(int argc, char **argv) {
         rc = rc < 0 ? CLI_EXIT_OK : rc;
         goto done;
     }
+    record_log_level = a.o.log_level;
     uint32_t domain = 0;
     if (rdds_domain_from_env(&domain, err, sizeof err) < 0) {
         fprintf(stderr, "recguard record: %s\n", err);
@@ -345,12 +337,12 @@ int cli_record_main(int argc, char **argv) {
         rc = CLI_EXIT_USAGE;
         goto done;
     }
-    if ((rc = plan_output(a.out, &out)) != 0) goto done;
+    if ((rc = plan_output(a.o.out, &out)) != 0) goto done;
 
     rc = CLI_EXIT_FAIL;
     if (rec_msgdef_open(&md) < 0) goto oom;
-    for (size_t i = 0; i < a.nmsg_paths; i++)
-        if (rec_msgdef_add_root_list(md, a.msg_paths[i]) < 0) goto oom;
+    for (size_t i = 0; i < a.o.msg_paths.n; i++)
+        if (rec_msgdef_add_root_list(md, a.o.msg_paths.v[i]) < 0) goto oom;
     if (rec_msgdef_add_root_list(md, getenv("RECGUARD_MSG_PATH")) < 0 ||
         rec_msgdef_add_ament(md, getenv("AMENT_PREFIX_PATH")) < 0)
         goto oom;
@@ -362,8 +354,8 @@ int cli_record_main(int argc, char **argv) {
     }
 
     char stats[PATH_MAX];
-    if ((a.stats ? snprintf(stats, sizeof stats, "%s", a.stats)
-                 : snprintf(stats, sizeof stats, "%s/recorder.stats", out.dir)) >= (int)sizeof stats) {
+    if ((a.o.stats ? snprintf(stats, sizeof stats, "%s", a.o.stats)
+                 : snprintf(stats, sizeof stats, "%s/%s", out.dir, RG_BAG_STATS)) >= (int)sizeof stats) {
         fprintf(stderr, "recguard record: --stats: path too long\n");
         goto done;
     }
@@ -376,6 +368,7 @@ int cli_record_main(int argc, char **argv) {
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGHUP); /* a closing terminal stops cleanly instead of cutting the file */
     sigaddset(&sigs, SIGUSR1);
+    sigaddset(&sigs, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     rec_writer_options wo = {
@@ -383,21 +376,22 @@ int cli_record_main(int argc, char **argv) {
         .name = out.name,
         .first_index = out.first_index,
         .first_path = out.file[0] ? out.file : NULL,
-        .max_bag_size = a.max_bag_size,
-        .max_bag_duration_ns = (int64_t)(a.max_bag_duration * 1e9),
-        .max_queue = (size_t)a.max_queue,
+        .mcap = a.mcap,
+        .max_bag_size = a.o.max_bag_size,
+        .max_bag_duration_ns = (int64_t)(a.o.max_bag_duration * 1e9),
+        .max_queue = (size_t)a.o.max_queue,
         .stats_path = stats,
         .msgdef = md,
         .ros_distro = getenv("ROS_DISTRO"),
         .merge_metadata = out.file[0] != '\0',
-        .no_rate = a.no_rates,
+        .no_rate = a.o.no_rates,
+        .custom_data = a.o.custom_data.v,
+        .ncustom = a.o.custom_data.n,
+        .start_paused = a.o.start_paused,
+        .use_sim_time = a.o.use_sim_time,
+        .snapshot = a.o.snapshot,
         .on_warn = print_warning,
     };
-    mcap_writer_options_default(&wo.mcap);
-    wo.mcap.library = "recguard";
-    wo.mcap.compression = a.compression;
-    wo.mcap.chunk_size = a.chunk_size;
-    wo.mcap.max_chunk_age_ns = a.chunk_age_ms * RG_NS_PER_MS;
     if (rec_writer_start(&w, &wo, err, sizeof err) < 0) {
         fprintf(stderr, "recguard record: %s\n", err);
         goto done;
@@ -416,11 +410,7 @@ int cli_record_main(int argc, char **argv) {
         rec_writer_stop(w, &s, e2, sizeof e2);
         goto done;
     }
-    printf("recguard record: recording domain %u (%s%s%s) to %s, first segment %s, stats %s\n",
-           domain, a.filter.all ? "all topics" : a.ntopics ? "listed topics" : "regex",
-           a.filter.include_dds ? " + DDS topics" : "", a.filter.regex ? " + regex" : "",
-           out.dir, rec_writer_segment(w), stats);
-    fflush(stdout);
+    print_start(&a, domain, &out, rec_writer_segment(w), stats);
 
     int failed = 0;
     for (;;) {
@@ -428,6 +418,7 @@ int cli_record_main(int argc, char **argv) {
         int sig = sigtimedwait(&sigs, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) break;
         if (sig == SIGUSR1) rec_writer_split(w);
+        if (sig == SIGUSR2) pause_toggle(&a, w);
         if ((failed = rec_writer_failed(w))) break;
     }
     /* DDS first: once it is closed no callback runs, so the queue drains to a fixed end. */
@@ -435,7 +426,7 @@ int cli_record_main(int argc, char **argv) {
     dds = NULL;
     rec_writer_summary s;
     int wrc = rec_writer_stop(w, &s, err, sizeof err);
-    print_summary(&s, out.dir);
+    if (a.o.log_level <= RG_RECOPTS_LOG_INFO) print_summary(&s, out.dir);
     if (wrc < 0) {
         fprintf(stderr, "recguard record: %s%s; recording stopped, %s closed with what was already "
                         "written\n",
@@ -455,6 +446,8 @@ done:
     for (size_t i = 0; i < a.nowned; i++) free(a.owned[i]);
     free(a.owned);
     free(a.topics);
-    free(a.msg_paths);
+    free(a.excl);
+    rdds_qos_override_free(&a.qos);
+    rg_recopts_free(&a.o);
     return rc;
 }

@@ -31,6 +31,7 @@ static const cli_verb verbs[] = {
     {"start", cli_start_main, "ask the daemon to start recording"},
     {"stop", cli_stop_main, "ask the daemon to stop recording gracefully"},
     {"split", cli_split_main, "ask the daemon to start a new segment"},
+    {"snapshot", cli_snapshot_main, "ask the built-in recorder in snapshot mode to write what it holds"},
     {"status", cli_status_main, "show the daemon's state (--json for machines)"},
     {"watch", cli_watch_main, "stream the daemon's events"},
     {"record", DDS_VERB(cli_record_main), "record ROS 2 / DDS topics into MCAP (like ros2 bag record)"},

@@ -22,6 +22,7 @@
 #include "common/rg_num.h"
 #include "common/rg_time.h"
 #include "dds/rdds_nodes.h"
+#include "dds/rdds_qos_override.h"
 #include "dds/rdds_select.h"
 #include "dds/rdds_sertype.h"
 
@@ -76,6 +77,7 @@ struct rdds_session {
     dds_entity_t rdi_rd;          /* internal ros_discovery_info reader, never recorded */
     rdds_nodes_msg *nodes;        /* latest ros_discovery_info per participant */
     size_t nnodes;                /* entries in nodes */
+    int64_t open_mono_ns;         /* when the session opened (for discovery_window_ns) */
 };
 
 /* ---- listener: the per-sample path ------------------------------------------------------ */
@@ -424,6 +426,7 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
         if (s->pubs[i].t == t) qs[k++] = s->pubs[i].q;
     rdds_reader_qos want;
     rdds_qos_adapt(qs, n, &want);
+    rdds_qos_override_apply(s->m.f.qos_overrides, t->name, &want);
     if (s->m.f.best_effort) {
         want.reliable = want.transient_local = want.keep_all = 0;
         if (want.depth < RDDS_MIN_BE_DEPTH) want.depth = RDDS_MIN_BE_DEPTH;
@@ -467,6 +470,11 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
 }
 
 /* ---- publications ----------------------------------------------------------------------- */
+
+/* --no-discovery: topics present at start are found within the window; later ones are not. */
+static int discovery_closed(const rdds_session *s) {
+    return s->m.f.discovery_window_ns > 0 && rg_time_mono_ns() - s->open_mono_ns > s->m.f.discovery_window_ns;
+}
 
 static rdds_pub *pub_find_key(rdds_session *s, const dds_guid_t *key) {
     for (size_t i = 0; i < s->npubs; i++)
@@ -516,7 +524,7 @@ static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dd
     if (t == NULL) {
         rdds_selection sel;
         rdds_matcher_select(&s->m, ep->topic_name, ep->type_name, &sel);
-        if (!sel.selected) return;
+        if (!sel.selected || discovery_closed(s)) return;
         /* The entity kind in the GUID's last byte says keyed (2) or keyless (3); a reader of
          * the other kind would never match this writer, silently. */
         int keyed = (ep->key.v[15] & 0x0f) == 0x02;
@@ -660,6 +668,7 @@ int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *fi
         return -ENOMEM;
     }
     s->cb = *cb;
+    s->open_mono_ns = rg_time_mono_ns();
     int rc = rdds_matcher_init(&s->m, filter, err, errlen);
     if (rc < 0) {
         free(s);

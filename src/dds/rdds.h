@@ -69,6 +69,19 @@ typedef struct rdds_filter {
     const char *exclude;        /* POSIX ERE on the recorded name, NULL = none */
     int include_dds;            /* also record non-ROS DDS topics under their DDS name */
     int include_hidden;         /* also record hidden ROS topics (a path segment starting '_') */
+    const char *const *topic_types;   /* also every topic of these ROS types ("a/msg/T") */
+    size_t ntopic_types;              /* entries in topic_types */
+    const char *const *exclude_topics;/* never these recorded names (after any selection but
+                                       * an explicit name) */
+    size_t nexclude_topics;           /* entries in exclude_topics */
+    const char *const *exclude_types; /* never topics of these ROS types */
+    size_t nexclude_types;            /* entries in exclude_types */
+    int all_services;           /* every service event topic (<service>/_service_event), which
+                                 * -a and --all-topics leave out as hidden */
+    const struct rdds_qos_overrides *qos_overrides; /* per-topic reader QoS overrides, NULL =
+                                 * none (rdds_qos_override.h); borrowed for the session */
+    int64_t discovery_window_ns;/* > 0: topics first seen later than this after open are not
+                                 * recorded (--no-discovery); 0 = discover for the whole run */
     int64_t lease_ns;           /* the participant's announced lease (> 0), 0 = Cyclone's
                                  * configured one (10 s by default): how long reliable peers
                                  * keep waiting on a reader that died without saying so */
@@ -94,6 +107,7 @@ int rdds_dds_topic_from_ros(const char *ros_topic, char *out, size_t outlen); /*
 int rdds_ros_type_from_dds(const char *dds_type, char *out, size_t outlen);   /* a::msg::dds_::T_ -> a/msg/T */
 int rdds_dds_type_from_ros(const char *ros_type, char *out, size_t outlen);   /* a/msg/T -> a::msg::dds_::T_ */
 int rdds_topic_is_hidden(const char *ros_topic);                             /* 1 when any segment starts '_' */
+int rdds_topic_is_service_event(const char *ros_topic);                      /* 1 for "<service>/_service_event" */
 /* The domain from $ROS_DOMAIN_ID (unset or empty: 0), as ROS 2 reads it: 0 or -EINVAL with
  * err "ROS_DOMAIN_ID=...: expected an integer 0..232". */
 int rdds_domain_from_env(uint32_t *domain, char *err, size_t errlen);

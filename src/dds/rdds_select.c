@@ -155,6 +155,16 @@ void rdds_matcher_fini(rdds_matcher *m) {
     }
 }
 
+static int in_list(const char *const *v, size_t n, const char *s) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0 || (s[0] == '/' && v[i][0] != '/' && strcmp(v[i], s + 1) == 0)) return 1;
+    return 0;
+}
+int rdds_topic_is_service_event(const char *ros_topic) {
+    static const char sfx[] = "/_service_event";
+    size_t n = strlen(ros_topic);
+    return n > sizeof sfx - 1 && strcmp(ros_topic + n - (sizeof sfx - 1), sfx) == 0;
+}
 /* Listed names may be given as ROS names with or without the leading slash, or as DDS names. */
 static int listed(const rdds_matcher *m, const char *name, const char *dds_topic) {
     for (size_t i = 0; i < m->f.ntopics; i++) {
@@ -197,10 +207,17 @@ static void select_one(const rdds_matcher *m, const char *dds_topic, const char 
         out->selected = 1;
         return;
     }
-    int wanted = m->f.all || (m->has_re && regexec(&m->re, out->name, 0, NULL, 0) == 0);
+    int re = m->has_re && regexec(&m->re, out->name, 0, NULL, 0) == 0;
+    /* A service event topic is a service to ros2 bag record, not a topic: -a/--all-services or
+     * a matching regex take it, --all-topics and --topic-types do not. */
+    int svc = out->is_ros && rdds_topic_is_service_event(out->name);
+    int wanted = svc ? m->f.all_services || re
+                     : m->f.all || re || in_list(m->f.topic_types, m->f.ntopic_types, out->type);
     if (!wanted) return;
-    if (out->is_ros && !m->f.include_hidden && rdds_topic_is_hidden(out->name)) return;
+    if (!svc && out->is_ros && !m->f.include_hidden && rdds_topic_is_hidden(out->name)) return;
     if (m->has_ex && regexec(&m->ex, out->name, 0, NULL, 0) == 0) return;
+    if (in_list(m->f.exclude_topics, m->f.nexclude_topics, out->name)) return;
+    if (in_list(m->f.exclude_types, m->f.nexclude_types, out->type)) return;
     out->selected = 1;
 }
 

@@ -533,6 +533,26 @@ static int apply_node(guard_config *c, const ctx *x, const key_def *k, struct fy
 
 /* ---- walking a document ---------------------------------------------------------------- */
 
+/* `record:` has its own key table: the recorder's options (guard_record). */
+static int walk_record(guard_config *c, ctx *x, struct fy_node *map) {
+    if (is_null(map)) return 0;
+    if (fy_node_is_alias(map) || fy_node_get_type(map) != FYNT_MAPPING)
+        return fail(x, "record", "expected a mapping of recorder options");
+    void *it = NULL;
+    for (struct fy_node_pair *p; (p = fy_node_mapping_iterate(map, &it));) {
+        x->line = node_line(fy_node_pair_key(p));
+        char *key = scalar_dup(fy_node_pair_key(p));
+        if (!key) return fail(x, "record", "keys must be plain strings");
+        char why[256], full[128];
+        snprintf(full, sizeof full, "record.%s", key);
+        int rc = guard_record_set(&c->record, key, fy_node_pair_value(p), why, sizeof why);
+        free(key);
+        if (rc == -EINVAL) return fail(x, full, "%s", why);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
 static int walk(guard_config *c, ctx *x, struct fy_node *map, const char *section) {
     if (is_null(map)) return 0; /* empty file, or "stop:" with nothing under it */
     if (fy_node_is_alias(map) || fy_node_get_type(map) != FYNT_MAPPING)
@@ -547,7 +567,8 @@ static int walk(guard_config *c, ctx *x, struct fy_node *map, const char *sectio
         snprintf(full, sizeof full, "%s%s%s", section ? section : "", section ? "." : "", key);
         int rc;
         const key_def *k = find_key(full);
-        if (!section && is_section(key)) rc = walk(c, x, vn, key);
+        if (!section && strcmp(key, "record") == 0) rc = walk_record(c, x, vn);
+        else if (!section && is_section(key)) rc = walk(c, x, vn, key);
         else if (k) rc = apply_node(c, x, k, vn);
         else rc = fail(x, full, "unknown key (see docs/CONFIG.md)");
         free(key);
@@ -696,6 +717,11 @@ int guard_config_load_file(guard_config *c, const char *path, bool optional, cha
 int guard_config_set(guard_config *c, const char *key, const char *value, char *err,
                      size_t errlen) {
     ctx x = {.name = NULL, .line = 0, .err = err, .errlen = errlen};
+    if (strncmp(key, "record.", 7) == 0) {
+        char why[256];
+        int rc = guard_record_set_text(&c->record, key + 7, value, why, sizeof why);
+        return rc == -EINVAL ? fail(&x, key, "%s", why) : rc;
+    }
     const key_def *k = find_key(key);
     if (!k) return fail(&x, key, "unknown key (see docs/CONFIG.md)");
     if (k->kind != K_ARGV && k->kind != K_EVENTS && k->kind != K_EXPECT)
@@ -799,6 +825,12 @@ int guard_config_check(const guard_config *c, char *err, size_t errlen) {
         snprintf(err, errlen, "socket: path longer than 107 bytes, a Unix socket cannot bind it");
         return -EINVAL;
     }
+    if (c->record.n && c->recorder_argv) {
+        snprintf(err, errlen, "record: configures the built-in recorder; with recorder: set, put "
+                              "the options in that command line instead");
+        return -EINVAL;
+    }
+    if ((rc = guard_record_check(&c->record, err, errlen)) < 0) return rc;
     const guard_prio_cfg *p = &c->priority;
     cpu_set_t set;
     if ((p->nice != GUARD_PRIO_UNSET && (p->nice < -20 || p->nice > 19)) ||
@@ -863,6 +895,7 @@ void guard_config_free(guard_config *c) {
     free(c->web_listen);
     free(c->web_token_file);
     guard_expect_rules_free(&c->expect);
+    guard_record_free(&c->record);
     memset(c, 0, sizeof *c);
 }
 
@@ -989,6 +1022,8 @@ json_t *guard_config_json(const guard_config *c) {
         }
         if (json_object_set_new(s, dot + 1, v) < 0) goto fail;
     }
+    json_t *rec = guard_record_json(&c->record);
+    if (!rec || json_object_set_new(root, "record", rec) < 0) goto fail;
     return root;
 fail:
     json_decref(root);

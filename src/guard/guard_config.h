@@ -22,6 +22,8 @@
  *   health.no_data_timeout: 5s   (see guard_expect.h; off disables)
  *   expect:   [{topic: /imu, min_rate: 190, max_silence: 1s}, {topic: "^/camera/", ...}]
  *   monitor:  {enabled: false}
+ *   record:   {max_bag_size: 4MiB, topics: [/a, /b], compression_format: zstd, ...} (the
+ *              built-in recorder's options: `recguard record`'s long options, '_' for '-')
  * Durations: integer + ns|us|ms|s|m|h ("15s", "500ms", "1.5s"); a bare 0 means off where
  * allowed. Every duration has a floor (check_interval 50ms, disk.ttf_limit and
  * restart.budget_window 1s, restart.backoff_* 10ms, the rest 100ms): below it is an error.
@@ -44,6 +46,7 @@
 #include "guard/guard_health.h"
 #include "guard/guard_policy.h"
 #include "guard/guard_prio.h"
+#include "guard/guard_record.h"
 
 #define GUARD_CONFIG_MAX_FILE (1u << 20)   /* largest config file accepted: 1 MiB */
 #define GUARD_CONFIG_ALERT_WARNINGS (1u << 31) /* alert.events `warnings`: health warnings too */
@@ -88,6 +91,7 @@ typedef struct guard_config {
                                   * flow = unhealthy; 0 = off */
     guard_expect_rules expect;   /* `expect`: expected-rate rules */
     bool monitor_enabled;        /* `monitor.enabled`: the daemon runs `recguard monitor` */
+    guard_record record;         /* `record:`: the built-in recorder's options (guard_record.h) */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the

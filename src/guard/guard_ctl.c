@@ -25,7 +25,7 @@
 
 static const char *const cmd_names[] = {
     [GUARD_CTL_STATUS] = "status", [GUARD_CTL_START] = "start", [GUARD_CTL_STOP] = "stop",
-    [GUARD_CTL_SPLIT] = "split",   [GUARD_CTL_WATCH] = "watch",
+    [GUARD_CTL_SPLIT] = "split",   [GUARD_CTL_WATCH] = "watch",  [GUARD_CTL_SNAPSHOT] = "snapshot",
 };
 
 const char *guard_ctl_cmd_name(guard_ctl_cmd cmd) {
@@ -65,7 +65,7 @@ int guard_ctl_parse(const char *line, size_t len, guard_ctl_req *out, char *err,
     }
     json_t *cmd = json_object_get(root, "cmd");
     if (!json_is_string(cmd)) {
-        snprintf(err, errlen, "request: missing string \"cmd\" (status, start, stop, split, watch)");
+        snprintf(err, errlen, "request: missing string \"cmd\" (status, start, stop, split, watch, snapshot)");
         goto done;
     }
     const char *name = json_string_value(cmd);

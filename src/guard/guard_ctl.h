@@ -37,6 +37,7 @@ typedef enum guard_ctl_cmd {
     GUARD_CTL_STOP,   /* stop recording gracefully */
     GUARD_CTL_SPLIT,  /* close the segment, continue in the next one */
     GUARD_CTL_WATCH,  /* subscribe to the event stream until the client closes */
+    GUARD_CTL_SNAPSHOT, /* built-in recorder in snapshot mode: write its held samples (SIGUSR1) */
 } guard_ctl_cmd;
 
 typedef struct guard_ctl_req {

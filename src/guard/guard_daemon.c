@@ -8,6 +8,7 @@
 
 #include "guard/guard_fsm.h"
 
+#include "common/rg_bag.h"
 #include "common/rg_fs.h"
 #include "common/rg_sys.h"
 #include "common/rg_time.h"
@@ -56,7 +57,7 @@
 #define GUARD_DAEMON_TIMER_ACCURACY_US 1
 #define GUARD_DAEMON_QUEUE 8           /* follow-up events produced by one step's actions */
 #define GUARD_DAEMON_JOURNAL "journal.jsonl" /* the daemon's own journal, in the state dir */
-#define GUARD_DAEMON_STATS "recorder.stats"  /* the built-in recorder's stats file */
+#define GUARD_DAEMON_STATS RG_BAG_STATS     /* the built-in recorder's stats file */
 /* The built-in recorder's --max-chunk-age under the daemon: what a kill -9 loses is the
  * unflushed chunk plus the restart and the new recorder's DDS discovery; at the recorder's
  * own 1 s default that sum could pass the 1 s promised per kill (docs/RELIABILITY.md). */
@@ -444,7 +445,7 @@ static void run_post_crash_hook(guard_daemon *d) {
     char **argv = NULL;
     if (guard_spawn_expand(d->hook_argv, d->ended_segment, &argv) < 0) return;
     char logp[PATH_MAX + 16], err[PATH_MAX + 128];
-    snprintf(logp, sizeof logp, "%s.hook.log", d->ended_segment);
+    rg_bag_hook_log_path(logp, sizeof logp, d->ended_segment);
     int log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
     guard_spawn_opts o = {.argv = argv, .log_fd = log_fd};
     guard_spawn_result r;
@@ -525,13 +526,29 @@ static void next_segment(guard_daemon *d) {
     struct stat st;
     do {
         d->seg_index++;
-        if (snprintf(d->segment, sizeof d->segment, "%s/%s_%d.mcap", d->bag_dir, d->bag_name,
-                     d->seg_index) >= (int)sizeof d->segment)
+        if (rg_bag_segment_path(d->segment, sizeof d->segment, d->bag_dir, d->bag_name,
+                                (unsigned)d->seg_index) < 0)
             abort(); /* bag_dir was checked to leave room when the session was opened */
     } while (lstat(d->segment, &st) == 0);
 }
 
 static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud);
+
+/* The built-in recorder splits by itself (record: max_bag_size, max_bag_duration): the segment
+ * it reports writing is the current one, for status, the journal, the state file and the
+ * post-crash hook (only the segment being written can be cut short). */
+static void follow_segment(guard_daemon *d, const rec_stats_snapshot *snap) {
+    if (!snap->segment[0] || strcmp(snap->segment, d->segment) == 0) return;
+    if (snprintf(d->segment, sizeof d->segment, "%s", snap->segment) >= (int)sizeof d->segment) return;
+    d->seg_index = (int)snap->segment_index;
+    json_t *ev = event_new(d, "segment");
+    json_object_set_new(ev, "segment", json_string(d->segment));
+    json_object_set_new(ev, "segment_index", json_integer(d->seg_index));
+    json_object_set_new(ev, "reason", json_string("the recorder split"));
+    emit(d, ev);
+    json_decref(ev);
+    save_state(d);
+}
 
 /* Map the built-in recorder's stats file if it exists (the recorder creates it at start). */
 static void open_stats(guard_daemon *d) {
@@ -615,7 +632,7 @@ static void act_spawn(guard_daemon *d) {
      * state file naming this segment, by which the next daemon finds the recorder it started. */
     save_state(d);
     char logp[PATH_MAX + 8];
-    snprintf(logp, sizeof logp, "%.*s.log", (int)(strlen(d->segment) - 5), d->segment);
+    rg_bag_log_path(logp, sizeof logp, d->segment);
     d->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
     char **argv = NULL;
     if (guard_spawn_expand(d->rec_argv, d->segment, &argv) < 0) {
@@ -1323,6 +1340,9 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
         if (d->have_snap) {
             s.has_heartbeat = 1;
             s.heartbeat = (uint64_t)d->snap->heartbeat_mono_ns;
+            follow_segment(d, d->snap);
+            /* Every segment of this run: a split starts a small file, which is progress. */
+            s.output_bytes = d->snap->bytes_written;
         }
     }
     guard_health_report r;
@@ -1457,6 +1477,26 @@ static json_t *status_json(guard_daemon *d) {
 
 /* ---- control requests --------------------------------------------------------------------- */
 
+/* `snapshot`: the built-in recorder in snapshot mode writes what it holds on SIGUSR1; no state
+ * changes (a split would restart the recorder and lose the ring). */
+static json_t *snapshot_request(guard_daemon *d, const guard_ctl_req *req) {
+    const char *why = NULL;
+    if (!d->builtin || !guard_record_snapshot(&d->cfg->record))
+        why = "snapshot: the built-in recorder is not in snapshot mode (record: {snapshot_mode: true})";
+    else if (d->fsm.state != GUARD_ST_RECORDING || d->pidfd < 0)
+        why = "snapshot: no recorder is recording";
+    else if (guard_spawn_signal(d->pidfd, SIGUSR1) < 0)
+        why = "snapshot: the recorder could not be signalled";
+    if (why) return json_pack("{s:b, s:s, s:s}", "ok", 0, "error", why, "state", state_name(d->fsm.state));
+    json_t *ev = event_new(d, "snapshot");
+    json_object_set_new(ev, "segment", json_string(d->segment));
+    json_object_set_new(ev, "reason", json_string(req->reason[0] ? req->reason : "operator: snapshot"));
+    emit(d, ev);
+    json_decref(ev);
+    return json_pack("{s:b, s:s, s:s}", "ok", 1, "state", state_name(d->fsm.state), "message",
+                     "snapshot requested: the recorder writes what it holds into its segment");
+}
+
 static void on_request(void *ud, guard_ctl_client *c, const guard_ctl_req *req) {
     guard_daemon *d = ud;
     json_t *r = NULL;
@@ -1467,6 +1507,9 @@ static void on_request(void *ud, guard_ctl_client *c, const guard_ctl_req *req) 
         break;
     case GUARD_CTL_WATCH:
         r = json_pack("{s:b, s:b, s:o}", "ok", 1, "watching", 1, "status", status_json(d));
+        break;
+    case GUARD_CTL_SNAPSHOT:
+        r = snapshot_request(d, req);
         break;
     case GUARD_CTL_START:
     case GUARD_CTL_STOP:
@@ -1535,6 +1578,22 @@ static char **argv_dup(char *const *src) {
     return v;
 }
 
+/* The built-in recorder's argv: base, then the `record:` options. NULL on ENOMEM. */
+static char **argv_with_record(char *const *base, const guard_record *r) {
+    char **frag;
+    size_t nf, nb = 0;
+    if (guard_record_argv(r, &frag, &nf) < 0) return NULL;
+    while (base[nb]) nb++;
+    char **v = calloc(nb + nf + 1, sizeof *v);
+    for (size_t i = 0; v && i < nb; i++) v[i] = strdup(base[i]);
+    for (size_t i = 0; v && i < nf; i++) v[nb + i] = frag[i];
+    if (!v) {
+        for (size_t i = 0; i < nf; i++) free(frag[i]);
+    }
+    free(frag);
+    return v;
+}
+
 /* `web:` in the config: the dashboard server as a helper child, a client of our own socket. */
 static int start_web(guard_daemon *d, char *err, size_t errlen) {
     const guard_config *c = d->cfg;
@@ -1589,7 +1648,10 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
                        "--lease", lease, "--max-chunk-age", GUARD_DAEMON_CHUNK_AGE_MS, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
-        d->rec_argv = argv_dup(rec);
+        /* `record:` selects topics itself, or -a stays the default. */
+        if (guard_record_selects(&c->record))
+            memmove(&rec[2], &rec[3], (sizeof rec / sizeof rec[0] - 3) * sizeof rec[0]);
+        d->rec_argv = argv_with_record(rec, &c->record);
         d->hook_argv = argv_dup(c->post_crash_hook_argv ? c->post_crash_hook_argv : hook);
         d->builtin = 1;
     }

@@ -15,8 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/rg_bag.h"
+
 #define GUARD_JOURNAL_HEALTH_EVERY_NS (60LL * 1000000000LL) /* unchanged verdict: one line a minute */
-#define GUARD_JOURNAL_BAG_FILE "recguard.jsonl"               /* the session's journal in the bag dir */
+#define GUARD_JOURNAL_BAG_FILE RG_BAG_JOURNAL                /* the session's journal in the bag dir */
 
 typedef struct guard_journal {
     int daemon_fd;      /* the daemon's journal, O_APPEND; -1 when not open */

@@ -241,7 +241,8 @@ static size_t compress(mcap_writer *w, uint8_t *dst, size_t cap, const uint8_t *
         return h + b + e;
     }
     case MCAP_COMPRESSION_ZSTD: {
-        size_t r = ZSTD_compressCCtx(w->zstd, dst, cap, src, n, MCAP_ZSTD_LEVEL);
+        size_t r = ZSTD_compressCCtx(w->zstd, dst, cap, src, n,
+                                     w->opts.compression_level ? w->opts.compression_level : MCAP_ZSTD_LEVEL);
         return ZSTD_isError(r) ? 0 : r;
     }
     default:

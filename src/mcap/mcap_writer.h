@@ -49,6 +49,8 @@ typedef struct mcap_writer_options {
     uint64_t chunk_size;          /* close a chunk once its uncompressed size reaches this */
     int64_t max_chunk_age_ns;     /* close + fdatasync a chunk at most this long after its first message */
     int chunk_crc;                /* compute chunk uncompressed CRCs (data CRC always computed) */
+    int compression_level;        /* zstd level (1..22, negative = faster); 0 = the writer's
+                                   * default (1); ignored for lz4 and none */
 } mcap_writer_options;
 
 /* Defaults: ros2, chunk 768 KiB, age 1 s, no compression, CRCs on. */

@@ -108,7 +108,37 @@ void rec_meta_free(rec_meta *m) {
     for (size_t i = 0; i < m->nfiles; i++) free(m->files[i].path);
     free(m->files);
     free(m->ros_distro);
+    for (size_t i = 0; i < m->ncustom; i++) {
+        free(m->custom_keys[i]);
+        free(m->custom_values[i]);
+    }
+    free(m->custom_keys);
+    free(m->custom_values);
     memset(m, 0, sizeof *m);
+}
+
+int rec_meta_custom_set(rec_meta *m, const char *key, const char *value) {
+    for (size_t i = 0; i < m->ncustom; i++)
+        if (strcmp(m->custom_keys[i], key) == 0) {
+            char *v = strdup(value);
+            if (!v) return -ENOMEM;
+            free(m->custom_values[i]);
+            m->custom_values[i] = v;
+            return 0;
+        }
+    char **k = realloc(m->custom_keys, (m->ncustom + 1) * sizeof *k);
+    if (!k) return -ENOMEM;
+    m->custom_keys = k;
+    char **v = realloc(m->custom_values, (m->ncustom + 1) * sizeof *v);
+    if (!v) return -ENOMEM;
+    m->custom_values = v;
+    if (!(k[m->ncustom] = strdup(key))) return -ENOMEM;
+    if (!(v[m->ncustom] = strdup(value))) {
+        free(k[m->ncustom]);
+        return -ENOMEM;
+    }
+    m->ncustom++;
+    return 0;
 }
 
 /* Replace *dst with a copy of src (src NULL = keep). 0 or -ENOMEM. */
@@ -205,6 +235,16 @@ static int yb_custom(rg_buf *b, int k, const rec_meta *m) {
     yb_kv(b, k + 2, "recguard_rejected", num[2]);
     yb_kv(b, k + 2, "recguard_loss", js);
     free(js);
+    /* The user's keys (--custom-data) after ours; a recguard_* key of theirs (or one carried
+     * over from an earlier run's file) would repeat a key, which YAML forbids. */
+    for (size_t i = 0; i < m->ncustom; i++) {
+        if (strncmp(m->custom_keys[i], "recguard_", 9) == 0) continue;
+        yb_indent(b, k + 2);
+        yb_scalar(b, m->custom_keys[i]);
+        rg_buf_add(b, ": ", 2);
+        yb_scalar(b, m->custom_values[i]);
+        rg_buf_add(b, "\n", 1);
+    }
     return 0;
 }
 

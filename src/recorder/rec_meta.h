@@ -24,8 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/rg_bag.h"
+
 #define REC_META_VERSION 9              /* rosbag2 metadata version written */
-#define REC_META_FILE "metadata.yaml"   /* file name inside the bag directory */
+#define REC_META_FILE RG_BAG_METADATA  /* file name inside the bag directory (rg_bag.h) */
 
 /* Samples of one topic that are not in the bag, by where they were lost. */
 typedef struct rec_meta_loss {
@@ -58,6 +60,9 @@ typedef struct rec_meta {
     rec_meta_file *files;   /* in order of creation */
     size_t nfiles;          /* entries in files */
     char *ros_distro;       /* ros_distro ("" when not under ROS) */
+    char **custom_keys;     /* custom_data keys (--custom-data), in order of first setting */
+    char **custom_values;   /* custom_data values, same index */
+    size_t ncustom;         /* entries */
 } rec_meta;
 
 void rec_meta_init(rec_meta *m);
@@ -72,6 +77,8 @@ int rec_meta_file_add(rec_meta *m, const char *path);
 /* Account `n` messages with log times in [t0, t1] to file `fi` (and nothing to topics). */
 void rec_meta_file_span(rec_meta *m, size_t fi, uint64_t t0, uint64_t t1, uint64_t n);
 int rec_meta_set_distro(rec_meta *m, const char *distro); /* NULL = "" */
+/* Set custom_data[key] = value (a later value for the same key replaces it). 0 or -ENOMEM. */
+int rec_meta_custom_set(rec_meta *m, const char *key, const char *value);
 
 /* Render the YAML: with `top_key` under `rosbag2_bagfile_information:` (metadata.yaml), without
  * it for the MCAP record. malloc'd NUL-terminated text in *out. 0 or -ENOMEM. */

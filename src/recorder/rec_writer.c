@@ -10,6 +10,9 @@
  */
 #include "recorder/rec_writer.h"
 
+#include "common/rg_bag.h"
+#include "recorder/rec_ring.h"
+
 #include "common/rg_time.h"
 #include "hz/hz_est.h"
 #include "mcap/mcap_reader.h"
@@ -81,6 +84,10 @@ struct rec_writer {
     _Atomic int stop;         /* stop requested */
     _Atomic int split;        /* split requested */
     _Atomic int failed;       /* rec_stats_state of a fatal write error, 0 = none */
+    _Atomic int paused;       /* samples discarded while set (--start-paused, SIGUSR2) */
+    _Atomic uint32_t clock_id;/* topic id of /clock + 1 (0 = not seen), for --use-sim-time */
+    _Atomic int64_t sim_ns;   /* latest /clock time, -1 before the first */
+    rec_ring *ring;           /* --snapshot-mode buffer (writer thread), NULL otherwise */
     int64_t age_ns;           /* chunk age handed to the MCAP writer (below the guarantee) */
 
     /* writer thread */
@@ -164,6 +171,8 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
     rt->nodes = nodes;
     rt->is_ros = t->is_ros;
     atomic_store_explicit(&rt->publishers, t->publishers, memory_order_relaxed);
+    if (w->o.use_sim_time && strcmp(t->name, "/clock") == 0 && strcmp(t->type, "rosgraph_msgs/msg/Clock") == 0)
+        atomic_store(&w->clock_id, t->id + 1);
     atomic_fetch_add(&rt->gen, 1);
     pthread_mutex_unlock(&w->tlock);
     uint32_t n = atomic_load(&w->ntopics);
@@ -180,6 +189,15 @@ void rec_writer_on_sample(void *ctx, uint32_t id, const void *data, size_t len,
         atomic_load_explicit(&w->topics[id].gen, memory_order_relaxed) == 0) {
         (void)rec_queue_push(w->q, id, 0, NULL, SIZE_MAX, 0, 0); /* counted as a drop */
         return;
+    }
+    if (atomic_load_explicit(&w->paused, memory_order_relaxed)) return;
+    if (w->o.use_sim_time) {
+        int64_t sim;
+        if (id + 1 == atomic_load_explicit(&w->clock_id, memory_order_relaxed) &&
+            rec_writer_clock_ns(data, len, &sim) == 0)
+            atomic_store_explicit(&w->sim_ns, sim, memory_order_relaxed);
+        /* As rosbag2: nothing is written before the first /clock gives a time to stamp it. */
+        if ((recv_ts_ns = atomic_load_explicit(&w->sim_ns, memory_order_relaxed)) < 0) return;
     }
     rec_topic *t = &w->topics[id];
     /* The receive index is taken before the push, so a drop shows as a gap in the file's
@@ -210,6 +228,28 @@ void rec_writer_on_event(void *ctx, uint32_t id, int event, int64_t value) {
         atomic_fetch_add_explicit(&t->rejected, (uint64_t)value, memory_order_relaxed);
     else if (event == RDDS_EV_MATCHED)
         atomic_store_explicit(&t->matched, (uint32_t)value, memory_order_relaxed);
+}
+
+void rec_writer_pause(rec_writer *w, int paused) { atomic_store(&w->paused, paused != 0); }
+
+int rec_writer_paused(const rec_writer *w) { return atomic_load(&w->paused); }
+
+int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns) {
+    const unsigned char *p = data;
+    /* encapsulation (2 bytes kind, 2 options), then builtin_interfaces/Time {int32 sec, uint32
+     * nanosec}, both 4-aligned right after the header. */
+    if (len < 12 || p[0] != 0 || (p[1] != 0 && p[1] != 1)) return -EINVAL;
+    int le = p[1] == 1;
+    uint32_t v[2];
+    for (int i = 0; i < 2; i++) {
+        const unsigned char *q = p + 4 + 4 * i;
+        v[i] = le ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
+                  : (uint32_t)q[3] | (uint32_t)q[2] << 8 | (uint32_t)q[1] << 16 | (uint32_t)q[0] << 24;
+    }
+    int32_t sec = (int32_t)v[0];
+    if (sec < 0 || v[1] >= 1000000000u) return -EINVAL;
+    *ns = (int64_t)sec * 1000000000LL + v[1];
+    return 0;
 }
 
 void rec_writer_split(rec_writer *w) {
@@ -275,7 +315,10 @@ static int seg_open(rec_writer *w, int64_t now) {
             warn(w, "segment(%s): exists; writing the next free index instead", w->first_path);
     }
     for (unsigned tries = 0; rc == -EEXIST && tries < MAX_INDEX_PROBE; tries++, n++) {
-        snprintf(w->seg_path, sizeof w->seg_path, "%s/%s_%u.mcap", w->dir, w->name, n);
+        if (rg_bag_segment_path(w->seg_path, sizeof w->seg_path, w->dir, w->name, n) < 0) {
+            rc = -ENAMETOOLONG;
+            break;
+        }
         rc = mcap_writer_open(&w->mw, w->seg_path, &w->o.mcap, err, sizeof err);
     }
     if (rc < 0) {
@@ -545,6 +588,26 @@ static int split_due(rec_writer *w, int64_t now) {
     return 0;
 }
 
+/* Snapshot mode: keep the sample instead of writing it. A sample larger than the whole ring
+ * cannot be kept: counted as written nowhere, like an eviction. */
+static int ring_keep(rec_writer *w, const rec_queue_item *it) {
+    int rc = rec_ring_push(w->ring, it->topic_id, it->seq, it->source_ts_ns, it->recv_ts_ns, it->data,
+                           it->len);
+    if (rc == -ENOMEM) writer_fail(w, rc, "snapshot buffer: out of memory");
+    return rc == -ENOMEM ? rc : 0;
+}
+
+/* The snapshot: everything held, oldest first, into the current segment. */
+static void ring_write(rec_writer *w, int64_t now) {
+    for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
+        const rec_ring_item *r = rec_ring_at(w->ring, i);
+        rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
+                             .recv_ts_ns = r->recv_ts_ns, .data = r->data, .len = r->len};
+        (void)write_item(w, &it, now);
+    }
+    rec_ring_clear(w->ring);
+}
+
 static void *writer_main(void *arg) {
     rec_writer *w = arg;
     while (!w->err_rc) {
@@ -553,7 +616,7 @@ static void *writer_main(void *arg) {
         rec_queue_item it;
         while (n < REC_WRITER_BATCH_MSGS && bytes < REC_WRITER_BATCH_BYTES &&
                rec_queue_peek(w->q, &it)) {
-            int rc = write_item(w, &it, now);
+            int rc = w->ring ? ring_keep(w, &it) : write_item(w, &it, now);
             rec_queue_release(w->q);
             if (rc < 0) break;
             n++;
@@ -567,6 +630,8 @@ static void *writer_main(void *arg) {
             break;
         }
         if (split_due(w, now)) {
+            if (w->ring) ring_write(w, now);
+            if (w->err_rc) break;
             seg_close(w);
             if (w->err_rc || seg_open(w, now) < 0) break;
             (void)meta_write(w);
@@ -656,11 +721,8 @@ static void refresh_earlier_segments(rec_writer *w) {
     for (size_t i = 0; i < w->meta.nfiles; i++) {
         rec_meta_file *f = &w->meta.files[i];
         char path[PATH_MAX], rec[PATH_MAX];
-        size_t n = strlen(f->path);
-        int is_mcap = n > 5 && strcmp(f->path + n - 5, ".mcap") == 0;
-        if (snprintf(path, sizeof path, "%s/%s", w->dir, f->path) >= (int)sizeof path ||
-            snprintf(rec, sizeof rec, "%s/%.*s.recovered.mcap", w->dir,
-                     (int)(is_mcap ? n - 5 : n), f->path) >= (int)sizeof rec) {
+        if (rg_bag_file_path(path, sizeof path, w->dir, f->path) < 0 ||
+            rg_bag_recovered_path(rec, sizeof rec, path) < 0) {
             all = 0;
             continue;
         }
@@ -704,6 +766,8 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
     w->snap = calloc(1, sizeof *w->snap);
     pthread_mutex_init(&w->tlock, NULL);
     rec_meta_init(&w->meta);
+    atomic_store(&w->paused, o->start_paused != 0);
+    atomic_store(&w->sim_ns, -1);
     w->next_index = o->first_index;
     w->start_real = rg_time_real_ns();
     int rc = -ENOMEM;
@@ -723,6 +787,10 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
     int64_t promise = o->mcap.max_chunk_age_ns;
     int64_t margin = promise / 4 < 2 * REC_WRITER_TICK_NS ? promise / 4 : 2 * REC_WRITER_TICK_NS;
     w->o.mcap.max_chunk_age_ns = promise - margin;
+    if (o->snapshot && (rc = rec_ring_create(&w->ring, o->max_queue)) < 0) {
+        snprintf(err, errlen, "record: snapshot buffer: %s", strerror(-rc));
+        goto fail;
+    }
     if ((rc = rec_queue_create(&w->q, o->max_queue, REC_WRITER_MAX_TOPICS)) < 0) {
         snprintf(err, errlen, "record(--max-queue %zu): %s", o->max_queue,
                  rc == -EINVAL ? "too small" : strerror(-rc));
@@ -730,7 +798,7 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
     }
     if (o->merge_metadata && !o->monitor) {
         char path[PATH_MAX], merr[768];
-        snprintf(path, sizeof path, "%s/%s", w->dir, REC_META_FILE);
+        rg_bag_file_path(path, sizeof path, w->dir, RG_BAG_METADATA);
         rc = rec_meta_load(&w->meta, path, merr, sizeof merr);
         if (rc < 0 && rc != -ENOENT) warn(w, "%s; starting a new one", merr);
         if (rc < 0 && rc != -ENOENT) {
@@ -739,6 +807,20 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
             (void)rec_meta_set_distro(&w->meta, o->ros_distro);
         }
         if (rc == 0) refresh_earlier_segments(w);
+    }
+    for (size_t i = 0; i < o->ncustom; i++) {
+        const char *eq = strchr(o->custom_data[i], '=');
+        char key[256];
+        if (!eq || (size_t)(eq - o->custom_data[i]) >= sizeof key) {
+            snprintf(err, errlen, "--custom-data %s: expected KEY=VALUE (key under 256 bytes)", o->custom_data[i]);
+            rc = -EINVAL;
+            goto fail;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)(eq - o->custom_data[i]), o->custom_data[i]);
+        if ((rc = rec_meta_custom_set(&w->meta, key, eq + 1)) < 0) {
+            snprintf(err, errlen, "record: out of memory");
+            goto fail;
+        }
     }
     w->state = REC_STATS_STARTING;
     if ((rc = rec_stats_writer_open(&w->stats, w->stats_path, w->snap, err, errlen)) < 0) goto fail;
@@ -815,6 +897,7 @@ void rec_writer_free(rec_writer *w) {
     }
     free(w->topics);
     rec_queue_destroy(w->q);
+    rec_ring_destroy(w->ring);
     rec_stats_writer_close(w->stats);
     rec_meta_free(&w->meta);
     pthread_mutex_destroy(&w->tlock);

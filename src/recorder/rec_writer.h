@@ -54,6 +54,15 @@ typedef struct rec_writer_options {
     int no_rate;                   /* 1: no per-sample rate estimation (benchmark baseline) */
     int monitor;                   /* 1: measure only (`recguard monitor`): no files, no queue
                                     * copies; the stats file says role monitor */
+    const char *const *custom_data;/* metadata custom_data as "KEY=VALUE" (--custom-data) */
+    size_t ncustom;                /* entries in custom_data */
+    int start_paused;              /* 1: discard samples until rec_writer_pause(w, 0) */
+    int use_sim_time;              /* 1: log time = the latest /clock (rosgraph_msgs/msg/Clock);
+                                    * samples before the first /clock are discarded */
+    int snapshot;                  /* 1: --snapshot-mode: samples are held in a ring of
+                                    * max_queue bytes (oldest evicted) and written only when
+                                    * rec_writer_split asks, into the current segment, which then
+                                    * closes; what is held at stop is discarded, as in rosbag2 */
     void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
     void *warn_ctx;                /* passed to on_warn */
 } rec_writer_options;
@@ -86,7 +95,13 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *topic);
 void rec_writer_on_sample(void *ctx, uint32_t topic_id, const void *data, size_t len,
                           int64_t source_ts_ns, int64_t recv_ts_ns);
 void rec_writer_on_event(void *ctx, uint32_t topic_id, int event, int64_t value);
-/* Ask for a new segment (SIGUSR1). */
+/* Pause (1: samples are discarded, not counted as drops) or resume (0) recording. */
+void rec_writer_pause(rec_writer *w, int paused);
+int rec_writer_paused(const rec_writer *w);
+/* Parse a rosgraph_msgs/msg/Clock sample (CDR with its encapsulation header) into ns.
+ * 0 or -EINVAL. Pure; exported for the unit test. */
+int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns);
+/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples first. */
 void rec_writer_split(rec_writer *w);
 /* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */
 int rec_writer_failed(const rec_writer *w);

@@ -12,14 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/rg_bag.h"
 #include "common/rg_time.h"
 #include "mcap/mcap_reader.h"
 #include "web/web_check.h"
-
-static int ends_with(const char *s, const char *suffix) {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 typedef struct bag_sum {
     uint64_t bytes;            /* all regular files */
@@ -82,8 +78,8 @@ static json_t *bag_json(const char *dir, const char *name, time_t mtime) {
         if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) continue;
         b.bytes += (uint64_t)st.st_size;
         json_array_append_new(b.files, json_string(e->d_name));
-        if (ends_with(e->d_name, ".recovered.mcap")) b.recovered = 1;
-        else if (ends_with(e->d_name, ".mcap")) {
+        if (rg_bag_is_recovered(e->d_name)) b.recovered = 1;
+        else if (rg_bag_is_segment(e->d_name)) {
             b.segments++;
             add_segment(&b, p);
         }

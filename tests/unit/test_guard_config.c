@@ -458,6 +458,54 @@ static void test_checks(void **st) {
     guard_config_free(&c);
 }
 
+/* `record:`: the built-in recorder's options, from the file and from --set, as an argv
+ * fragment checked by the recorder's own parser. */
+static void test_record_section(void **st) {
+    (void)st;
+    guard_config c;
+    assert_int_equal(guard_config_init(&c), 0);
+    load_ok(&c, "record:\n  max_bag_size: 4MiB\n  topics: [/a, b]\n  include_hidden_topics: true\n"
+                "  start_paused: false\n  exclude_regex: \"x: y\"\n  custom_data: k=v\n");
+    char err[512] = "";
+    assert_int_equal(guard_config_set(&c, "record.max_bag_size", "8M", err, sizeof err), 0);
+    assert_int_equal(guard_config_set(&c, "record.regex", "^/c#d: e", err, sizeof err), 0);
+    assert_int_equal(guard_config_set(&c, "record.exclude_topic_types", "[a/msg/B]", err, sizeof err), 0);
+    char **v;
+    size_t n;
+    assert_int_equal(guard_record_argv(&c.record, &v, &n), 0);
+    const char *want[] = {"--max-bag-size", "8M", "--topics", "/a", "b", "--include-hidden-topics",
+                          "--exclude-regex", "x: y", "--custom-data", "k=v", "--regex", "^/c#d: e",
+                          "--exclude-topic-types", "a/msg/B"};
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < n; i++) assert_string_equal(v[i], want[i]);
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+    assert_int_equal(guard_record_selects(&c.record), 1);
+    assert_int_equal(guard_config_check(&c, err, sizeof err), 0);
+    json_t *j = guard_config_json(&c);
+    json_t *r = json_object_get(j, "record");
+    assert_string_equal(json_string_value(json_object_get(r, "max_bag_size")), "8M");
+    assert_true(json_is_false(json_object_get(r, "start_paused")));
+    assert_int_equal(json_array_size(json_object_get(r, "topics")), 2);
+    json_decref(j);
+    /* A value the recorder refuses fails the check with its reason. */
+    assert_int_equal(guard_config_set(&c, "record.max_bag_duration", "soon", err, sizeof err), 0);
+    assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "record: --max-bag-duration soon"));
+    assert_int_equal(guard_config_set(&c, "record.max_bag_duration", "30", err, sizeof err), 0);
+    /* With an external recorder, record: cannot apply. */
+    assert_int_equal(guard_config_set(&c, "recorder", "[rec, \"{segment}\"]", err, sizeof err), 0);
+    assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "built-in recorder"));
+    assert_int_equal(guard_config_set(&c, "record.output", "x", err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "--set record.output: unknown key"));
+    assert_int_equal(guard_config_set(&c, "record.all", "maybe", err, sizeof err), -EINVAL);
+    guard_config_free(&c);
+    expect_error("record:\n  max_bag_sz: 1\n", "t.yaml:2: record.max_bag_sz: unknown key");
+    expect_error("record:\n  topics: {a: 1}\n", "record.topics: expected a list");
+    expect_error("record: [a]\n", "record: expected a mapping");
+}
+
 static void test_parsers(void **st) {
     (void)st;
     int64_t ns;
@@ -566,6 +614,7 @@ int main(void) {
         cmocka_unit_test(test_checks),
         cmocka_unit_test(test_parsers),
         cmocka_unit_test(test_expect),
+        cmocka_unit_test(test_record_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

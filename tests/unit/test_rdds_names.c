@@ -168,6 +168,49 @@ static void test_select_names_regex_exclude(void **state) {
     check(&none, z, 1);
 }
 
+/* ros2 bag record's selections: types, exclusions by name and type, service event topics. */
+static void test_select_types_services(void **state) {
+    (void)state;
+    const char *types[] = {"sensor_msgs/msg/Imu"};
+    const char *xt[] = {"imu2"};
+    const char *xty[] = {"sensor_msgs/msg/Image"};
+    rdds_filter f = {.topic_types = types, .ntopic_types = 1, .exclude_topics = xt, .nexclude_topics = 1};
+    const sel_case c[] = {
+        {"rt/imu", "sensor_msgs::msg::dds_::Imu_", 1, "/imu"},
+        {"rt/imu2", "sensor_msgs::msg::dds_::Imu_", 0, NULL}, /* excluded by name */
+        {"rt/chatter", STR, 0, NULL},
+        {"rt/_imu", "sensor_msgs::msg::dds_::Imu_", 0, NULL}, /* hidden */
+    };
+    check(&f, c, sizeof c / sizeof c[0]);
+
+    rdds_filter g = {.all = 1, .exclude_types = xty, .nexclude_types = 1};
+    const sel_case d[] = {
+        {"rt/camera/image_raw", "sensor_msgs::msg::dds_::Image_", 0, NULL},
+        {"rt/chatter", STR, 1, "/chatter"},
+        {"rt/add/_service_event", "example_interfaces::srv::dds_::AddTwoInts_Event_", 0, NULL},
+    };
+    check(&g, d, sizeof d / sizeof d[0]);
+
+    rdds_filter h = {.all_services = 1};
+    const sel_case e[] = {
+        {"rt/add/_service_event", "example_interfaces::srv::dds_::AddTwoInts_Event_", 1, "/add/_service_event"},
+        {"rt/ns/add/_service_event", "example_interfaces::srv::dds_::AddTwoInts_Event_", 1, "/ns/add/_service_event"},
+        {"rt/chatter", STR, 0, NULL},
+        {"rt/_service_event", STR, 0, NULL}, /* no service name before it */
+    };
+    check(&h, e, sizeof e / sizeof e[0]);
+
+    rdds_filter r = {.regex = "add"};
+    const sel_case q[] = {
+        {"rt/add/_service_event", "example_interfaces::srv::dds_::AddTwoInts_Event_", 1, "/add/_service_event"},
+        {"rt/adder", STR, 1, "/adder"},
+    };
+    check(&r, q, sizeof q / sizeof q[0]);
+    assert_int_equal(rdds_topic_is_service_event("/a/_service_event"), 1);
+    assert_int_equal(rdds_topic_is_service_event("/_service_event"), 0);
+    assert_int_equal(rdds_topic_is_service_event("/a/_service_events"), 0);
+}
+
 static void test_bad_regex(void **state) {
     (void)state;
     rdds_matcher m;
@@ -285,6 +328,7 @@ int main(void) {
         cmocka_unit_test(test_topic_mapping),  cmocka_unit_test(test_type_mapping),
         cmocka_unit_test(test_hidden),         cmocka_unit_test(test_select_all),
         cmocka_unit_test(test_select_names_regex_exclude),
+        cmocka_unit_test(test_select_types_services),
         cmocka_unit_test(test_bad_regex),      cmocka_unit_test(test_qos_adapt),
         cmocka_unit_test(test_select_except),
         cmocka_unit_test(test_qos_recreate),   cmocka_unit_test(test_qos_yaml),

@@ -282,6 +282,24 @@ static void test_load_fixtures(void **state) {
     rec_meta_free(&m);
 }
 
+static void test_custom_data(void **state) {
+    (void)state;
+    rec_meta m;
+    rec_meta_init(&m);
+    char *y;
+    size_t n;
+    assert_int_equal(rec_meta_render(&m, 1, &y, &n), 0);
+    assert_non_null(strstr(y, "  custom_data: ~\n"));
+    free(y);
+    assert_int_equal(rec_meta_custom_set(&m, "owner", "alice"), 0);
+    assert_int_equal(rec_meta_custom_set(&m, "note", "a: b"), 0);
+    assert_int_equal(rec_meta_custom_set(&m, "owner", "bob"), 0); /* the last value wins */
+    assert_int_equal(rec_meta_render(&m, 1, &y, &n), 0);
+    assert_non_null(strstr(y, "  custom_data:\n    owner: bob\n    note: \"a: b\"\n  ros_distro:"));
+    free(y);
+    rec_meta_free(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render),
@@ -289,6 +307,7 @@ int main(void) {
         cmocka_unit_test(test_write_load),
         cmocka_unit_test(test_loss_custom_data),
         cmocka_unit_test(test_load_fixtures),
+        cmocka_unit_test(test_custom_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -391,6 +391,25 @@ static void test_merge_after_crash(void **state) {
 
 /* A sample bigger than the whole queue is dropped, counted, and shows in the file as a gap in
  * the sequence numbers and in the recguard_drops record. */
+/* --use-sim-time reads rosgraph_msgs/Clock from its CDR, either byte order. */
+static void test_clock_parse(void **state) {
+    (void)state;
+    int64_t ns = -1;
+    const unsigned char le[] = {0, 1, 0, 0, 0xe8, 3, 0, 0, 5, 0, 0, 0};
+    assert_int_equal(rec_writer_clock_ns(le, sizeof le, &ns), 0);
+    assert_true(ns == 1000000000005LL);
+    const unsigned char be[] = {0, 0, 0, 0, 0, 0, 3, 0xe8, 0, 0, 0, 5};
+    assert_int_equal(rec_writer_clock_ns(be, sizeof be, &ns), 0);
+    assert_true(ns == 1000000000005LL);
+    const unsigned char bad_ns[] = {0, 1, 0, 0, 1, 0, 0, 0, 0, 0xca, 0x9a, 0x3b}; /* 1e9 ns */
+    assert_int_equal(rec_writer_clock_ns(bad_ns, sizeof bad_ns, &ns), -EINVAL);
+    const unsigned char neg[] = {0, 1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0};
+    assert_int_equal(rec_writer_clock_ns(neg, sizeof neg, &ns), -EINVAL);
+    const unsigned char xcdr2[] = {0, 7, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(rec_writer_clock_ns(xcdr2, sizeof xcdr2, &ns), -EINVAL);
+    assert_int_equal(rec_writer_clock_ns(le, 11, &ns), -EINVAL);
+}
+
 static void test_drops(void **state) {
     (void)state;
     rec_writer_options o;
@@ -581,6 +600,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_exact_segment_and_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_after_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drops, setup, teardown),
+        cmocka_unit_test(test_clock_parse),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loss_rates_publishers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_mode, setup, teardown),
