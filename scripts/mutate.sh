@@ -3,7 +3,7 @@
 #   scripts/mutate.sh BUILD_DIR
 # Every offset of each file, cut there and with that byte flipped: the 650 MCAP conformance
 # inputs and our own writer's files (none/lz4/zstd) with XOR 0x01 and 0xff, all 11 rosbag2
-# fixtures with XOR 0x01 (about 1.7 million mutants, half an hour on a loaded 2-core machine),
+# fixtures with XOR 0x01 (about 1.8 million mutants, 35 minutes on a loaded 2-core machine),
 # through helper_mcap_mutate (in process: a lossless verdict must come with exactly
 # the original's messages, metadata and attachments; outputs defect-free; no crash), and a
 # sample of conformance files through the real binary with @mcap/core reading every output
