@@ -23,5 +23,14 @@ int cli_info_main(int argc, char **argv);    /* cli_bag.c: bag tools */
 int cli_doctor_main(int argc, char **argv);
 int cli_recover_main(int argc, char **argv);
 int cli_web_main(int argc, char **argv);     /* cli_web.c: the dashboard server */
+int cli_hz_main(int argc, char **argv);      /* cli_topics.c: rate monitor */
+int cli_bw_main(int argc, char **argv);
+int cli_topics_main(int argc, char **argv);
+int cli_monitor_main(int argc, char **argv);
+
+/* cli_ctl.c: the daemon's status object (a jansson json_t *, new reference) from the control
+ * socket at `path`, or NULL when no daemon answers; prints nothing. */
+struct json_t;
+struct json_t *cli_ctl_status_quiet(const char *path, int timeout_ms);
 
 #endif

@@ -128,6 +128,9 @@ typedef struct topic_info {
     uint64_t count;  /* messages */
     uint64_t drops;  /* from recguard_drops metadata */
     int has_drops;   /* a drops entry exists */
+    uint64_t lost;   /* SAMPLE_LOST, from recguard_loss metadata */
+    uint64_t rejected; /* SAMPLE_REJECTED, from recguard_loss metadata */
+    int has_loss;    /* a recguard_loss entry exists */
 } topic_info;
 
 typedef struct bag_info {
@@ -178,17 +181,34 @@ static topic_info *topic_of_channel(bag_info *b, const mcap_reader *r, const mca
     return t;
 }
 
+/* recguard's loss records: `recguard_drops` (topic -> our queue's drops) and `recguard_loss`
+ * (topic -> "lost=N rejected=N drops=N"; only lost and rejected are taken from it, drops come
+ * from the first). Malformed values count as 0: these are reports, not the bag's data. */
+static int is_loss_record(mcap_bytes name) {
+    return mcap_bytes_eq(name, "recguard_drops") || mcap_bytes_eq(name, "recguard_loss");
+}
+
 static void add_drops(bag_info *b, mcap_bytes body) {
     mcap_metadata md;
-    if (mcap_parse_metadata(body, &md) != 0 || !mcap_bytes_eq(md.name, "recguard_drops")) return;
+    if (mcap_parse_metadata(body, &md) != 0 || !is_loss_record(md.name)) return;
+    int loss = mcap_bytes_eq(md.name, "recguard_loss");
     mcap_bytes k, v;
     while (mcap_map_next_str(&md.map, &k, &v) == 1) {
         topic_info *t = topic_get(b, k);
         if (!t) return;
         char *s = mcap_bytes_dup(v);
         if (!s) return;
-        t->drops += strtoull(s, NULL, 10);
-        t->has_drops = 1;
+        if (loss) {
+            unsigned long long l = 0, r = 0, d = 0;
+            if (sscanf(s, "lost=%llu rejected=%llu drops=%llu", &l, &r, &d) == 3) {
+                t->lost += l;
+                t->rejected += r;
+                t->has_loss = 1;
+            }
+        } else {
+            t->drops += strtoull(s, NULL, 10);
+            t->has_drops = 1;
+        }
         free(s);
     }
 }
@@ -258,7 +278,7 @@ static void info_from_summary(bag_info *b, mcap_reader *r) {
     mcap_cursor_init(&cur, r->metadata_indexes.p, r->metadata_indexes.len, r->metadata_indexes_off);
     while (mcap_cursor_next(&cur, &rec) == 1) {
         mcap_metadata_index mi;
-        if (mcap_parse_metadata_index(rec.body, &mi) != 0 || !mcap_bytes_eq(mi.name, "recguard_drops")) continue;
+        if (mcap_parse_metadata_index(rec.body, &mi) != 0 || !is_loss_record(mi.name)) continue;
         if (mi.offset >= r->size || mi.length > r->size - mi.offset) continue;
         mcap_cursor one;
         mcap_record mr;
@@ -426,7 +446,7 @@ int cli_info_main(int argc, char **argv) {
     int any_drops = 0;
     for (size_t i = 0; i < b->ntopics; i++) {
         topic_info *t = &b->topics[i];
-        any_drops |= t->has_drops;
+        any_drops |= t->has_drops || t->has_loss;
         if (!t->type && !t->count) continue; /* known only from a drops record */
         printf("%-19sTopic: %s | Type: %s | Count: %" PRIu64 " | Serialization Format: %s\n",
                i == 0 ? "Topic information:" : "", t->topic, t->type ? t->type : "",
@@ -436,8 +456,10 @@ int cli_info_main(int argc, char **argv) {
         int first = 1;
         for (size_t i = 0; i < b->ntopics; i++) {
             topic_info *t = &b->topics[i];
-            if (!t->has_drops) continue;
-            printf("%-19sTopic: %s | Dropped: %" PRIu64 "\n", first ? "Drops:" : "", t->topic, t->drops);
+            if (!t->has_drops && !t->has_loss) continue;
+            printf("%-19sTopic: %s | Dropped: %" PRIu64, first ? "Drops:" : "", t->topic, t->drops);
+            if (t->has_loss) printf(" | Lost: %" PRIu64 " | Rejected: %" PRIu64, t->lost, t->rejected);
+            printf("\n");
             first = 0;
         }
     }

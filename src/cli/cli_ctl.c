@@ -125,6 +125,25 @@ static int reply_ok(json_t *r) {
     return 0;
 }
 
+/* The daemon's status object (new reference), or NULL when no daemon answers at `path` (silent:
+ * "no daemon" is an answer for `hz`/`topics`, which then measure by themselves). */
+json_t *cli_ctl_status_quiet(const char *path, int timeout_ms) {
+    char err[PATH_MAX + 64];
+    ctl_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->path = path;
+    c->fd = guard_ctl_connect(path, err, sizeof err);
+    json_t *st = NULL;
+    if (c->fd >= 0 && conn_send(c, "status", NULL) == 0) {
+        json_t *r = conn_reply(c, timeout_ms);
+        if (r && json_is_true(json_object_get(r, "ok"))) st = json_incref(json_object_get(r, "status"));
+        json_decref(r);
+    }
+    if (c->fd >= 0) close(c->fd);
+    free(c);
+    return st;
+}
+
 /* ---- common options ---------------------------------------------------------------------- */
 
 typedef struct cli_opts {
@@ -232,6 +251,19 @@ static void print_status(json_t *st) {
             if (json_number_value(cpu) >= 0) printf(", cpu %.1f%%", json_number_value(cpu));
             printf("\n");
         }
+    }
+    json_t *dt = json_object_get(st, "data");
+    if (json_is_object(dt)) {
+        printf("data:       %lld topics, %lld messages received, %lld written; lost %lld, rejected %lld, "
+               "dropped %lld\n",
+               (long long)json_integer_value(json_object_get(dt, "topics")),
+               (long long)json_integer_value(json_object_get(dt, "messages_received")),
+               (long long)json_integer_value(json_object_get(dt, "messages_written")),
+               (long long)json_integer_value(json_object_get(dt, "lost")),
+               (long long)json_integer_value(json_object_get(dt, "rejected")),
+               (long long)json_integer_value(json_object_get(dt, "drops")));
+        json_int_t un = json_integer_value(json_object_get(dt, "untracked_topics"));
+        if (un > 0) printf("            %lld topics beyond the recorder's cap: NOT recorded\n", (long long)un);
     }
     json_t *d = json_object_get(st, "disk");
     if (d && json_object_get(d, "free_bytes")) {

@@ -48,7 +48,7 @@ static const char usage_text[] =
     "                       [--include-dds] [--include-hidden-topics] [--max-bag-size BYTES]\n"
     "                       [--max-bag-duration SEC] [--compression-format none|lz4|zstd]\n"
     "                       [--chunk-size BYTES] [--max-chunk-age MS] [--msg-path DIR]...\n"
-    "                       [--max-queue BYTES] [--stats FILE] [--lease MS]\n"
+    "                       [--max-queue BYTES] [--stats FILE] [--lease MS] [--no-rates]\n"
     "Records ROS 2 (and with --include-dds, plain DDS) topics of domain $ROS_DOMAIN_ID into\n"
     "rosbag2-compatible MCAP. -o FILE.mcap writes exactly that segment (the daemon's {segment}).\n"
     "BYTES take a K, M or G suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits.\n";
@@ -69,6 +69,7 @@ typedef struct record_args {
     size_t nmsg_paths;           /* entries */
     uint64_t max_queue;          /* bytes */
     const char *stats;           /* --stats */
+    int no_rates;                /* --no-rates: no per-topic rate estimation (benchmark baseline) */
 } record_args;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -121,7 +122,7 @@ static void print_warning(void *ctx, const char *msg) {
 static int parse_args(int argc, char **argv, record_args *a) {
     enum {
         O_REGEX = 256, O_EXCLUDE, O_DDS, O_HIDDEN, O_SIZE, O_DURATION, O_COMP, O_CHUNK,
-        O_AGE, O_MSGPATH, O_QUEUE, O_STATS, O_LEASE, O_HELP
+        O_AGE, O_MSGPATH, O_QUEUE, O_STATS, O_LEASE, O_NORATES, O_HELP
     };
     static const struct option opts[] = {
         {"all", no_argument, NULL, 'a'},
@@ -139,6 +140,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
         {"max-queue", required_argument, NULL, O_QUEUE},
         {"stats", required_argument, NULL, O_STATS},
         {"lease", required_argument, NULL, O_LEASE},
+        {"no-rates", no_argument, NULL, O_NORATES},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -202,6 +204,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
                 return usage_error("--lease %s: expected 100..600000 milliseconds", arg);
             a->filter.lease_ns = v * RG_NS_PER_MS;
             break;
+        case O_NORATES: a->no_rates = 1; break;
         case 'h':
         case O_HELP: fputs(usage_text, stdout); return -1;
         case ':': return usage_error("option %s needs a value", argv[optind - 1]);
@@ -387,6 +390,7 @@ int cli_record_main(int argc, char **argv) {
         .msgdef = md,
         .ros_distro = getenv("ROS_DISTRO"),
         .merge_metadata = out.file[0] != '\0',
+        .no_rate = a.no_rates,
         .on_warn = print_warning,
     };
     mcap_writer_options_default(&wo.mcap);
@@ -403,6 +407,7 @@ int cli_record_main(int argc, char **argv) {
         .on_topic = rec_writer_on_topic,
         .on_sample = rec_writer_on_sample,
         .on_error = print_warning,
+        .on_event = rec_writer_on_event,
     };
     if (rdds_session_open(&dds, domain, &a.filter, &cb, err, sizeof err) < 0) {
         fprintf(stderr, "recguard record: %s\n", err);

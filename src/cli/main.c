@@ -47,6 +47,10 @@ static const cli_verb verbs[] = {
     {"doctor", cli_doctor_main, "validate an MCAP file's structure and CRCs", NULL},
     {"web", WEB_VERB(cli_web_main), "serve the dashboard, JSON API and Prometheus /metrics over HTTP", CLI_WEB_EXE},
     {"recover", cli_recover_main, "rebuild a cut-short MCAP file (0 lossless, 3 lossy, 1 nothing)", NULL},
+    {"hz", DDS_VERB(cli_hz_main), "message rate of topics (like ros2 topic hz)", CLI_DDS_EXE},
+    {"bw", DDS_VERB(cli_bw_main), "bandwidth of topics (like ros2 topic bw)", CLI_DDS_EXE},
+    {"topics", DDS_VERB(cli_topics_main), "every topic on the domain: rate, bandwidth, status, recorded, loss", CLI_DDS_EXE},
+    {"monitor", DDS_VERB(cli_monitor_main), "measure the topics the recorder does not record (lowest priority)", CLI_DDS_EXE},
 };
 
 static void usage(FILE *out) {

@@ -101,6 +101,29 @@ static void on_data(dds_entity_t rd, void *arg) {
     } while (n == RDDS_TAKE_BATCH);
 }
 
+/* Reader statuses: loss as the DDS layer counts it, and how many publishers match. Cyclone
+ * runs these on the entity's listener like on_data; the counts are deltas since the last call
+ * (the listener resets them). */
+static void on_lost(dds_entity_t rd, const dds_sample_lost_status_t st, void *arg) {
+    (void)rd;
+    rdds_tstate *t = arg;
+    if (t->s->cb.on_event && st.total_count_change > 0)
+        t->s->cb.on_event(t->s->cb.ctx, t->pub.id, RDDS_EV_LOST, st.total_count_change);
+}
+
+static void on_rejected(dds_entity_t rd, const dds_sample_rejected_status_t st, void *arg) {
+    (void)rd;
+    rdds_tstate *t = arg;
+    if (t->s->cb.on_event && st.total_count_change > 0)
+        t->s->cb.on_event(t->s->cb.ctx, t->pub.id, RDDS_EV_REJECTED, st.total_count_change);
+}
+
+static void on_matched(dds_entity_t rd, const dds_subscription_matched_status_t st, void *arg) {
+    (void)rd;
+    rdds_tstate *t = arg;
+    if (t->s->cb.on_event) t->s->cb.on_event(t->s->cb.ctx, t->pub.id, RDDS_EV_MATCHED, st.current_count);
+}
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 static void report(rdds_session *s, const char *fmt, const char *a, const char *b) {
@@ -287,6 +310,9 @@ static int reader_create(rdds_session *s, rdds_tstate *t, const rdds_reader_qos 
     dds_qset_data_representation(rq, 2, (dds_data_representation_id_t[]){DDS_DATA_REPRESENTATION_XCDR1,
                                                                             DDS_DATA_REPRESENTATION_XCDR2});
     dds_lset_data_available(l, on_data);
+    dds_lset_sample_lost(l, on_lost);
+    dds_lset_sample_rejected(l, on_rejected);
+    dds_lset_subscription_matched(l, on_matched);
     sub = dds_create_subscriber(s->pp, sq, NULL);
     if (sub < 0) {
         rd = sub;
@@ -381,7 +407,13 @@ oom:
 static void topic_refresh(rdds_session *s, rdds_tstate *t) {
     size_t n = 0;
     for (size_t i = 0; i < s->npubs; i++) n += s->pubs[i].t == t;
-    if (n == 0) return; /* publishers gone: keep the reader for the next one, and the last QoS */
+    int count_changed = t->pub.publishers != (uint32_t)n;
+    t->pub.publishers = (uint32_t)n;
+    if (n == 0) {
+        /* Publishers gone: keep the reader for the next one, and the last QoS. */
+        if (count_changed && t->rd != 0) s->cb.on_topic(s->cb.ctx, &t->pub);
+        return;
+    }
     rdds_pub_qos *qs = malloc(n * sizeof *qs);
     if (qs == NULL) {
         report(s, "topic(%s): %s", t->name, "out of memory");
@@ -392,6 +424,10 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
         if (s->pubs[i].t == t) qs[k++] = s->pubs[i].q;
     rdds_reader_qos want;
     rdds_qos_adapt(qs, n, &want);
+    if (s->m.f.best_effort) {
+        want.reliable = want.transient_local = want.keep_all = 0;
+        if (want.depth < RDDS_MIN_BE_DEPTH) want.depth = RDDS_MIN_BE_DEPTH;
+    }
     char *yaml = rdds_qos_yaml(qs, n, !t->pub.is_ros);
     free(qs);
     char **yv = yaml ? realloc(t->yamls, (t->nyamls + 1) * sizeof *yv) : NULL;
@@ -402,7 +438,7 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
     }
     t->yamls = yv;
     t->yamls[t->nyamls++] = yaml;
-    int changed = strcmp(yaml, t->pub.qos_yaml) != 0;
+    int changed = count_changed || strcmp(yaml, t->pub.qos_yaml) != 0;
     t->pub.qos_yaml = yaml;
     changed |= topic_nodes_update(s, t);
     /* Before the reader exists: on_topic returns before the first on_sample for this id. */

@@ -27,6 +27,7 @@ typedef struct rdds_topic {
     const char *publisher_nodes; /* ROS nodes owning the publishers, sorted, comma-separated
                                     fully qualified names ("/talker,/ns/cam"); "" when unknown
                                     (from ros_discovery_info, which non-ROS writers never send) */
+    uint32_t publishers;    /* discovered publishers (writers) of the topic right now */
 } rdds_topic;
 /* Lifetime: a topic's strings (qos_yaml and publisher_nodes included, also earlier versions of
  * them) stay valid until rdds_session_close returns, so the recorder may keep the pointers. */
@@ -44,7 +45,17 @@ typedef struct rdds_callbacks {
     /* Optional (NULL = ignored): a selected topic could not be subscribed, with a sentence
      * "what(which): why". Called from the discovery thread; recording of other topics goes on. */
     void (*on_error)(void *ctx, const char *msg);
+    /* Optional (NULL = ignored): a reader status of topic_id changed (rdds_event). Runs on
+     * Cyclone's threads, like on_sample; never before on_topic for that id. */
+    void (*on_event)(void *ctx, uint32_t topic_id, int event, int64_t value);
 } rdds_callbacks;
+
+/* Reader statuses passed to on_event. */
+enum rdds_event {
+    RDDS_EV_LOST = 1,     /* value = samples the DDS layer reports lost (SAMPLE_LOST), since last */
+    RDDS_EV_REJECTED = 2, /* value = samples rejected (SAMPLE_REJECTED: resource limits), since last */
+    RDDS_EV_MATCHED = 3,  /* value = publishers matched with our reader now (SUBSCRIPTION_MATCHED) */
+};
 /* Threads: on_topic and on_error run on rdds's discovery thread, on_sample on Cyclone's receive
  * threads, possibly concurrently for different topics. on_topic for an id always returns before
  * the first on_sample for that id. */
@@ -61,6 +72,11 @@ typedef struct rdds_filter {
     int64_t lease_ns;           /* the participant's announced lease (> 0), 0 = Cyclone's
                                  * configured one (10 s by default): how long reliable peers
                                  * keep waiting on a reader that died without saying so */
+    const struct rdds_filter *except; /* NULL, or topics this filter selects are left out (the
+                                         monitor leaves out what the recorder records) */
+    int best_effort;            /* 1: best-effort volatile readers whatever the publishers offer:
+                                   for measuring, not recording (no acknowledgements to send,
+                                   like ros2 topic hz's sensor-data QoS) */
 } rdds_filter;
 
 typedef struct rdds_session rdds_session;

@@ -127,6 +127,20 @@ int rdds_matcher_init(rdds_matcher *m, const rdds_filter *f, char *err, size_t e
         }
         m->has_ex = 1;
     }
+    if (f->except != NULL) {
+        m->except = calloc(1, sizeof *m->except);
+        if (m->except == NULL) {
+            rdds_matcher_fini(m);
+            snprintf(err, errlen, "topic filter: out of memory");
+            return -ENOMEM;
+        }
+        if (rdds_matcher_init(m->except, f->except, err, errlen) < 0) {
+            free(m->except);
+            m->except = NULL;
+            rdds_matcher_fini(m);
+            return -EINVAL;
+        }
+    }
     return 0;
 }
 
@@ -134,6 +148,11 @@ void rdds_matcher_fini(rdds_matcher *m) {
     if (m->has_re) regfree(&m->re);
     if (m->has_ex) regfree(&m->ex);
     m->has_re = m->has_ex = 0;
+    if (m->except != NULL) {
+        rdds_matcher_fini(m->except);
+        free(m->except);
+        m->except = NULL;
+    }
 }
 
 /* Listed names may be given as ROS names with or without the leading slash, or as DDS names. */
@@ -146,8 +165,8 @@ static int listed(const rdds_matcher *m, const char *name, const char *dds_topic
     return 0;
 }
 
-void rdds_matcher_select(const rdds_matcher *m, const char *dds_topic, const char *dds_type,
-                         rdds_selection *out) {
+static void select_one(const rdds_matcher *m, const char *dds_topic, const char *dds_type,
+                       rdds_selection *out) {
     out->selected = 0;
     out->is_ros = 0;
     out->name[0] = out->type[0] = '\0';
@@ -183,6 +202,15 @@ void rdds_matcher_select(const rdds_matcher *m, const char *dds_topic, const cha
     if (out->is_ros && !m->f.include_hidden && rdds_topic_is_hidden(out->name)) return;
     if (m->has_ex && regexec(&m->ex, out->name, 0, NULL, 0) == 0) return;
     out->selected = 1;
+}
+
+void rdds_matcher_select(const rdds_matcher *m, const char *dds_topic, const char *dds_type,
+                         rdds_selection *out) {
+    select_one(m, dds_topic, dds_type, out);
+    if (!out->selected || m->except == NULL) return;
+    rdds_selection other;
+    select_one(m->except, dds_topic, dds_type, &other);
+    if (other.selected) out->selected = 0;
 }
 
 /* ---- QoS adaptation -------------------------------------------------------------------- */

@@ -25,6 +25,7 @@ typedef struct rdds_matcher {
     regex_t ex;       /* compiled f.exclude, when has_ex */
     int has_re;       /* 1: re is compiled */
     int has_ex;       /* 1: ex is compiled */
+    struct rdds_matcher *except; /* compiled f.except (malloc'd), NULL when none */
 } rdds_matcher;
 
 /* The decision for one discovered (topic, type). */
@@ -59,7 +60,9 @@ typedef struct rdds_reader_qos {
 int rdds_matcher_init(rdds_matcher *m, const rdds_filter *f, char *err, size_t errlen);
 void rdds_matcher_fini(rdds_matcher *m);
 /* Decide about one discovered pair. Never selects DCPS builtins, and ros_discovery_info only
- * when listed explicitly; explicitly listed names win over hidden-topic and exclude rules. */
+ * when listed explicitly; explicitly listed names win over hidden-topic and exclude rules.
+ * A pair the `except` filter selects is never selected (one level: except's own except is
+ * ignored). */
 void rdds_matcher_select(const rdds_matcher *m, const char *dds_topic, const char *dds_type,
                          rdds_selection *out);
 

@@ -123,7 +123,9 @@ typedef enum kind {
     K_SCHED,    /* guard_prio_sched */
     K_IOCLASS,  /* guard_prio_ioclass */
     K_CPUS,     /* char[GUARD_PRIO_CPUS_MAX] cpu list */
-    K_EVENTS    /* uint32_t bitmask of guard_event */
+    K_EVENTS,   /* uint32_t bitmask of guard_event */
+    K_EXPECT,   /* guard_expect_rules: a list of {topic, min_rate, max_silence} */
+    K_BOOL      /* bool: true/false, yes/no, on/off */
 } kind;
 
 #define NONZERO 1u /* value 0 / off refused */
@@ -178,9 +180,12 @@ static const key_def keys[] = {
     {"alert.events", K_EVENTS, OFF(alert_events), 0, 0, 0},
     {"web.listen", K_STRING, OFF(web_listen), 0, 0, NULLABLE},
     {"web.token_file", K_STRING, OFF(web_token_file), 0, 0, NULLABLE},
+    {"health.no_data_timeout", K_DURATION, OFF(no_data_timeout_ns), 100, 0, 0},
+    {"expect", K_EXPECT, OFF(expect), 0, 0, 0},
+    {"monitor.enabled", K_BOOL, OFF(monitor_enabled), 0, 0, 0},
 };
 
-static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "web"};
+static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "web", "monitor"};
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -439,11 +444,67 @@ static int apply_scalar(const ctx *x, const key_def *k, const char *s, void *dst
         snprintf((char *)dst, GUARD_PRIO_CPUS_MAX, "%s", s);
         return 0;
     }
+    case K_BOOL: {
+        static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+        for (int i = 0; i < 3; i++) {
+            if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+                *(bool *)dst = strcmp(s, yes[i]) == 0;
+                return 0;
+            }
+        }
+        return fail(x, k->path, "'%s': expected true or false", s);
+    }
     case K_ARGV:
     case K_EVENTS:
+    case K_EXPECT:
         break;
     }
     return fail(x, k->path, "internal: kind %d is not a scalar", (int)k->kind);
+}
+
+/* expect: a list of rules; the list replaces the previous one (file, then overrides). */
+static int apply_expect(const ctx *x, const key_def *k, struct fy_node *v, guard_expect_rules *dst) {
+    guard_expect_rules r = {0};
+    if (!is_null(v) && (fy_node_is_alias(v) || fy_node_get_type(v) != FYNT_SEQUENCE))
+        return fail(x, k->path, "expected a list of {topic, min_rate, max_silence}");
+    void *it = NULL;
+    int i = 0, rc = 0;
+    for (struct fy_node *e; !is_null(v) && (e = fy_node_sequence_iterate(v, &it)); i++) {
+        if (fy_node_is_alias(e) || fy_node_get_type(e) != FYNT_MAPPING) {
+            rc = fail(x, k->path, "item %d: expected a mapping {topic, min_rate, max_silence}", i + 1);
+            break;
+        }
+        char *topic = NULL, *rate = NULL, *silence = NULL;
+        void *it2 = NULL;
+        for (struct fy_node_pair *p; rc == 0 && (p = fy_node_mapping_iterate(e, &it2));) {
+            char *key = scalar_dup(fy_node_pair_key(p));
+            char **slot = !key ? NULL : strcmp(key, "topic") == 0 ? &topic
+                        : strcmp(key, "min_rate") == 0 ? &rate : strcmp(key, "max_silence") == 0 ? &silence : NULL;
+            if (!slot) rc = fail(x, k->path, "item %d: unknown key '%s' (topic, min_rate, max_silence)", i + 1, key ? key : "?");
+            else if (!(*slot = scalar_dup(fy_node_pair_value(p)))) rc = fail(x, k->path, "item %d: %s: expected a value", i + 1, key);
+            free(key);
+        }
+        double hz = 0;
+        int64_t ns = 0;
+        char *end = NULL, why[256];
+        if (rc == 0 && rate && (hz = strtod(rate, &end), end == rate || *end || !(hz > 0)))
+            rc = fail(x, k->path, "item %d: min_rate '%s' is not a rate in Hz > 0", i + 1, rate);
+        if (rc == 0 && silence && (guard_config_parse_duration(silence, &ns) < 0 || ns <= 0))
+            rc = fail(x, k->path, "item %d: max_silence '%s' is not a duration > 0 (e.g. 1s)", i + 1, silence);
+        if (rc == 0 && (rc = guard_expect_add(&r, topic ? topic : "", hz, ns, why, sizeof why)) < 0 && rc != -ENOMEM)
+            rc = fail(x, k->path, "item %d: %s", i + 1, why);
+        free(topic);
+        free(rate);
+        free(silence);
+        if (rc < 0) break;
+    }
+    if (rc < 0) {
+        guard_expect_rules_free(&r);
+        return rc;
+    }
+    guard_expect_rules_free(dst);
+    *dst = r;
+    return 0;
 }
 
 static int apply_node(guard_config *c, const ctx *x, const key_def *k, struct fy_node *v) {
@@ -451,6 +512,7 @@ static int apply_node(guard_config *c, const ctx *x, const key_def *k, struct fy
     if (v && fy_node_is_alias(v)) return fail(x, k->path, "YAML aliases are not supported");
     if (k->kind == K_ARGV) return apply_argv(x, k, v, (char ***)dst);
     if (k->kind == K_EVENTS) return apply_events(x, k, v, (uint32_t *)dst);
+    if (k->kind == K_EXPECT) return apply_expect(x, k, v, (guard_expect_rules *)dst);
     if (k->kind == K_STRING && is_null(v)) {
         /* only optional strings may be reset to "unset" (state_dir: = the output directory) */
         if (!(k->flags & NULLABLE)) return fail(x, k->path, "a value is required");
@@ -636,7 +698,7 @@ int guard_config_set(guard_config *c, const char *key, const char *value, char *
     ctx x = {.name = NULL, .line = 0, .err = err, .errlen = errlen};
     const key_def *k = find_key(key);
     if (!k) return fail(&x, key, "unknown key (see docs/CONFIG.md)");
-    if (k->kind != K_ARGV && k->kind != K_EVENTS)
+    if (k->kind != K_ARGV && k->kind != K_EVENTS && k->kind != K_EXPECT)
         /* the raw text: a path with '#' or ': ' must not be read as YAML */
         return apply_scalar(&x, k, value, (char *)c + k->off);
     char perr[256];
@@ -786,6 +848,7 @@ int guard_config_init(guard_config *c) {
     c->alert_events = 1u << GUARD_EV_SPAWN_FAILED | 1u << GUARD_EV_EXITED | 1u << GUARD_EV_CRASHED |
                       1u << GUARD_EV_UNHEALTHY | 1u << GUARD_EV_DISK_LOW |
                       1u << GUARD_EV_BUDGET_SPENT | 1u << GUARD_EV_DISK_FULL | GUARD_CONFIG_ALERT_WARNINGS;
+    c->no_data_timeout_ns = 5 * NS_PER_S; /* below Cyclone's 10 s lease: see guard_expect.h */
     return 0;
 }
 
@@ -799,6 +862,7 @@ void guard_config_free(guard_config *c) {
     argv_free(c->alert_argv);
     free(c->web_listen);
     free(c->web_token_file);
+    guard_expect_rules_free(&c->expect);
     memset(c, 0, sizeof *c);
 }
 
@@ -882,6 +946,17 @@ static json_t *key_json(const guard_config *c, const key_def *k) {
             if (*(const uint32_t *)src & (1u << i))
                 json_array_append_new(a, json_string(guard_fsm_event_name((guard_event)i)));
         if (a && *(const uint32_t *)src & GUARD_CONFIG_ALERT_WARNINGS) json_array_append_new(a, json_string("warnings"));
+        return a;
+    }
+    case K_BOOL: return json_boolean(*(const bool *)src);
+    case K_EXPECT: {
+        const guard_expect_rules *r = src;
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < r->n; i++) {
+            fmt_duration(r->v[i].max_silence_ns, buf, sizeof buf);
+            json_array_append_new(a, json_pack("{s:s, s:f, s:s}", "topic", r->v[i].topic, "min_rate",
+                                               r->v[i].min_rate, "max_silence", buf));
+        }
         return a;
     }
     }

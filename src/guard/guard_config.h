@@ -19,10 +19,14 @@
  *   priority: {nice: -10, sched: keep, io_class: best-effort, io_level: 0, cpus: "0-1,3",
  *              oom_score_adj: -500, cgroup_memory_min: 256MiB, cgroup_cpu_weight: 1000}
  *   alert:    {command: [argv...], events: [crashed, budget_spent, ...]}
+ *   health.no_data_timeout: 5s   (see guard_expect.h; off disables)
+ *   expect:   [{topic: /imu, min_rate: 190, max_silence: 1s}, {topic: "^/camera/", ...}]
+ *   monitor:  {enabled: false}
  * Durations: integer + ns|us|ms|s|m|h ("15s", "500ms", "1.5s"); a bare 0 means off where
  * allowed. Every duration has a floor (check_interval 50ms, disk.ttf_limit and
  * restart.budget_window 1s, restart.backoff_* 10ms, the rest 100ms): below it is an error.
- * `recorder` must hold {segment} in some argument. One YAML document per file. Sizes: integer or decimal + B|KiB|MiB|GiB|TiB|KB|MB|GB|TB ("800MiB"); bare = bytes.
+ * `recorder` must hold {segment} in some argument. One YAML document per file.
+ * Sizes: integer or decimal + B|KiB|MiB|GiB|TiB|KB|MB|GB|TB ("800MiB"); bare = bytes.
  * Percent: "90%". `off` is accepted wherever 0 disables a check.
  * Override keys are the dotted paths ("restart.backoff_initial", "priority.cpus", "recorder");
  * the override value is parsed as a YAML node, so lists work: recorder='[sleep, "100"]'.
@@ -36,6 +40,7 @@
 
 #include <jansson.h>
 
+#include "guard/guard_expect.h"
 #include "guard/guard_health.h"
 #include "guard/guard_policy.h"
 #include "guard/guard_prio.h"
@@ -79,6 +84,10 @@ typedef struct guard_config {
                                   * plus GUARD_CONFIG_ALERT_WARNINGS */
     char *web_listen;            /* `web.listen`: run `recguard web --listen` as a helper; NULL = no */
     char *web_token_file;        /* `web.token_file`: its --token-file; NULL = none (loopback only) */
+    int64_t no_data_timeout_ns;  /* `health.no_data_timeout`: recorder silent while publishers
+                                  * flow = unhealthy; 0 = off */
+    guard_expect_rules expect;   /* `expect`: expected-rate rules */
+    bool monitor_enabled;        /* `monitor.enabled`: the daemon runs `recguard monitor` */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the

@@ -15,7 +15,9 @@
 #include "guard/guard_ctl.h"
 #include "guard/guard_helper.h"
 #include "guard/guard_fsm.h"
+#include "guard/guard_expect.h"
 #include "guard/guard_health.h"
+#include "guard/guard_monitor.h"
 #include "guard/guard_journal.h"
 #include "guard/guard_policy.h"
 #include "guard/guard_prio.h"
@@ -68,6 +70,8 @@
  * stop level's size: beyond it a deletion of old bags must count). */
 #define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
 #define GUARD_DAEMON_DISK_RESUME_MAX (256ull << 20)
+#define GUARD_DAEMON_MONITOR_STATS "monitor.stats" /* a `recguard monitor`'s stats file */
+#define GUARD_DAEMON_STATS_FRESH_NS (3LL * RG_NS_PER_S) /* older monitor figures are ignored */
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -139,6 +143,12 @@ typedef struct guard_daemon {
     int64_t rec_start_real;     /* same, realtime */
     rec_stats_reader *stats;    /* built-in recorder's stats, NULL until it appears */
     int run_progressed;         /* the run that just ended recorded data (restart policy) */
+    rec_stats_snapshot *snap;   /* its last snapshot (heap: ~1 MiB), NULL until read */
+    int have_snap;              /* snap is this recorder's */
+    rec_stats_snapshot *msnap;  /* the monitor's last snapshot, NULL until read */
+    guard_expect_state expect;  /* data health history (no data, expect: rules) */
+    char expect_topics[512];    /* breached topics at the last evaluation, for change events */
+    guard_monitor *monitor;     /* `recguard monitor` child (monitor.enabled), NULL = none */
     json_t *last_exit;          /* how the last recorder ended, or NULL */
     size_t tree_procs;          /* live processes in its tree at the last check */
     guard_proc_identity tree[GUARD_DAEMON_TREE_MAX]; /* its members at the last scan */
@@ -526,9 +536,20 @@ static void open_stats(guard_daemon *d) {
     if (!d->stats) rec_stats_reader_open(&d->stats, d->stats_path, err, sizeof err);
 }
 
+/* The built-in recorder's snapshot into d->snap (on the heap: ~1.2 MiB, too big for a stack
+ * frame under ASan). 1 when it was read and is `pid`'s. */
+static int read_snap(guard_daemon *d, pid_t pid) {
+    if (!d->builtin) return 0;
+    open_stats(d);
+    if (!d->snap && !(d->snap = calloc(1, sizeof *d->snap))) return 0;
+    return d->stats && rec_stats_reader_read(d->stats, d->snap) == 0 && d->snap->pid == pid;
+}
+
 static void watch_recorder(guard_daemon *d) {
     sd_event_add_io(d->ev, &d->pid_io, d->pidfd, EPOLLIN, recorder_exited, d);
     guard_health_init(&d->health, &d->hcfg, rg_time_mono_ns());
+    guard_expect_init(&d->expect, rg_time_mono_ns());
+    d->have_snap = 0;
     d->have_report = 0;
     d->ntree = 0;
     d->tree_scan_mono = 0;
@@ -740,10 +761,8 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (known) guard_spawn_describe_exit(&si, how, sizeof how);
     else snprintf(how, sizeof how, "ended (exit status unknown: adopted process)");
     guard_event e = guard_fsm_exit_event(known ? si.si_code : 0, known ? si.si_status : 0);
-    rec_stats_snapshot snap;
-    if (d->builtin) open_stats(d);
-    int have_snap = d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid;
-    if (!known && have_snap && snap.state == REC_STATS_STOPPED) {
+    int have_snap = read_snap(d, d->pid);
+    if (!known && have_snap && d->snap->state == REC_STATS_STOPPED) {
         /* An adopted built-in recorder: no exit status, but it said itself that it finished
          * its files cleanly, which is what a clean exit would have proved. */
         e = GUARD_EV_EXITED;
@@ -762,8 +781,8 @@ static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *u
     if (d->ladder) snprintf(reason, sizeof reason, "recorder pid %d %s after %s", (int)d->pid, how, ladder_name(d->ladder));
     else snprintf(reason, sizeof reason, "recorder pid %d %s", (int)d->pid, how);
     snprintf(d->ended_segment, sizeof d->ended_segment, "%s", d->segment);
-    d->run_progressed = run_progressed(d, have_snap ? &snap : NULL);
-    if (have_snap && snap.state == REC_STATS_DISK_FULL) { /* the built-in recorder says why */
+    d->run_progressed = run_progressed(d, have_snap ? d->snap : NULL);
+    if (have_snap && d->snap->state == REC_STATS_DISK_FULL) { /* the built-in recorder says why */
         e = GUARD_EV_DISK_FULL;
         snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (recorder reported disk full)");
     } else if (!d->ladder) {
@@ -842,11 +861,8 @@ static int try_adopt(guard_daemon *d) {
         json_decref(ev);
         /* It ended while no daemon watched: its segment may be cut short, unless the built-in
          * recorder's stats say it closed it (a stop it finished alone, a full disk). */
-        rec_stats_snapshot snap;
-        if (d->builtin) open_stats(d);
-        int closed = d->stats && rec_stats_reader_read(d->stats, &snap) == 0 &&
-                     snap.pid == s.recorder_pid &&
-                     (snap.state == REC_STATS_STOPPED || snap.state == REC_STATS_DISK_FULL);
+        int closed = read_snap(d, s.recorder_pid) &&
+                     (d->snap->state == REC_STATS_STOPPED || d->snap->state == REC_STATS_DISK_FULL);
         if (d->session_open && s.segment[0] && !closed) {
             snprintf(d->ended_segment, sizeof d->ended_segment, "%s", s.segment);
             run_post_crash_hook(d);
@@ -1140,6 +1156,93 @@ static int disk_full_now(const guard_health_sample *s, const guard_health_report
     return 0;
 }
 
+/* The monitor's snapshot when it is alive and fresh: its topics count for `expect:` too. */
+static int read_monitor(guard_daemon *d) {
+    char path[PATH_MAX + 32], err[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", d->state_dir, GUARD_DAEMON_MONITOR_STATS);
+    if (!d->msnap && !(d->msnap = calloc(1, sizeof *d->msnap))) return 0;
+    if (rec_stats_read(path, d->msnap, err, sizeof err) < 0) return 0;
+    return d->msnap->state == REC_STATS_RECORDING &&
+           rg_time_mono_ns() - d->msnap->heartbeat_mono_ns < GUARD_DAEMON_STATS_FRESH_NS;
+}
+
+static void add_obs(guard_expect_obs *o, const rec_stats_snapshot *snap, int64_t now) {
+    for (uint32_t i = 0; i < snap->ntopics; i++) {
+        const rec_stats_topic *t = &snap->topics[i];
+        o[i] = (guard_expect_obs){.name = t->name, .publishers = t->publishers, .messages = t->messages,
+                                  .rate_hz = t->rate_hz,
+                                  .age_s = t->last_recv_mono_ns ? (double)(now - t->last_recv_mono_ns) / 1e9 : -1};
+        if (o[i].age_s < -1e-9 && t->last_recv_mono_ns) o[i].age_s = 0;
+    }
+}
+
+/* 1 when `name` is an item of the comma-separated `list`. */
+static int in_list(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return 1;
+    return 0;
+}
+
+static void expect_events(guard_daemon *d, const guard_expect_report *rules);
+
+/* Health from data: no data while publishers flow (critical: replace the recorder, like a
+ * hang), and `expect:` breaches (warnings, journaled and alerted when the set changes). */
+static void expect_tick(guard_daemon *d, guard_health_report *r, int64_t now) {
+    int mon = d->cfg->expect.n > 0 && read_monitor(d);
+    size_t n = d->snap->ntopics, nm = mon ? d->msnap->ntopics : 0;
+    guard_expect_obs *o = calloc(n + nm + 1, sizeof *o);
+    if (!o) return;
+    add_obs(o, d->snap, now);
+    if (mon) add_obs(o + n, d->msnap, now);
+    int64_t window = n && d->snap->topics[0].window_ns ? d->snap->topics[0].window_ns : 4 * RG_NS_PER_S;
+    guard_expect_report er;
+    /* The no-data check looks at the recorder's topics only (n), rules at all of them. */
+    guard_expect_eval(&d->expect, NULL, d->cfg->no_data_timeout_ns, window, o, n, now, &er);
+    guard_expect_report rules;
+    memset(&rules, 0, sizeof rules);
+    guard_expect_check_rules(&d->cfg->expect, d->expect.start_ns, window, o, n + nm, now, &rules);
+    free(o);
+    if (er.no_data) {
+        r->flags |= GUARD_HEALTH_NO_DATA;
+        r->verdict = GUARD_HEALTH_CRITICAL;
+        memmove(r->reasons[1], r->reasons[0], sizeof r->reasons[0] * (GUARD_HEALTH_MAX_REASONS - 1));
+        snprintf(r->reasons[0], sizeof r->reasons[0], "%s", er.no_data_reason);
+        if (r->nreasons < GUARD_HEALTH_MAX_REASONS) r->nreasons++;
+    }
+    for (unsigned i = 0; i < rules.nreasons && r->nreasons < GUARD_HEALTH_MAX_REASONS; i++)
+        snprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], "%s", rules.reasons[i]);
+    if (rules.nreasons) {
+        r->flags |= GUARD_HEALTH_EXPECT;
+        if (r->verdict == GUARD_HEALTH_OK) r->verdict = GUARD_HEALTH_WARNING;
+    }
+    expect_events(d, &rules);
+}
+
+/* The set of breaching topics changed: an alert per topic newly in breach, a journal line for
+ * those back within their rules. */
+static void expect_events(guard_daemon *d, const guard_expect_report *rules) {
+    char topics[sizeof d->expect_topics] = "";
+    for (unsigned i = 0; i < rules->nreasons; i++)
+        snprintf(topics + strlen(topics), sizeof topics - strlen(topics), "%s%s", i ? "," : "", rules->topics[i]);
+    if (strcmp(topics, d->expect_topics) == 0) return;
+    for (unsigned i = 0; i < rules->nreasons; i++)
+        if (!in_list(d->expect_topics, rules->topics[i])) emit_alert(d, "expect", rules->reasons[i]);
+    char cleared[sizeof d->expect_topics] = "";
+    for (char *save = NULL, *tok = strtok_r(d->expect_topics, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (!in_list(topics, tok))
+            snprintf(cleared + strlen(cleared), sizeof cleared - strlen(cleared), "%s%s", cleared[0] ? ", " : "", tok);
+    if (cleared[0]) {
+        json_t *ev = event_new(d, "expect_cleared");
+        char why[sizeof cleared + 40];
+        snprintf(why, sizeof why, "%s back within the expected rate", cleared);
+        json_object_set_new(ev, "reason", json_string(why));
+        emit(d, ev);
+        json_decref(ev);
+    }
+    snprintf(d->expect_topics, sizeof d->expect_topics, "%s", topics);
+}
+
 static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     guard_daemon *d = ud;
     int64_t now = rg_time_mono_ns();
@@ -1202,15 +1305,15 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     s.has_output = 1;
     s.output_bytes = output_size(d->segment);
     if (d->builtin) {
-        open_stats(d);
-        rec_stats_snapshot snap;
-        if (d->stats && rec_stats_reader_read(d->stats, &snap) == 0 && snap.pid == d->pid) {
+        d->have_snap = read_snap(d, d->pid);
+        if (d->have_snap) {
             s.has_heartbeat = 1;
-            s.heartbeat = (uint64_t)snap.heartbeat_mono_ns;
+            s.heartbeat = (uint64_t)d->snap->heartbeat_mono_ns;
         }
     }
     guard_health_report r;
     guard_health_eval(&d->health, &s, &r);
+    if (d->have_snap) expect_tick(d, &r, now);
     guard_health_verdict old = d->have_report ? d->report.verdict : GUARD_HEALTH_OK;
     d->report = r;
     d->have_report = 1;
@@ -1240,7 +1343,7 @@ static json_t *health_json(const guard_daemon *d) {
     json_object_set_new(h, "reasons", reasons);
     if (d->have_report && recorder_alive(d)) {
         json_t *flags = json_array();
-        for (unsigned b = 1; b <= GUARD_HEALTH_STUCK; b <<= 1)
+        for (unsigned b = 1; b <= GUARD_HEALTH_EXPECT; b <<= 1)
             if (d->report.flags & b) json_array_append_new(flags, json_string(guard_health_flag_name(b)));
         json_object_set_new(h, "flags", flags);
         json_object_set_new(h, "rss_bytes", json_integer((json_int_t)d->report.rss_bytes));
@@ -1294,6 +1397,15 @@ static json_t *status_json(guard_daemon *d) {
     json_object_set_new(st, "restarts", json_integer(d->restarts));
     json_object_set_new(st, "restarts_total", json_integer(d->policy.restarts_total));
     json_object_set_new(st, "health", health_json(d));
+    if (d->have_snap && recorder_alive(d)) {
+        /* What the recorder received and what it lost, by where (see rec_stats.h). */
+        const rec_stats_snapshot *sn = d->snap;
+        json_object_set_new(st, "data", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "topics",
+            (json_int_t)(sn->ntopics + sn->overflow_topics), "messages_received",
+            (json_int_t)sn->messages_received, "messages_written", (json_int_t)sn->messages_written,
+            "drops", (json_int_t)sn->drops, "lost", (json_int_t)sn->lost, "rejected",
+            (json_int_t)sn->rejected, "untracked_topics", (json_int_t)sn->untracked_topics));
+    }
     json_object_set_new(st, "priority", d->have_prio ? guard_prio_report_json(&d->prio) : json_null());
     if (d->have_report && d->report.disk_used_pct >= 0) {
         json_t *disk = json_pack("{s:s, s:I, s:I, s:f}", "path",
@@ -1315,6 +1427,8 @@ static json_t *status_json(guard_daemon *d) {
     for (char **a = d->rec_argv; *a; a++) json_array_append_new(argv, json_string(*a));
     json_object_set_new(st, "recorder", json_pack("{s:o, s:b}", "argv", argv, "builtin", d->builtin));
     json_object_set_new(st, "daemon_pid", json_integer(getpid()));
+    pid_t mp = guard_monitor_pid(d->monitor);
+    json_object_set_new(st, "monitor", d->monitor ? json_pack("{s:i}", "pid", (int)mp) : json_null());
     json_object_set_new(st, "state_dir", json_string(d->state_dir));
     json_object_set_new(st, "output", json_string(d->output_dir));
     json_object_set_new(st, "stats_path", json_string(d->builtin ? d->stats_path : ""));
@@ -1455,6 +1569,8 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     } else {
         char lease[32];
         snprintf(lease, sizeof lease, "%lld", (long long)(c->lease_duration_ns / 1000000));
+        /* `-a` is also what `recguard hz/topics/monitor` leave alone (cli_topics.c,
+         * recorder_filter): change both together. */
         char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
                        "--lease", lease, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
@@ -1507,6 +1623,15 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     return 0;
 }
 
+/* The monitor child's news (ended, restarting, could not start): a journal line. */
+static void monitor_event(void *ctx, const char *what) {
+    guard_daemon *d = ctx;
+    json_t *ev = event_new(d, "monitor");
+    json_object_set_new(ev, "reason", json_string(what));
+    emit(d, ev);
+    json_decref(ev);
+}
+
 int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, char *err,
                      size_t errlen) {
     guard_daemon *d = calloc(1, sizeof *d);
@@ -1538,6 +1663,10 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
         if (!d->reason[0]) copy_str(d->reason, sizeof d->reason, "waiting for `recguard start` (--idle)");
         save_state(d);
     }
+    if (cfg->monitor_enabled && d->builtin &&
+        guard_monitor_start(&d->monitor, d->ev, d->self_exe, d->state_dir, cfg->socket_path,
+                            cfg->priority.cpus, monitor_event, d, err, errlen) < 0)
+        goto out;
     sd_notify(0, "READY=1");
     notify_status(d);
     int rc = sd_event_loop(d->ev);
@@ -1550,6 +1679,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     json_decref(ev);
 out:
     guard_helper_stop(d->web);
+    guard_monitor_stop(d->monitor);
     guard_ctl_server_close(d->ctl);
     for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
         if (d->aux[i].used) aux_free(&d->aux[i]); /* alert/hook children finish on their own */
@@ -1561,6 +1691,9 @@ out:
     sd_event_source_disable_unref(d->health_timer);
     sd_event_source_disable_unref(d->tree_timer);
     rec_stats_reader_close(d->stats);
+    free(d->snap);
+    free(d->msnap);
+    guard_expect_fini(&d->expect);
     json_decref(d->last_exit);
     if (d->plan_ok) guard_prio_plan_free(&d->plan);
     sd_event_unref(d->ev);

@@ -288,7 +288,8 @@ const char *guard_health_verdict_name(guard_health_verdict v) {
 
 const char *guard_health_flag_name(unsigned flag_bit) {
     static const char *const names[] = {"progress", "hang", "stall", "mem_critical", "mem_warning",
-                                        "disk_stop", "disk_warning", "zombie", "stuck"};
+                                        "disk_stop", "disk_warning", "zombie", "stuck", "no_data",
+                                        "expect"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (flag_bit == (1u << i)) return names[i];
     return "?";

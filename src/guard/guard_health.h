@@ -48,7 +48,11 @@
 #define GUARD_HEALTH_DISK_WARN (1u << 6)    /* below warning level (warning) */
 #define GUARD_HEALTH_ZOMBIE (1u << 7)       /* state Z: leader exited, exit event imminent (warn) */
 #define GUARD_HEALTH_STUCK (1u << 8)        /* stopped / D-state, not yet hang_timeout (warn) */
-#define GUARD_HEALTH_RESTART_MASK (GUARD_HEALTH_HANG | GUARD_HEALTH_STALL | GUARD_HEALTH_MEM_CRITICAL)
+#define GUARD_HEALTH_NO_DATA (1u << 9)      /* publishers flow, recorder receives nothing (critical;
+                                             * set by the daemon from guard_expect) */
+#define GUARD_HEALTH_EXPECT (1u << 10)      /* an `expect:` rule is breached (warning; daemon) */
+#define GUARD_HEALTH_RESTART_MASK (GUARD_HEALTH_HANG | GUARD_HEALTH_STALL | GUARD_HEALTH_MEM_CRITICAL | \
+                                   GUARD_HEALTH_NO_DATA)
 
 typedef enum guard_health_verdict {
     GUARD_HEALTH_OK,       /* nothing to report */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <libfyaml.h>
 #include <limits.h>
 #include <stdio.h>
@@ -169,6 +170,44 @@ int rec_meta_set_distro(rec_meta *m, const char *distro) {
     return set_str(&m->ros_distro, distro ? distro : "");
 }
 
+static rec_meta_loss loss_total(const rec_meta_topic *t) {
+    return (rec_meta_loss){.lost = t->loss.lost + t->loss_before.lost,
+                           .rejected = t->loss.rejected + t->loss_before.rejected,
+                           .drops = t->loss.drops + t->loss_before.drops};
+}
+
+/* custom_data: loss totals and the per-topic JSON (see rec_meta.h). 0 or -ENOMEM. */
+static int yb_custom(rg_buf *b, int k, const rec_meta *m) {
+    rec_meta_loss sum = {0};
+    json_t *by = json_object();
+    if (!by) return -ENOMEM;
+    for (size_t i = 0; i < m->ntopics; i++) {
+        rec_meta_loss l = loss_total(&m->topics[i]);
+        sum.lost += l.lost;
+        sum.rejected += l.rejected;
+        sum.drops += l.drops;
+        if (l.lost + l.rejected + l.drops == 0) continue;
+        json_object_set_new(by, m->topics[i].name,
+                            json_pack("{s:I, s:I, s:I}", "lost", (json_int_t)l.lost, "rejected",
+                                      (json_int_t)l.rejected, "drops", (json_int_t)l.drops));
+    }
+    char *js = json_dumps(by, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(by);
+    if (!js) return -ENOMEM;
+    char num[3][24];
+    snprintf(num[0], sizeof num[0], "%" PRIu64, sum.drops);
+    snprintf(num[1], sizeof num[1], "%" PRIu64, sum.lost);
+    snprintf(num[2], sizeof num[2], "%" PRIu64, sum.rejected);
+    yb_indent(b, k);
+    rg_buf_add(b, "custom_data:\n", 13);
+    yb_kv(b, k + 2, "recguard_drops", num[0]);
+    yb_kv(b, k + 2, "recguard_lost", num[1]);
+    yb_kv(b, k + 2, "recguard_rejected", num[2]);
+    yb_kv(b, k + 2, "recguard_loss", js);
+    free(js);
+    return 0;
+}
+
 int rec_meta_render(const rec_meta *m, int top_key, char **out, size_t *len) {
     rg_buf b = {0};
     int k = top_key ? 2 : 0; /* indent of the bag's keys */
@@ -231,8 +270,7 @@ int rec_meta_render(const rec_meta *m, int top_key, char **out, size_t *len) {
         yb_ku(&b, k + 6, "nanoseconds", f->end_ns - f->start_ns);
         yb_ku(&b, k + 4, "message_count", f->count);
     }
-    yb_indent(&b, k);
-    rg_buf_add(&b, "custom_data: ~\n", 15);
+    if (yb_custom(&b, k, m) < 0) b.oom = 1;
     yb_kv(&b, k, "ros_distro", m->ros_distro ? m->ros_distro : "");
     if (b.oom) {
         free(b.p);
@@ -283,6 +321,27 @@ static int u64_at(struct fy_node *map, const char *key, const char *sub, uint64_
     if (errno || *end || end == s) return -EBADMSG;
     *out = v;
     return 0;
+}
+
+/* An earlier run's per-topic loss (custom_data.recguard_loss), added to loss_before. A value
+ * that is not the JSON we write is ignored: loss figures are a report, not the bag's content. */
+static void load_loss(rec_meta *m, const char *js) {
+    if (!js) return;
+    json_t *by = json_loads(js, 0, NULL);
+    const char *name;
+    json_t *v;
+    json_object_foreach(by, name, v) {
+        json_int_t l = json_integer_value(json_object_get(v, "lost"));
+        json_int_t r = json_integer_value(json_object_get(v, "rejected"));
+        json_int_t d = json_integer_value(json_object_get(v, "drops"));
+        size_t ti = 0;
+        while (ti < m->ntopics && strcmp(m->topics[ti].name, name) != 0) ti++;
+        if (ti == m->ntopics) continue; /* not a topic of the bag */
+        m->topics[ti].loss_before.lost += l > 0 ? (uint64_t)l : 0;
+        m->topics[ti].loss_before.rejected += r > 0 ? (uint64_t)r : 0;
+        m->topics[ti].loss_before.drops += d > 0 ? (uint64_t)d : 0;
+    }
+    json_decref(by);
 }
 
 /* metadata.yaml is small: a bag of thousands of topics and files stays far below this. */
@@ -351,6 +410,7 @@ int rec_meta_load(rec_meta *m, const char *path, char *err, size_t errlen) {
         }
         m->topics[ti].count += count;
     }
+    load_loss(m, scalar(lookup(bag, "custom_data"), "recguard_loss"));
     rc = 0;
 out:
     if (rc < 0) snprintf(err, errlen, "metadata(%s): %s", path, what);

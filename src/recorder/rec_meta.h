@@ -7,6 +7,11 @@
  * `rosbag2_bagfile_information` key, is what rosbag2's MCAP plugin stores in each file's
  * `rosbag2` Metadata record under `serialized_metadata`.
  *
+ * Loss: custom_data carries recguard_lost, recguard_rejected and recguard_drops (bag totals, as
+ * decimal strings: rosbag2's custom_data is a string map) and recguard_loss, a JSON object
+ * {"<topic>": {"lost": N, "rejected": N, "drops": N}} of the topics that lost anything. Loading
+ * an earlier run's file keeps its loss in loss_before, so the totals span every run.
+ *
  * MCAP chunk compression is internal to the files, so compression_format and compression_mode
  * stay "": rosbag2 uses those fields for its own file/message compression, and a reader seeing
  * them set would try to decompress the .mcap files a second time.
@@ -22,6 +27,13 @@
 #define REC_META_VERSION 9              /* rosbag2 metadata version written */
 #define REC_META_FILE "metadata.yaml"   /* file name inside the bag directory */
 
+/* Samples of one topic that are not in the bag, by where they were lost. */
+typedef struct rec_meta_loss {
+    uint64_t lost;     /* reported lost by the DDS layer (SAMPLE_LOST) */
+    uint64_t rejected; /* rejected by the DDS layer (SAMPLE_REJECTED) */
+    uint64_t drops;    /* dropped by the recorder's queue */
+} rec_meta_loss;
+
 typedef struct rec_meta_topic {
     char *name;                 /* "/chatter" */
     char *type;                 /* "std_msgs/msg/String" */
@@ -29,6 +41,8 @@ typedef struct rec_meta_topic {
     char *qos_yaml;             /* offered_qos_profiles, a YAML block list ("" = none) */
     char *type_hash;            /* type_description_hash ("" when unknown) */
     uint64_t count;             /* messages written, all files */
+    rec_meta_loss loss;         /* loss of the current recorder run (set by the writer) */
+    rec_meta_loss loss_before;  /* loss of earlier runs in this bag (from custom_data) */
 } rec_meta_topic;
 
 typedef struct rec_meta_file {

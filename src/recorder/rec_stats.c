@@ -170,6 +170,13 @@ int rec_stats_reader_read(rec_stats_reader *r, rec_stats_snapshot *out) {
         uint64_t s2 = atomic_load_explicit(seq, memory_order_relaxed);
         if (s1 == s2 && out->ntopics == n) {
             memset(&out->topics[n], 0, (REC_STATS_MAX_TOPICS - n) * sizeof out->topics[0]);
+            /* The file is shared memory any process with write access could scribble on:
+             * readers print these names, so they end inside their fields whatever it holds. */
+            out->segment[REC_STATS_PATH_LEN - 1] = '\0';
+            for (uint32_t i = 0; i < n; i++) {
+                out->topics[i].name[REC_STATS_NAME_LEN - 1] = '\0';
+                out->topics[i].type[REC_STATS_TYPE_LEN - 1] = '\0';
+            }
             return 0;
         }
     }

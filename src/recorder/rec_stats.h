@@ -31,8 +31,8 @@
 #include <sys/types.h>
 
 #define REC_STATS_MAGIC 0x54534752u  /* "RGST" little endian */
-#define REC_STATS_VERSION 1u         /* bump on any layout change */
-#define REC_STATS_MAX_TOPICS 256     /* per-topic entries; more topics are summed in overflow_* */
+#define REC_STATS_VERSION 2u         /* bump on any layout change */
+#define REC_STATS_MAX_TOPICS 2048    /* per-topic entries; more topics are summed in overflow_* */
 #define REC_STATS_NAME_LEN 256       /* topic name, NUL-terminated, truncated */
 #define REC_STATS_TYPE_LEN 192       /* type name, NUL-terminated, truncated */
 #define REC_STATS_PATH_LEN 512       /* segment path, NUL-terminated, truncated */
@@ -48,14 +48,34 @@ typedef enum rec_stats_state {
     REC_STATS_FAILED = 5,    /* other write error: writing stopped */
 } rec_stats_state;
 
+typedef enum rec_stats_role {
+    REC_STATS_ROLE_RECORDER = 0, /* `recguard record`: the topics are recorded */
+    REC_STATS_ROLE_MONITOR = 1,  /* `recguard monitor`: measured only, not recorded */
+} rec_stats_role;
+
 typedef struct rec_stats_topic {
     char name[REC_STATS_NAME_LEN]; /* recorded topic name ("/chatter" or the DDS name) */
     char type[REC_STATS_TYPE_LEN]; /* recorded type ("std_msgs/msg/String" or the DDS type) */
     uint64_t messages;             /* samples received from DDS (written + dropped + queued) */
     uint64_t bytes;                /* payload bytes received from DDS */
-    uint64_t drops;                /* samples dropped because the queue was full */
-    uint64_t written;              /* samples written to MCAP files */
+    uint64_t drops;                /* samples dropped because our queue was full */
+    uint64_t written;              /* samples written to MCAP files (0 for a monitor) */
     int64_t last_recv_real_ns;     /* CLOCK_REALTIME of the last sample received, 0 = none */
+    int64_t last_recv_mono_ns;     /* CLOCK_MONOTONIC of the same, 0 = none (ages: now - this) */
+    uint64_t lost;                 /* samples the DDS layer reported lost (SAMPLE_LOST) */
+    uint64_t rejected;             /* samples the DDS layer rejected (SAMPLE_REJECTED) */
+    uint32_t publishers;           /* publishers discovered for the topic now */
+    uint32_t matched;              /* publishers matched with our reader now */
+    double rate_hz;                /* messages/s over the time window (hz_win), 0 = none */
+    double bandwidth_bps;          /* bytes/s over the window */
+    double mean_size;              /* bytes per message over the window */
+    uint64_t size_min;             /* smallest message in the window, bytes */
+    uint64_t size_max;             /* largest message in the window, bytes */
+    double period_min_s;           /* shortest period in the window, s */
+    double period_max_s;           /* longest period in the window, s */
+    double period_std_s;           /* standard deviation of the period, s */
+    uint64_t window_msgs;          /* messages in the window */
+    int64_t window_ns;             /* length of the time window */
 } rec_stats_topic;
 
 typedef struct rec_stats_snapshot {
@@ -75,9 +95,15 @@ typedef struct rec_stats_snapshot {
     uint32_t segments;              /* segments opened this run */
     char segment[REC_STATS_PATH_LEN]; /* path of the current segment ("" before the first) */
     uint32_t ntopics;               /* valid entries in topics[] */
-    uint32_t reserved;              /* zero; keeps topics[] 8-byte aligned */
+    uint32_t role;                  /* rec_stats_role of the writing process */
+    uint64_t overflow_topics;       /* topics beyond REC_STATS_MAX_TOPICS (no entry of their own) */
     uint64_t overflow_messages;     /* messages of topics beyond REC_STATS_MAX_TOPICS */
     uint64_t overflow_drops;        /* drops of topics beyond REC_STATS_MAX_TOPICS */
+    uint64_t overflow_lost;         /* lost + rejected of topics beyond REC_STATS_MAX_TOPICS */
+    uint64_t untracked_topics;      /* topics beyond the writer's own cap: neither recorded nor
+                                     * counted per topic (their samples are in `drops`) */
+    uint64_t lost;                  /* SAMPLE_LOST total, all topics */
+    uint64_t rejected;              /* SAMPLE_REJECTED total, all topics */
     rec_stats_topic topics[REC_STATS_MAX_TOPICS]; /* per-topic counters, index = topic order */
 } rec_stats_snapshot;
 

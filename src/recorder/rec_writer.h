@@ -8,6 +8,10 @@
  * into <name>_N.mcap (never overwriting: the next free N), rewrites metadata.yaml at start, at
  * every split and at stop, writes the `rosbag2` and `recguard_drops` Metadata records into each
  * segment as it closes, and publishes the stats file at least every REC_STATS_HEARTBEAT_MS.
+ * Per topic it also measures rate, period and bandwidth (hz_win, fed in the DDS listener path)
+ * and counts loss where it happens: SAMPLE_LOST and SAMPLE_REJECTED from DDS, drops in our
+ * queue; loss goes to the stats file, metadata.yaml custom_data and a `recguard_loss` Metadata
+ * record per segment.
  *
  * Disk full (ENOSPC/EDQUOT) or any other write error stops the writer: the segment is closed
  * with everything already durable, metadata.yaml rewritten if possible, and rec_writer_failed()
@@ -26,7 +30,8 @@
 #include "mcap/mcap_writer.h"
 #include "recorder/rec_msgdef.h"
 
-#define REC_WRITER_MAX_TOPICS 1024       /* topic ids beyond this are dropped and counted */
+#define REC_WRITER_MAX_TOPICS 2048       /* topic ids beyond this are dropped and counted */
+#define REC_WRITER_RATE_WINDOW_NS (4 * 1000000000LL) /* default rate window (hz_win) */
 #define REC_WRITER_TICK_NS (50 * 1000000LL) /* longest writer-thread sleep */
 #define REC_WRITER_BATCH_MSGS 1024       /* messages per batch between ticks */
 #define REC_WRITER_BATCH_BYTES (4u << 20) /* bytes per batch between ticks */
@@ -45,6 +50,10 @@ typedef struct rec_writer_options {
     const char *ros_distro;        /* metadata ros_distro (NULL = "") */
     int merge_metadata;            /* start from <dir>/metadata.yaml of earlier runs (counts re-read
                                     * from their segments; <stem>.recovered.mcap for cut ones) */
+    int64_t rate_window_ns;        /* per-topic rate window; 0 = REC_WRITER_RATE_WINDOW_NS */
+    int no_rate;                   /* 1: no per-sample rate estimation (benchmark baseline) */
+    int monitor;                   /* 1: measure only (`recguard monitor`): no files, no queue
+                                    * copies; the stats file says role monitor */
     void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
     void *warn_ctx;                /* passed to on_warn */
 } rec_writer_options;
@@ -76,6 +85,7 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *opts, char *err
 void rec_writer_on_topic(void *ctx, const rdds_topic *topic);
 void rec_writer_on_sample(void *ctx, uint32_t topic_id, const void *data, size_t len,
                           int64_t source_ts_ns, int64_t recv_ts_ns);
+void rec_writer_on_event(void *ctx, uint32_t topic_id, int event, int64_t value);
 /* Ask for a new segment (SIGUSR1). */
 void rec_writer_split(rec_writer *w);
 /* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */

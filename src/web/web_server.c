@@ -55,7 +55,8 @@ typedef struct web_srv {
     const web_server_opts *o;      /* options */
     hub h;                         /* shared with the HTTP threads */
     int asset_fd;                  /* asset directory */
-    char log[256];                 /* last libmicrohttpd message (bind errors) */
+    char log[256];                 /* libmicrohttpd's message while starting (bind errors) */
+    _Atomic int serving;           /* started: later messages go to stderr (any thread) */
 } web_srv;
 
 static void hub_push_event(hub *h, json_t *ev) {
@@ -571,9 +572,13 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MH
 
 static void on_log(void *cls, const char *fmt, va_list ap) {
     web_srv *s = cls;
-    vsnprintf(s->log, sizeof s->log, fmt, ap);
-    size_t n = strlen(s->log);
-    while (n && s->log[n - 1] == '\n') s->log[--n] = '\0';
+    char msg[sizeof s->log];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n') msg[--n] = '\0';
+    /* Before start only the starting thread logs: keep the message for the error sentence. */
+    if (s->serving) fprintf(stderr, "recguard web: %s\n", msg);
+    else memcpy(s->log, msg, sizeof msg);
 }
 
 /* ---- start / stop ---------------------------------------------------------------------------- */
@@ -630,6 +635,7 @@ int web_server_run(const web_server_opts *o, char *err, size_t errlen) {
         rc = -EADDRNOTAVAIL;
         goto fail;
     }
+    s->serving = 1;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     char url[96];
     snprintf(url, sizeof url, "%s", o->listen_text);

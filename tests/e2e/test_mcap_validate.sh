@@ -41,6 +41,8 @@ for comp in none lz4 zstd; do
     if (!byTopic["/chatter"].metadata.offered_qos_profiles) fail("qos metadata");
     if (s.samples["/chatter"].first.data !== "hello 0" || s.samples["/chatter"].last.data !== "hello 499") fail("samples");
     if (s.metadata[0]?.name !== "recguard_drops") fail("metadata");
+    const loss = s.metadata.find((m) => m.name === "recguard_loss");
+    if (loss?.metadata["/chatter"] !== "lost=3 rejected=1 drops=7") fail(`recguard_loss ${JSON.stringify(loss)}`);
     // Every value, in log-time order per topic.
     const bytes = readFileSync(file);
     const readable = { size: async () => BigInt(bytes.length), read: async (o, n) => bytes.subarray(Number(o), Number(o + n)) };

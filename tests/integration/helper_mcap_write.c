@@ -8,7 +8,8 @@
  * "hello <i>" (i = 0..N-1), on /chatter2 "second <i>" for every third i. CDR payloads are
  * built by hand: XCDR1 little-endian encapsulation, u32 length (with NUL), bytes, NUL,
  * padding to a multiple of 4. log_time = 1700000000000000000 + i ms, publish = log - 1 us.
- * A `recguard_drops` metadata record says /chatter dropped 7.
+ * A `recguard_drops` metadata record says /chatter dropped 7, and a `recguard_loss` record that
+ * it also lost 3 in DDS and had 1 rejected.
  *
  * --fill: write 1 KiB messages on /chatter until a write fails (a full disk), flushing every
  * 50 messages, then close; print "flushed=F accepted=A error=E close=C" (E, C: errno names or
@@ -131,6 +132,8 @@ int main(int argc, char **argv) {
     }
     const char *dk[] = {"/chatter"}, *dv[] = {"7"};
     if (!rc) rc = mcap_writer_add_metadata(w, "recguard_drops", dk, dv, 1);
+    const char *lv[] = {"lost=3 rejected=1 drops=7"};
+    if (!rc) rc = mcap_writer_add_metadata(w, "recguard_loss", dk, lv, 1);
     if (rc) fprintf(stderr, "helper_mcap_write: %s (%d)\n", mcap_writer_error(w), rc);
     int crc = mcap_writer_close(w);
     if (crc && !rc) fprintf(stderr, "helper_mcap_write: close: %d\n", crc);

@@ -3,7 +3,7 @@
  * usage: helper_rdds_pub --topic DDS_NAME [--prefix TEXT] [--count N] [--rate HZ] [--duration SEC]
  *                        [--best-effort] [--transient-local] [--depth N] [--partition P]...
  *                        [--min-match K] [--match-timeout SEC] [--linger SEC] [--xcdr2]
- *                        [--keep-all] [--pad BYTES]
+ *                        [--keep-all] [--pad BYTES] [--report-matched]
  * Domain from ROS_DOMAIN_ID. The DDS type is std_msgs::msg::dds_::String_ whatever the topic
  * name, so "rt/x" is a ROS topic and anything else a plain DDS topic. Message i (1-based) reads
  * "PREFIX i". Before publishing it waits until K readers matched (default 1, up to 30 s; prints "nomatch"
@@ -15,6 +15,8 @@
  * hold the writer back; every write that completes more than 200 ms after the previous one
  * prints "stall MS at N", and the end prints "max_stall_ms MS". --pad appends BYTES 'x's to
  * each message (fills the writer's unacknowledged-data limit sooner).
+ * --report-matched prints "matched current=N total=M" whenever the matched-reader counts change
+ * while publishing (total counts every reader that ever matched: a brief subscriber shows too).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -75,12 +77,14 @@ int main(int argc, char **argv) {
     long long count = 0;
     double rate = 100, duration = 0, match_timeout = 30, linger = 0;
     int best_effort = 0, tl = 0, depth = 10, min_match = 1, xcdr2 = 0, keep_all = 0, pad = 0;
+    int report_matched = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--best-effort") == 0) best_effort = 1;
         else if (strcmp(a, "--transient-local") == 0) tl = 1;
         else if (strcmp(a, "--xcdr2") == 0) xcdr2 = 1;
         else if (strcmp(a, "--keep-all") == 0) keep_all = 1;
+        else if (strcmp(a, "--report-matched") == 0) report_matched = 1;
         else if (v == NULL) goto usage;
         else if (strcmp(a, "--topic") == 0) topic = argv[++i];
         else if (strcmp(a, "--prefix") == 0) prefix = argv[++i];
@@ -149,6 +153,7 @@ int main(int argc, char **argv) {
     int64_t last_done = start, max_stall = 0;
     char *text = malloc((size_t)pad + 128);
     if (!text) return 1;
+    uint32_t last_cur = UINT32_MAX, last_tot = UINT32_MAX;
     while (!stop && (count <= 0 || sent < count) && rg_time_mono_ns() < end) {
         /* the padding goes first: the sequence number stays the string's trailing integer */
         memset(text, 'x', (size_t)pad);
@@ -165,6 +170,14 @@ int main(int argc, char **argv) {
             printf("stall %lld at %lld\n", (long long)(gap / RG_NS_PER_MS), sent);
             if (gap > max_stall) max_stall = gap;
         }
+        dds_publication_matched_status_t ms;
+        if (report_matched && dds_get_publication_matched_status(wr, &ms) == 0 &&
+            (ms.current_count != last_cur || ms.total_count != last_tot)) {
+            last_cur = ms.current_count;
+            last_tot = ms.total_count;
+            printf("matched current=%u total=%u\n", (unsigned)last_cur, (unsigned)last_tot);
+            fflush(stdout);
+        }
         sleep_until(start + sent * period);
     }
     if (!best_effort && dds_wait_for_acks(wr, DDS_SECS(20)) < 0) fprintf(stderr, "helper_rdds_pub: acks timed out\n");
@@ -177,6 +190,7 @@ int main(int argc, char **argv) {
 usage:
     fprintf(stderr, "usage: helper_rdds_pub --topic DDS_NAME [--prefix T] [--count N] [--rate HZ] [--duration S]\n"
                     "       [--best-effort] [--transient-local] [--depth N] [--partition P]... [--min-match K]\n"
-                    "       [--match-timeout S] [--linger S] [--xcdr2] [--keep-all] [--pad BYTES]\n");
+                    "       [--match-timeout S] [--linger S] [--xcdr2] [--keep-all] [--pad BYTES]\n"
+                    "       [--report-matched]\n");
     return 2;
 }

@@ -1,5 +1,6 @@
 /* helper_rec_stats — print a recorder stats file (rec_stats_read) as lines a shell test can
- * grep: "key value" for the totals, then "topic NAME messages M written W drops D bytes B".
+ * grep: "key value" for the totals, then "topic NAME messages M written W drops D bytes B
+ * lost L rejected J publishers P matched K rate_hz R bandwidth_bps W".
  * Exit 0, or 1 with the error (absent file, torn reads, wrong format). */
 #include "recorder/rec_stats.h"
 
@@ -26,9 +27,13 @@ int main(int argc, char **argv) {
            (unsigned long long)s->messages_written, (unsigned long long)s->messages_received,
            (unsigned long long)s->drops, (unsigned long long)s->queue_bytes);
     for (uint32_t i = 0; i < s->ntopics; i++)
-        printf("topic %s messages %llu written %llu drops %llu bytes %llu\n", s->topics[i].name,
+        printf("topic %s messages %llu written %llu drops %llu bytes %llu lost %llu rejected %llu "
+               "publishers %u matched %u rate_hz %.3f bandwidth_bps %.1f\n", s->topics[i].name,
                (unsigned long long)s->topics[i].messages, (unsigned long long)s->topics[i].written,
-               (unsigned long long)s->topics[i].drops, (unsigned long long)s->topics[i].bytes);
+               (unsigned long long)s->topics[i].drops, (unsigned long long)s->topics[i].bytes,
+               (unsigned long long)s->topics[i].lost, (unsigned long long)s->topics[i].rejected,
+               s->topics[i].publishers, s->topics[i].matched, s->topics[i].rate_hz,
+               s->topics[i].bandwidth_bps);
     free(s);
     return 0;
 }

@@ -41,7 +41,7 @@ done
 "$RG_HELPERS/helper_mcap_write" "$tmp/ours.mcap" --compression zstd --count 3000 --chunk-size 4096
 run "$RECGUARD" info "$tmp/ours.mcap"
 [ $rc -eq 0 ] && [ "$(field Messages)" = 4000 ] || fail "ours info: $out"
-grep -q 'Drops: *Topic: /chatter | Dropped: 7' <<<"$out" || fail "drops line: $out"
+grep -q 'Drops: *Topic: /chatter | Dropped: 7 | Lost: 3 | Rejected: 1$' <<<"$out" || fail "drops line: $out"
 run "$RECGUARD" doctor "$tmp/ours.mcap"
 [ $rc -eq 0 ] && grep -q 'clean, 0 defects' <<<"$out" || fail "doctor ours: $out"
 

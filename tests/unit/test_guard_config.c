@@ -506,6 +506,55 @@ static void test_parsers(void **st) {
     assert_int_equal(guard_config_parse_percent("%", &p), -EINVAL);
 }
 
+/* expect: rules with exact names and regexes; health.no_data_timeout; precise errors. */
+static void test_expect(void **st) {
+    (void)st;
+    guard_config c;
+    assert_int_equal(guard_config_init(&c), 0);
+    assert_int_equal(c.no_data_timeout_ns, 5 * 1000000000LL);
+    load_ok(&c, "health:\n  no_data_timeout: 3s\n"
+                "expect:\n"
+                "  - topic: /imu\n    min_rate: 190\n    max_silence: 1s\n"
+                "  - {topic: \"^/camera/\", max_silence: 500ms}\n");
+    assert_int_equal(c.no_data_timeout_ns, 3 * 1000000000LL);
+    assert_int_equal(c.expect.n, 2);
+    assert_string_equal(c.expect.v[0].topic, "/imu");
+    assert_true(c.expect.v[0].min_rate == 190.0);
+    assert_int_equal(c.expect.v[0].max_silence_ns, 1000000000LL);
+    assert_true(c.expect.v[1].is_re);
+    assert_int_equal(c.expect.v[1].max_silence_ns, 500000000LL);
+    json_t *j = guard_config_json(&c);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "expect"), 1), "topic")),
+                        "^/camera/");
+    json_decref(j);
+    /* A later layer replaces the list. */
+    char err[256];
+    assert_int_equal(guard_config_set(&c, "expect", "[{topic: /gps, max_silence: 2s}]", err, sizeof err), 0);
+    assert_int_equal(c.expect.n, 1);
+    assert_int_equal(guard_config_set(&c, "health.no_data_timeout", "off", err, sizeof err), 0);
+    assert_int_equal(c.no_data_timeout_ns, 0);
+    guard_config_free(&c);
+    expect_error("expect: /imu\n", "t.yaml:1: expect: expected a list");
+    expect_error("expect:\n  - topic: /imu\n", "expect: item 1: expect(/imu): give min_rate");
+    expect_error("expect:\n  - {topic: /imu, min_rate: fast}\n", "item 1: min_rate 'fast'");
+    expect_error("expect:\n  - {topic: /imu, max_silence: soon}\n", "item 1: max_silence 'soon'");
+    expect_error("expect:\n  - {topic: /imu, rate: 3}\n", "item 1: unknown key 'rate'");
+    expect_error("expect:\n  - {topic: \"^(\", min_rate: 3}\n", "bad regex");
+    expect_error("expect:\n  - /imu\n", "item 1: expected a mapping");
+    /* monitor.enabled: a boolean */
+    assert_int_equal(guard_config_init(&c), 0);
+    assert_false(c.monitor_enabled);
+    load_ok(&c, "monitor: {enabled: yes}\n");
+    assert_true(c.monitor_enabled);
+    assert_int_equal(guard_config_set(&c, "monitor.enabled", "false", err, sizeof err), 0);
+    assert_false(c.monitor_enabled);
+    j = guard_config_json(&c);
+    assert_true(json_is_false(json_object_get(json_object_get(j, "monitor"), "enabled")));
+    json_decref(j);
+    guard_config_free(&c);
+    expect_error("monitor:\n  enabled: maybe\n", "t.yaml:2: monitor.enabled: 'maybe': expected true or false");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
@@ -516,6 +565,7 @@ int main(void) {
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_checks),
         cmocka_unit_test(test_parsers),
+        cmocka_unit_test(test_expect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -185,6 +185,30 @@ static rdds_pub_qos pq(int reliable, int tl, int keep_all, int depth) {
     return q;
 }
 
+/* The monitor's filter: everything, except what the recorder's filter selects. */
+static void test_select_except(void **state) {
+    (void)state;
+    rdds_filter rec = {.all = 1, .exclude = "^/big"};
+    rdds_filter mon = {.all = 1, .include_hidden = 1, .include_dds = 1, .except = &rec};
+    rdds_matcher m;
+    char err[256];
+    assert_int_equal(rdds_matcher_init(&m, &mon, err, sizeof err), 0);
+    rdds_selection sel;
+    rdds_matcher_select(&m, "rt/chatter", "std_msgs::msg::dds_::String_", &sel);
+    assert_false(sel.selected); /* recorded: not the monitor's */
+    rdds_matcher_select(&m, "rt/big/cam", "std_msgs::msg::dds_::String_", &sel);
+    assert_true(sel.selected); /* excluded from the recording: measured by the monitor */
+    rdds_matcher_select(&m, "rt/_hidden", "std_msgs::msg::dds_::String_", &sel);
+    assert_true(sel.selected);
+    rdds_matcher_select(&m, "Plain", "PlainType", &sel);
+    assert_true(sel.selected);
+    rdds_matcher_fini(&m);
+    assert_null(m.except);
+    rdds_filter badex = {.regex = "("};
+    rdds_filter mon2 = {.all = 1, .except = &badex};
+    assert_int_equal(rdds_matcher_init(&m, &mon2, err, sizeof err), -EINVAL);
+}
+
 static void test_qos_adapt(void **state) {
     (void)state;
     rdds_reader_qos r;
@@ -262,6 +286,7 @@ int main(void) {
         cmocka_unit_test(test_hidden),         cmocka_unit_test(test_select_all),
         cmocka_unit_test(test_select_names_regex_exclude),
         cmocka_unit_test(test_bad_regex),      cmocka_unit_test(test_qos_adapt),
+        cmocka_unit_test(test_select_except),
         cmocka_unit_test(test_qos_recreate),   cmocka_unit_test(test_qos_yaml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -219,6 +219,51 @@ static void test_write_load(void **state) {
     assert_int_equal(rg_test_rmtree(dir), 0);
 }
 
+/* Loss in custom_data: totals and the per-topic JSON; a later run adds to the earlier runs'. */
+static void test_loss_custom_data(void **state) {
+    (void)state;
+    char dir[] = "/tmp/test_rec_meta.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    rec_meta m;
+    build(&m);
+    m.topics[0].loss = (rec_meta_loss){.lost = 5, .rejected = 1, .drops = 2};
+    char err[512], path[600];
+    assert_int_equal(rec_meta_write(&m, dir, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/metadata.yaml", dir);
+    rec_meta l;
+    rec_meta_init(&l);
+    assert_int_equal(rec_meta_load(&l, path, err, sizeof err), 0);
+    assert_int_equal(l.topics[0].loss_before.lost, 5);
+    assert_int_equal(l.topics[0].loss_before.rejected, 1);
+    assert_int_equal(l.topics[0].loss_before.drops, 2);
+    assert_int_equal(l.topics[1].loss_before.lost, 0);
+    l.topics[1].loss.drops = 4; /* this run */
+    char *text;
+    size_t len;
+    assert_int_equal(rec_meta_render(&l, 1, &text, &len), 0);
+    struct fy_document *d = fy_document_build_from_string(NULL, text, FY_NT);
+    assert_non_null(d);
+    struct fy_node *r = fy_document_root(d);
+    assert_string_equal(get(r, "/rosbag2_bagfile_information/custom_data/recguard_lost"), "5");
+    assert_string_equal(get(r, "/rosbag2_bagfile_information/custom_data/recguard_rejected"), "1");
+    assert_string_equal(get(r, "/rosbag2_bagfile_information/custom_data/recguard_drops"), "6");
+    assert_string_equal(get(r, "/rosbag2_bagfile_information/custom_data/recguard_loss"),
+                        "{\"/chatter\":{\"drops\":2,\"lost\":5,\"rejected\":1},"
+                        "\"DDSPerfRDataKS\":{\"drops\":4,\"lost\":0,\"rejected\":0}}");
+    fy_document_destroy(d);
+    free(text);
+    rec_meta_free(&l);
+    /* Without loss the keys are still there, at zero: "nothing lost" is a statement too. */
+    rec_meta_free(&m);
+    build(&m);
+    assert_int_equal(rec_meta_render(&m, 0, &text, &len), 0);
+    assert_non_null(strstr(text, "  recguard_loss: \"{}\"\n"));
+    assert_non_null(strstr(text, "  recguard_drops: \"0\"\n"));
+    free(text);
+    rec_meta_free(&m);
+    assert_int_equal(rg_test_rmtree(dir), 0);
+}
+
 /* rosbag2's own files load too (versions 4 and 7: QoS as a string, which we drop). */
 static void test_load_fixtures(void **state) {
     (void)state;
@@ -242,6 +287,7 @@ int main(void) {
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_write_load),
+        cmocka_unit_test(test_loss_custom_data),
         cmocka_unit_test(test_load_fixtures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

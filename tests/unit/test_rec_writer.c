@@ -103,6 +103,7 @@ typedef struct seen {
     int payload_bad;        /* /chatter payload not "hello <seq>" */
     int has_rosbag2;        /* Metadata "rosbag2" with serialized_metadata */
     int has_drops;          /* Metadata "recguard_drops" */
+    char loss[128];         /* /chatter's value in Metadata "recguard_loss" */
     char schema_enc[3][16]; /* schema encodings by topic */
 } seen;
 
@@ -153,6 +154,10 @@ static void read_segment(const char *path, seen *s, int with_summary) {
                 s->has_rosbag2 = 1;
             }
             if (mcap_bytes_eq(md.name, "recguard_drops")) s->has_drops = 1;
+            if (mcap_bytes_eq(md.name, "recguard_loss"))
+                while (mcap_map_next_str(&rest, &k, &v) == 1)
+                    if (mcap_bytes_eq(k, "/chatter"))
+                        snprintf(s->loss, sizeof s->loss, "%.*s", (int)v.len, (const char *)v.p);
         }
     }
     assert_int_equal(rc, 0);
@@ -424,6 +429,107 @@ static void test_drops(void **state) {
     assert_int_equal(s.payload_bad, 0);
 }
 
+/* Loss counted where it happens (DDS lost / rejected, our queue), the rate figures and the
+ * publisher counts: in the stats file, metadata.yaml custom_data and the MCAP file. */
+static void test_loss_rates_publishers(void **state) {
+    (void)state;
+    rec_writer_options o;
+    options(&o, NULL);
+    o.max_queue = 64 << 10;
+    char err[512], path[512];
+    rec_writer *w;
+    assert_int_equal(rec_writer_start(&w, &o, err, sizeof err), 0);
+    rdds_topic t = T_CHATTER;
+    t.publishers = 2;
+    rec_writer_on_topic(w, &t);
+    rec_writer_on_event(w, 0, RDDS_EV_MATCHED, 2);
+    rec_writer_on_event(w, 0, RDDS_EV_LOST, 3);
+    rec_writer_on_event(w, 0, RDDS_EV_REJECTED, 2);
+    rec_writer_on_event(w, 0, RDDS_EV_LOST, 1);
+    static unsigned char big[128 << 10];
+    unsigned char buf[64];
+    for (uint32_t i = 0; i < 10; i++) {
+        int64_t ts = 1700000000000000000LL + (int64_t)i * 1000000;
+        if (i == 4) rec_writer_on_sample(w, 0, big, sizeof big, ts - 1000, ts);
+        else rec_writer_on_sample(w, 0, buf, cdr_string(buf, i), ts - 1000, ts);
+    }
+    /* A topic past the writer's cap: announced, counted as untracked, its sample a drop. */
+    rdds_topic far = T_RAW;
+    far.id = REC_WRITER_MAX_TOPICS + 4;
+    rec_writer_on_topic(w, &far);
+    rec_writer_on_topic(w, &far);
+    rec_writer_on_sample(w, far.id, buf, 8, 1, 1);
+    assert_non_null(strstr(warnings, "more than"));
+    rec_writer_summary sum;
+    assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
+    rec_stats_snapshot *snap = calloc(1, sizeof *snap);
+    assert_int_equal(rec_stats_read(stats, snap, err, sizeof err), 0);
+    assert_int_equal(snap->role, REC_STATS_ROLE_RECORDER);
+    assert_int_equal(snap->ntopics, 1);
+    const rec_stats_topic *e = &snap->topics[0];
+    assert_int_equal(e->lost, 4);
+    assert_int_equal(e->rejected, 2);
+    assert_int_equal(e->drops, 1);
+    assert_int_equal(e->publishers, 2);
+    assert_int_equal(e->matched, 2);
+    assert_int_equal(e->messages, 10);
+    assert_int_equal(e->window_msgs, 10);
+    assert_true(e->mean_size > 8.0);
+    assert_true(e->last_recv_mono_ns > 0);
+    assert_int_equal(e->window_ns, REC_WRITER_RATE_WINDOW_NS);
+    assert_int_equal(snap->lost, 4);
+    assert_int_equal(snap->rejected, 2);
+    assert_int_equal(snap->untracked_topics, 5);
+    assert_int_equal(snap->drops, 2); /* the big sample and the untracked topic's */
+    free(snap);
+    rec_writer_free(w);
+    seen s = {0};
+    snprintf(path, sizeof path, "%s/bag_0.mcap", bag);
+    read_segment(path, &s, 1);
+    assert_string_equal(s.loss, "lost=4 rejected=2 drops=1");
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    char *y = slurp(path);
+    assert_non_null(y);
+    assert_non_null(strstr(y, "    recguard_lost: \"4\"\n"));
+    assert_non_null(strstr(y, "    recguard_rejected: \"2\"\n"));
+    assert_non_null(strstr(y, "    recguard_drops: \"1\"\n"));
+    assert_non_null(strstr(y, "recguard_loss: \"{\\\"/chatter\\\":{\\\"drops\\\":1,\\\"lost\\\":4,\\\"rejected\\\":2}}\""));
+    free(y);
+}
+
+/* Monitor mode: figures in the stats file (role monitor), no bag files at all. */
+static void test_monitor_mode(void **state) {
+    (void)state;
+    rec_writer_options o;
+    options(&o, NULL);
+    o.monitor = 1;
+    o.dir = NULL;
+    o.name = NULL;
+    char err[512];
+    rec_writer *w;
+    assert_int_equal(rec_writer_start(&w, &o, err, sizeof err), 0);
+    rec_writer_on_topic(w, &T_CHATTER);
+    feed(w, 0, 20);
+    rec_writer_summary sum;
+    assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
+    rec_stats_snapshot *snap = calloc(1, sizeof *snap);
+    assert_int_equal(rec_stats_read(stats, snap, err, sizeof err), 0);
+    assert_int_equal(snap->role, REC_STATS_ROLE_MONITOR);
+    assert_int_equal(snap->topics[0].messages, 20);
+    assert_int_equal(snap->topics[0].written, 0);
+    assert_int_equal(snap->topics[0].window_msgs, 20);
+    assert_int_equal(snap->messages_written, 0);
+    assert_int_equal(snap->segments, 0);
+    free(snap);
+    rec_writer_free(w);
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    assert_int_equal(stat(path, &st), -1);
+    snprintf(path, sizeof path, "%s/bag_0.mcap", bag);
+    assert_int_equal(stat(path, &st), -1);
+}
+
 /* Disk full: every write from the Nth on fails with ENOSPC. The writer stops, reports the file,
  * and what it wrote before is readable. */
 static void test_disk_full(void **state) {
@@ -476,6 +582,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_merge_after_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loss_rates_publishers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monitor_mode, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
