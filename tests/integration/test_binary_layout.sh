@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# The two executables (docs/ARCHITECTURE.md "Binary layout"): the running daemon maps no DDS,
-# iceoryx, OpenSSL or C++ runtime; `recguard <dds-verb>` runs recguard-dds from its own
-# directory in the same process (same pid: exec, not a child); without recguard-dds beside it a
-# DDS verb fails with a message naming the path, and the non-DDS verbs still work.
+# The three executables (docs/ARCHITECTURE.md "Binary layout"): the running daemon maps no DDS,
+# iceoryx, OpenSSL, C++ runtime, HTTP server or GnuTLS; `recguard <dds-verb>` runs recguard-dds
+# and `recguard web` runs recguard-web from its own directory in the same process (same pid:
+# exec, not a child); without its sibling a verb fails with a message naming the path, and the
+# verbs of recguard itself still work.
 source "$(dirname "$0")/guard_lib.sh"
 DDS="$(dirname "$RECGUARD")/recguard-dds"
-[ -x "$DDS" ] || fail "no recguard-dds beside $RECGUARD"
+WEB="$(dirname "$RECGUARD")/recguard-web"
+[ -x "$DDS" ] && [ -x "$WEB" ] || fail "no recguard-dds or recguard-web beside $RECGUARD"
 
 start_daemon --idle -- "$FAKE" --out '{segment}'
 wait_for 20 "IDLE" state_is IDLE
 maps=$(awk '{print $6}' "/proc/$DAEMON_PID/maps" | sort -u)
-libs="libddsc libiceoryx libssl libcrypto"
+libs="libddsc libiceoryx libssl libcrypto libmicrohttpd libgnutls"
 # the C++ runtime, unless the sanitizer runtime (itself C++) brought it
 grep -q libasan <<<"$maps" || libs="$libs libstdc++"
 for lib in $libs; do
@@ -30,6 +32,13 @@ kill -TERM "$REC"
 wait "$REC" || fail "record failed after SIGTERM: $(cat "$T/rec.log")"
 [ -f "$T/bag/metadata.yaml" ] || fail "no metadata.yaml: $(cat "$T/rec.log")"
 "$RECGUARD" demo --help | grep -q "usage: recguard demo" || fail "demo --help through recguard"
+
+# web via recguard: the dashboard server is recguard-web, same pid
+"$RECGUARD" web --listen 127.0.0.1:0 --socket "$SOCK" >"$T/web.log" 2>&1 &
+WEBPID=$!
+wait_for 20 "the dashboard server running as recguard-web" '[ "$(readlink /proc/$WEBPID/exe)" = "$(readlink -f "$WEB")" ]'
+kill -TERM "$WEBPID"
+wait "$WEBPID" || true
 
 # alone: the DDS verbs say what is missing, the rest works
 mkdir "$T/alone"
