@@ -127,8 +127,10 @@ done
 
 # --custom-data lands in metadata.yaml's custom_data (and the MCAP's rosbag2 record).
 M="$T/list/metadata.yaml"
-grep -A2 "^  custom_data:$" "$M" | grep -q "^    owner: alice$" || fail "custom_data owner: $(cat "$M")"
-grep -A2 "^  custom_data:$" "$M" | grep -q "^    site: lab$" || fail "custom_data site"
+# The custom_data map: from its key to the next key of the bag (recguard's loss keys come first).
+custom() { sed -n '/^  custom_data:$/,/^  [a-z]/p' "$M"; }
+custom | grep -q "^    owner: alice$" || fail "custom_data owner: $(cat "$M")"
+custom | grep -q "^    site: lab$" || fail "custom_data site"
 json "$T/list/list_0.mcap.json" 'JSON.stringify(j.metadata.find(m => m.name === "rosbag2"))' |
   grep -q 'owner: alice' || fail "custom_data not in the rosbag2 metadata record"
 grep -q "node name rec1" "$T/list.log" || fail "--node-name not shown: $(cat "$T/list.log")"
