@@ -67,8 +67,9 @@ grep -q '^event: journal$' "$T/sse.txt" || fail "no journal event on the stream"
 # opened mid-session: the session's earlier events (from its journal) come first
 grep -q '"event":"session_start"' "$T/sse.txt" || fail "the session journal was not replayed"
 # --max-time cuts the stream wherever it is: only events that ended (a data line followed by the
-# blank line that closes an event) are checked.
-sed -n '/^data: /{h;n;/^$/{x;s/^data: //;p}}' "$T/sse.txt" | head -n 5 > "$T/sse_data.txt"
+# blank line that closes an event) are checked. awk, not head: head quits early, and the writer's
+# SIGPIPE would fail the pipeline (pipefail) with no message.
+sed -n '/^data: /{h;n;/^$/{x;s/^data: //;p}}' "$T/sse.txt" | awk 'NR <= 5' > "$T/sse_data.txt"
 [ -s "$T/sse_data.txt" ] || fail "no complete SSE event"
 jq -e . "$T/sse_data.txt" >/dev/null || fail "SSE data is not JSON: $(head -c 300 "$T/sse_data.txt")"
 
