@@ -36,7 +36,8 @@ stats() { "$RG_HELPERS/helper_rec_stats" "$1"; }
 stat_field() { stats "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 # topic_field FILE TOPIC FIELD: messages|written|drops|bytes of one topic.
 topic_field() { stats "$1" | awk -v t="$2" -v f="$3" '$1 == "topic" && $2 == t { for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'; }
-topic_known() { stats "$1" | grep -q "^topic $2 "; }
+# awk reads to the end: grep -q would quit early and SIGPIPE the writer (a pipefail failure).
+topic_known() { stats "$1" | awk -v t="$2" '$1 == "topic" && $2 == t { f = 1 } END { exit !f }'; }
 # topic_ge FILE TOPIC FIELD N: the topic's counter has reached N (for wait_for).
 topic_ge() { local v; v=$(topic_field "$1" "$2" "$3"); [ -n "$v" ] && [ "$v" -ge "$4" ]; }
 # stat_ge FILE KEY N: a total has reached N (for wait_for).
