@@ -115,6 +115,15 @@ for k in $(seq 1 "$KILLS"); do
   never_error
 done
 wait_for 60 "RECORDING" state_is RECORDING
+# The keep-all publisher is not left blocked by the last killed recorder (it waits out that
+# recorder's lease, then goes on): the run after the last kill receives its messages. Waited for
+# here, before the SIGSTOP below blocks it again, so the check after the run cannot race it.
+stall_flowing() {
+  "$RG_HELPERS/helper_rec_stats" "$(jst .stats_path)" |
+    awk '$1 == "topic" && $2 == "/stall" { for (i = 3; i < NF; i += 2) if ($i == "messages" && $(i + 1) > 0) f = 1 }
+         END { exit !f }'
+}
+wait_for 30 "the keep-all publisher resumed after the last kill" stall_flowing
 # SIGSTOP: a hang, found by the health check and replaced
 pid=$(recorder_pid)
 kill -STOP "$pid"
