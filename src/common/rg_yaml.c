@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *text_of(struct fy_node *n, size_t *len) {
@@ -57,6 +58,23 @@ int rg_yaml_load(const char *text, size_t len, rg_yaml_doc *y) {
      * message: that is an empty file, not a syntax error. */
     void *it = NULL;
     return fy_diag_errors_iterate(y->diag, &it) ? -EINVAL : 0;
+}
+
+int rg_yaml_load_map(const char *name, const char *text, size_t len, const char *expected,
+                     rg_yaml_doc *y, struct fy_node **root, char *err, size_t errlen) {
+    *root = NULL;
+    int rc = rg_yaml_load(text, len, y);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", name, rc == -ENOMEM ? "out of memory" : "not valid YAML (one document of UTF-8 text)");
+        return rc;
+    }
+    *root = y->doc ? fy_document_root(y->doc) : NULL;
+    if (*root && !fy_node_is_mapping(*root)) {
+        snprintf(err, errlen, "%s: expected %s", name, expected);
+        *root = NULL;
+        return -EINVAL;
+    }
+    return 0;
 }
 
 void rg_yaml_doc_free(rg_yaml_doc *y) {

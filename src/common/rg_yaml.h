@@ -28,6 +28,11 @@ typedef struct rg_yaml_doc {
  * Release with rg_yaml_doc_free whatever the result. */
 int rg_yaml_load(const char *text, size_t len, rg_yaml_doc *y);
 void rg_yaml_doc_free(rg_yaml_doc *y);
+/* rg_yaml_load for a file whose top level must be a map: *root is that map, or NULL for an
+ * empty document. 0, or -EINVAL / -ENOMEM with "name: why" in err (`expected` says what the
+ * top level should be, e.g. "a map of MCAP writer options"). Release y whatever the result. */
+int rg_yaml_load_map(const char *name, const char *text, size_t len, const char *expected,
+                     rg_yaml_doc *y, struct fy_node **root, char *err, size_t errlen);
 
 /* The scalar's text in buf (NUL-terminated), or NULL when n is not a plain usable scalar
  * (NULL, alias, sequence, mapping, embedded NUL) or does not fit in len bytes. */

@@ -103,17 +103,8 @@ int rdds_qos_override_parse(rdds_qos_overrides *o, const char *name, const char 
                             char *err, size_t errlen) {
     memset(o, 0, sizeof *o);
     rg_yaml_doc y;
-    int rc = rg_yaml_load(text, len, &y);
-    if (rc < 0) {
-        rg_yaml_doc_free(&y);
-        snprintf(err, errlen, "%s: %s", name, rc == -ENOMEM ? "out of memory" : "not valid YAML (one document of UTF-8 text)");
-        return rc;
-    }
-    struct fy_node *root = y.doc ? fy_document_root(y.doc) : NULL;
-    if (root && !fy_node_is_mapping(root)) {
-        snprintf(err, errlen, "%s: expected a map from topic names to QoS maps", name);
-        rc = -EINVAL;
-    }
+    struct fy_node *root;
+    int rc = rg_yaml_load_map(name, text, len, "a map from topic names to QoS maps", &y, &root, err, errlen);
     void *it = NULL;
     for (struct fy_node_pair *p; rc == 0 && root && (p = fy_node_mapping_iterate(root, &it));) {
         char tb[RG_YAML_SCALAR_MAX];

@@ -89,17 +89,8 @@ static int one_key(const char *k, const char *v, mcap_writer_options *mo, const 
 int rec_mcapcfg_parse(const char *name, const char *text, size_t len, mcap_writer_options *mo,
                       char *err, size_t errlen) {
     rg_yaml_doc y;
-    int rc = rg_yaml_load(text, len, &y);
-    if (rc < 0) {
-        rg_yaml_doc_free(&y);
-        snprintf(err, errlen, "%s: %s", name, rc == -ENOMEM ? "out of memory" : "not valid YAML (one document of UTF-8 text)");
-        return rc;
-    }
-    struct fy_node *root = y.doc ? fy_document_root(y.doc) : NULL;
-    if (root && !fy_node_is_mapping(root)) {
-        snprintf(err, errlen, "%s: expected a map of MCAP writer options", name);
-        rc = -EINVAL;
-    }
+    struct fy_node *root;
+    int rc = rg_yaml_load_map(name, text, len, "a map of MCAP writer options", &y, &root, err, errlen);
     mcap_writer_options tmp = *mo; /* all or nothing */
     void *it = NULL;
     for (struct fy_node_pair *p; rc == 0 && root && (p = fy_node_mapping_iterate(root, &it));) {
