@@ -146,5 +146,7 @@ int rec_stats_read(const char *path, rec_stats_snapshot *out, char *err, size_t 
 
 /* Name of a rec_stats_state ("recording", "disk_full", ...). */
 const char *rec_stats_state_name(uint32_t state);
+/* "recorder", "monitor", "standby" (rec_stats_role), "unknown" otherwise. */
+const char *rec_stats_role_name(uint32_t role);
 
 #endif
