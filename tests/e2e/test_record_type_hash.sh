@@ -5,7 +5,9 @@
 # channel's `topic_type_hash` metadata (read back by @mcap/core), also inside the `rosbag2`
 # metadata record. A publisher announcing none records "", as does a malformed one (with a
 # warning naming the topic, and no crash). Publishers that disagree: the first hash stays and
-# the warning names both.
+# the warning names both. A hash that comes with a later publisher (the first announced none)
+# reaches metadata.yaml and the channels opened after it (the next segment: a channel written
+# once cannot change).
 source "$(dirname "$0")/rec_lib.sh"
 need_node
 N=5
@@ -23,16 +25,24 @@ pub hashed hashed --user-data "enclave=/;typehash=$H1;"
 pub plain plain
 pub bad bad --user-data "typehash=${H1%?};"
 pub first conflict --user-data "typehash=$H1;"
+pub late0 late
 wait_for 30 topic_ge "$bag/recorder.stats" /conflict messages $N ||
   fail "first /conflict publisher not recorded: $(cat "$T/first.log")"
-# The second publisher of /conflict comes once the first one's hash is known.
+wait_for 30 topic_ge "$bag/recorder.stats" /late messages $N ||
+  fail "first /late publisher not recorded: $(cat "$T/late0.log")"
+kill -USR1 "$REC_PID"
+wait_for 20 stat_ge "$bag/recorder.stats" segments 2 || fail "no split"
+# The second publishers come once the first ones are known (and segment 0 has /late's channel).
 pub second conflict --user-data "typehash=$H2;"
+pub late1 late --user-data "typehash=$H1;"
 for t in /hashed /plain /bad; do
   wait_for 30 topic_ge "$bag/recorder.stats" $t messages $N ||
     fail "recorder received $(topic_field "$bag/recorder.stats" $t messages) of $N on $t: $(cat "$T"/*.log)"
 done
 wait_for 30 topic_ge "$bag/recorder.stats" /conflict messages $((2 * N)) ||
   fail "second /conflict publisher not recorded: $(cat "$T/second.log")"
+wait_for 30 topic_ge "$bag/recorder.stats" /late messages $((2 * N)) ||
+  fail "second /late publisher not recorded: $(cat "$T/late1.log")"
 stop_recorder
 
 # metadata.yaml: the hash of each topic's topic_metadata block.
@@ -44,16 +54,22 @@ meta_hash() {
 [ "$(meta_hash /plain)" = '""' ] || fail "metadata.yaml /plain: $(meta_hash /plain)"
 [ "$(meta_hash /bad)" = '""' ] || fail "metadata.yaml /bad: $(meta_hash /bad)"
 [ "$(meta_hash /conflict)" = "$H1" ] || fail "metadata.yaml /conflict: $(meta_hash /conflict)"
+[ "$(meta_hash /late)" = "$H1" ] || fail "metadata.yaml /late: $(meta_hash /late)"
 
 # The MCAP channels, read by @mcap/core.
-f="$bag/$(basename "$bag")_0.mcap"
-validate "$f" > "$T/v.json" || fail "validator rejected $f: $(head -c 3000 "$T/v.json")"
-chan() { json "$T/v.json" "j.channels.find(c => c.topic === '$1')?.metadata?.topic_type_hash ?? 'ABSENT'"; }
-[ "$(chan /hashed)" = "$H1" ] || fail "channel /hashed: $(chan /hashed)"
-[ "$(chan /plain)" = "" ] || fail "channel /plain: $(chan /plain)"
-[ "$(chan /bad)" = "" ] || fail "channel /bad: $(chan /bad)"
-[ "$(chan /conflict)" = "$H1" ] || fail "channel /conflict: $(chan /conflict)"
-json "$T/v.json" 'j.metadata.find(m => m.name === "rosbag2").metadata.serialized_metadata' > "$T/rosbag2.yaml"
+for i in 0 1; do
+  f="$bag/$(basename "$bag")_$i.mcap"
+  validate "$f" > "$T/v$i.json" || fail "validator rejected $f: $(head -c 3000 "$T/v$i.json")"
+done
+chan() { json "$T/v$1.json" "j.channels.find(c => c.topic === '$2')?.metadata?.topic_type_hash ?? 'ABSENT'"; }
+[ "$(chan 0 /hashed)" = "$H1" ] || fail "channel /hashed: $(chan 0 /hashed)"
+[ "$(chan 0 /plain)" = "" ] || fail "channel /plain: $(chan 0 /plain)"
+[ "$(chan 0 /bad)" = "" ] || fail "channel /bad: $(chan 0 /bad)"
+[ "$(chan 0 /conflict)" = "$H1" ] || fail "channel /conflict: $(chan 0 /conflict)"
+[ "$(chan 1 /conflict)" = "$H1" ] || fail "segment 1 channel /conflict: $(chan 1 /conflict)"
+[ "$(chan 0 /late)" = "" ] || fail "segment 0 channel /late: $(chan 0 /late)"
+[ "$(chan 1 /late)" = "$H1" ] || fail "segment 1 channel /late: $(chan 1 /late)"
+json "$T/v1.json" 'j.metadata.find(m => m.name === "rosbag2").metadata.serialized_metadata' > "$T/rosbag2.yaml"
 grep -q "type_description_hash: $H1" "$T/rosbag2.yaml" || fail "rosbag2 record lacks the hash: $(cat "$T/rosbag2.yaml")"
 
 # The warnings name the topic, what is wrong, and both hashes of a disagreement.
