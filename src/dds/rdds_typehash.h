@@ -3,9 +3,10 @@
  * Owns: a pure parser of rmw's USER_DATA encoding and of the `typehash` entry in it. rmw
  * (Iron, Jazzy: rmw_cyclonedds, rmw_fastrtps) puts "typehash=RIHS01_<64 hex digits>;" in every
  * reader's and writer's user data, after any other entries it has (a service endpoint's id...).
- * The encoding is a list of `key=value;` entries: keys alphanumeric, values non-empty, ";;" a
- * literal ';' inside a value, the last ';' optional, NUL padding allowed after the last entry;
- * a later entry of the same key wins. The hash is rosidl's RIHS01 string: "RIHS", a two-digit
+ * The encoding is a list of `key=value;` entries: keys alphanumeric, values non-empty; a run of
+ * ';' ends a value, each ';' after the first a literal one at the value's end (";;" escapes a
+ * ';', as rmw reads it); the last ';' optional, NULs after the last entry ignored (padding); a
+ * later entry of the same key wins. The hash is rosidl's RIHS01 string: "RIHS", a two-digit
  * hex version (01), '_', then the 32-byte SHA-256 of the type description as 64 hex digits.
  *
  * User data is outside input (any DDS application may set any bytes): every byte is checked

@@ -284,7 +284,8 @@ static void sync_meta_topics(rec_writer *w) {
         if (gen == 0 || gen == t->meta_gen) continue;
         pthread_mutex_lock(&w->tlock);
         /* A run whose publishers announce no hash keeps what an earlier run of the bag wrote. */
-        int idx = rec_meta_topic_set(&w->meta, t->name, t->type, "cdr", t->qos, t->hash[0] ? t->hash : NULL);
+        int idx = rec_meta_topic_set(&w->meta, t->name, t->type, "cdr", t->qos,
+                                     t->hash[0] ? t->hash : NULL);
         pthread_mutex_unlock(&w->tlock);
         if (idx >= 0) {
             t->meta_idx = idx;
