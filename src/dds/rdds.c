@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "dds/rdds_qos_override.h"
 #include "dds/rdds_select.h"
 #include "dds/rdds_sertype.h"
+#include "dds/rdds_typehash.h"
 
 #define RDDS_TAKE_BATCH 64        /* samples per dds_takecdr call in the listener */
 #define RDDS_DISC_BATCH 16        /* publications per dds_take in the discovery thread */
@@ -41,6 +43,8 @@ typedef struct rdds_pub {
     rdds_pub_qos q;               /* offered QoS */
     char **parts;                 /* partitions (dds_alloc'd), NULL when in the default one */
     uint32_t nparts;              /* entries in parts */
+    char type_hash[RDDS_TYPEHASH_LEN + 1]; /* from its USER_DATA, "" when none or malformed */
+    int hash_rc;                  /* rdds_typehash_parse's result for it (-EINVAL: malformed) */
 } rdds_pub;
 
 struct rdds_tstate {
@@ -58,6 +62,9 @@ struct rdds_tstate {
     uint32_t nparts;              /* entries in parts */
     char **nodestrs;              /* every publisher_nodes handed out (kept until close) */
     size_t nnodestrs;             /* entries in nodestrs */
+    char type_hash[RDDS_TYPEHASH_LEN + 1]; /* pub.type_hash once set: written once, so the
+                                     pointer handed out earlier ("") and this one both stay valid */
+    int type_hash_new;            /* 1: type_hash set since the last on_topic */
 };
 
 struct rdds_session {
@@ -131,10 +138,13 @@ static void on_matched(dds_entity_t rd, const dds_subscription_matched_status_t 
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static void report(rdds_session *s, const char *fmt, const char *a, const char *b) {
+__attribute__((format(printf, 2, 3))) static void report(rdds_session *s, const char *fmt, ...) {
     if (s->cb.on_error == NULL) return;
     char msg[1024];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     s->cb.on_error(s->cb.ctx, msg);
 }
 
@@ -226,6 +236,7 @@ static rdds_tstate *topic_add(rdds_session *s, const char *dds_topic, const char
     t->pub.keyed = keyed;
     t->pub.qos_yaml = "";
     t->pub.publisher_nodes = "";
+    t->pub.type_hash = "";
     s->topics[s->ntopics++] = t;
     return t;
 }
@@ -447,6 +458,8 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
     int changed = count_changed || strcmp(yaml, t->pub.qos_yaml) != 0;
     t->pub.qos_yaml = yaml;
     changed |= topic_nodes_update(s, t);
+    changed |= t->type_hash_new;
+    t->type_hash_new = 0;
     /* Before the reader exists: on_topic returns before the first on_sample for this id. */
     if (changed || t->rd == 0) s->cb.on_topic(s->cb.ctx, &t->pub);
 
@@ -485,12 +498,43 @@ static rdds_pub *pub_find_key(rdds_session *s, const dds_guid_t *key) {
     return NULL;
 }
 
+/* The writer's announced type hash, from the USER_DATA in its discovered QoS: p->type_hash and
+ * p->hash_rc, *why when malformed. */
+static void pub_hash_read(rdds_pub *p, const dds_qos_t *q, const char **why) {
+    void *ud = NULL;
+    size_t n = 0;
+    p->type_hash[0] = '\0';
+    p->hash_rc = -ENOENT;
+    if (dds_qget_userdata(q, &ud, &n)) p->hash_rc = rdds_typehash_parse(ud, n, p->type_hash, why);
+    dds_free(ud);
+}
+
+/* Publisher p of topic t announced a type hash (or a malformed one). The topic keeps the first
+ * hash announced: the MCAP channel that carries it cannot change once written. rosbag2 instead
+ * records "" when the publishers it sees at subscription disagree; the warning names both. */
+static void topic_hash_note(rdds_session *s, rdds_tstate *t, const rdds_pub *p, const char *why) {
+    if (p->hash_rc == -EINVAL) {
+        report(s, "topic(%s): a publisher announces a malformed type hash (%s); ignored", t->name, why);
+        return;
+    }
+    if (p->type_hash[0] == '\0') return;
+    if (t->type_hash[0] == '\0') {
+        memcpy(t->type_hash, p->type_hash, sizeof t->type_hash);
+        t->pub.type_hash = t->type_hash;
+        t->type_hash_new = 1;
+    } else if (strcmp(t->type_hash, p->type_hash) != 0) {
+        report(s, "topic(%s): publishers announce different type hashes: %s (kept) and %s", t->name,
+               t->type_hash, p->type_hash);
+    }
+}
+
 static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dds_instance_handle_t ih) {
     /* Our own participant has no writers to record, and the prefix check keeps it that way
      * even if a caller ever adds some. */
     if (memcmp(ep->participant_key.v, s->self.v, 12) == 0) return;
     if (ep->topic_name == NULL || ep->type_name == NULL || ep->qos == NULL) return;
     rdds_pub *p = pub_find_key(s, &ep->key);
+    const char *why = NULL;
     if (p != NULL) {
         /* A QoS change of a known writer (partition, lifespan...): take it as a new offer. */
         pub_qos_from(ep->qos, &p->q);
@@ -498,6 +542,12 @@ static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dd
         p->parts = NULL;
         p->nparts = 0;
         if (!dds_qget_partition(ep->qos, &p->nparts, &p->parts)) p->nparts = 0;
+        char hash_before[sizeof p->type_hash];
+        int rc_before = p->hash_rc;
+        memcpy(hash_before, p->type_hash, sizeof hash_before);
+        pub_hash_read(p, ep->qos, &why);
+        if (p->t != NULL && (p->hash_rc != rc_before || strcmp(p->type_hash, hash_before) != 0))
+            topic_hash_note(s, p->t, p, why);
         if (p->t != NULL) topic_refresh(s, p->t);
         return;
     }
@@ -516,6 +566,7 @@ static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dd
     p->key = ep->key;
     p->ih = ih;
     pub_qos_from(ep->qos, &p->q);
+    pub_hash_read(p, ep->qos, &why);
     if (!dds_qget_partition(ep->qos, &p->nparts, &p->parts) || p->nparts == 0) {
         free_strv(p->parts, p->nparts, dds_free);
         p->parts = NULL;
@@ -538,6 +589,7 @@ static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dd
         }
     }
     p->t = t;
+    topic_hash_note(s, t, p, why);
     topic_refresh(s, t);
 }
 
