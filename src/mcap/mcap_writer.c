@@ -31,6 +31,8 @@
 
 #define MCAP_ZSTD_LEVEL 1 /* the fast end: the writer must keep up with the DDS stream */
 #define MCAP_RESERVE_STEP (256 * 1024) /* extra disk reserved beyond EOF per fallocate */
+#define MCAP_WB_STEP (8u << 20)  /* write-behind: start writeback of every 8 MiB written */
+#define MCAP_WB_LAG (16u << 20)  /* write-behind: drop cached pages this far behind pos */
 
 /* ---------- buffers ---------- */
 
@@ -111,6 +113,8 @@ struct mcap_writer {
     uint64_t pos;                 /* end of the last record group written whole */
     uint64_t synced;              /* pos at the last successful fdatasync */
     uint64_t reserved_to;         /* end of the space fallocate'd for data + summary */
+    uint64_t wb_started;          /* write-behind: writeback started for [0, wb_started) */
+    uint64_t wb_dropped;          /* write-behind: page cache dropped for [0, wb_dropped) */
     int no_reserve;               /* the filesystem can't fallocate: best effort only */
     uint32_t data_crc;            /* CRC of file bytes [0, pos) */
     mbuf chunk;                   /* [chunk_hdr bytes kept for the Chunk header][open chunk's records] */
@@ -194,6 +198,25 @@ static int ensure_room(mcap_writer *w, size_t len, size_t tail_growth) {
     return 0;
 }
 
+/* Write-behind: a recorder streams gigabytes it will not read back. Left to the kernel, every
+ * written byte takes a fresh page-cache page and dirty pages pile up to the dirty limit, then
+ * flush in a burst; on the VM the benchmarks run on, filling fresh pages held buffered writes
+ * to ~250 MB/s (89 % of dd's time in copy_folio_from_iter_atomic) where the disk takes
+ * 1.2 GB/s. So: start writeback of each MCAP_WB_STEP as soon as it is written, and once a range
+ * is MCAP_WB_LAG behind, wait for its writeback and drop its pages, which the next writes then
+ * reuse while still hot. Best effort: an I/O error here is reported by the next fdatasync. */
+static void write_behind(mcap_writer *w) {
+    if (w->pos - w->wb_started < MCAP_WB_STEP) return;
+    (void)sync_file_range(w->fd, (off_t)w->wb_started, (off_t)(w->pos - w->wb_started), SYNC_FILE_RANGE_WRITE);
+    w->wb_started = w->pos;
+    if (w->wb_started - w->wb_dropped < MCAP_WB_LAG + MCAP_WB_STEP) return;
+    uint64_t to = w->wb_started - MCAP_WB_LAG;
+    (void)sync_file_range(w->fd, (off_t)w->wb_dropped, (off_t)(to - w->wb_dropped),
+                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+    (void)posix_fadvise(w->fd, (off_t)w->wb_dropped, (off_t)(to - w->wb_dropped), POSIX_FADV_DONTNEED);
+    w->wb_dropped = to;
+}
+
 /* Write one group of whole records (with CRC `crc`) at pos: on success it joins the valid
  * prefix (pos, data CRC); on failure the writer is poisoned and pos stays where it was.
  * tail_growth: bytes the summary gains because of this group (its summary copy or index). */
@@ -204,6 +227,7 @@ static int put_group(mcap_writer *w, const uint8_t *p, size_t len, uint32_t crc,
     if (rc) return fail(w, rc, "write");
     w->data_crc = mcap_crc32_combine(w->data_crc, crc, len);
     w->pos += len;
+    write_behind(w);
     return 0;
 }
 
