@@ -13,9 +13,11 @@
 #    zero-loss: the recorder's maximum zero-loss rate, as a ratio to dd.
 # 4. DDS alone: the same publisher into helper_rdds_sub (the recorder's DDS front end, raw
 #    reader, no queue, no disk) — what this machine's loopback DDS delivers at all.
-# 5. The bag of the best run is checked with independent readers (tests/e2e/validate_mcap.mjs:
-#    @mcap/core with CRCs, every message decoded by @foxglove/rosmsg2-serialization), and the
-#    first and last image of each topic must carry 1280x720 rgb8, 2764800 bytes, and its number.
+# 5. The bag of the best run (split at 1 GiB: the e2e validator reads a data section whole) is
+#    checked with independent readers (tests/e2e/validate_mcap.mjs on every segment: @mcap/core
+#    with CRCs, every message decoded by @foxglove/rosmsg2-serialization); the first and last
+#    image of each topic in each segment must be 1280x720 rgb8 of 2764800 bytes, numbered so that
+#    the segments hold 1..N without a gap, N the number sent.
 #
 # usage: bench/bench_camera.sh        (from the repository root, after `make build` and `make deps`)
 #   env: RECGUARD (build/recguard), RG_HELPERS (build/tests), DUR (8 s per run), CAMS (5), FPS (30),
@@ -80,7 +82,7 @@ record_run() {
   local fps=$1 dir="$OUT/rec_${CAMS}x$1"
   mkdir -p "$dir"
   # shellcheck disable=SC2086 # RECORD_ARGS is a list of options
-  "$RECGUARD" record -e '^/camera' -o "$dir/bag" $RECORD_ARGS > "$dir/rec.log" 2>&1 &
+  "$RECGUARD" record -e '^/camera' -o "$dir/bag" -b 1G $RECORD_ARGS > "$dir/rec.log" 2>&1 &
   local rec=$!
   PIDS+=("$rec")
   wait_until 20 test -s "$dir/bag/recorder.stats" || { echo "recorder did not start" >&2; exit 1; }
@@ -126,12 +128,12 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 BEST_FPS="" BEST_MBS=0 BEST_BAG=""
 KEEP=1 record_run "$FPS"
 if row "$FPS"; then
-  BEST_FPS=$FPS BEST_MBS=$R_MBS BEST_BAG=$R_BAG
+  BEST_FPS=$FPS BEST_MBS=$R_MBS BEST_BAG=$R_BAG BEST_SENT=$P_SENT
 else
   rm -f "$R_BAG"/*.mcap
   for fps in $FPS_STEPS; do
     KEEP=1 record_run "$fps"
-    if row "$fps"; then BEST_FPS=$fps BEST_MBS=$R_MBS BEST_BAG=$R_BAG; break; fi
+    if row "$fps"; then BEST_FPS=$fps BEST_MBS=$R_MBS BEST_BAG=$R_BAG BEST_SENT=$P_SENT; break; fi
     rm -f "$R_BAG"/*.mcap
   done
 fi
@@ -168,25 +170,35 @@ printf "| %s x %s Hz | %s | %s | %s | %s | %s |\n" "$CAMS" "$BEST_FPS" "$BEST_MB
 
 # The bag decodes: independent readers, every message, and the images carry what was sent.
 echo
-bag=$(ls "$BEST_BAG"/*.mcap | head -1)
-(cd "$E2E" && node validate_mcap.mjs "$bag") > "$OUT/validate.json" || { echo "validate_mcap failed: $OUT/validate.json" >&2; exit 1; }
+n=0
+for seg in $(ls "$BEST_BAG"/*.mcap | sort -V); do
+  (cd "$E2E" && node validate_mcap.mjs "$seg") > "$OUT/validate_$n.json" || { echo "validate_mcap failed: $OUT/validate_$n.json" >&2; exit 1; }
+  n=$((n + 1))
+done
 node -e '
-  const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const [w, h, frame, cams] = process.argv.slice(2).map(Number);
-  const bad = [];
-  for (const c of v.channels.filter((c) => c.topic.startsWith("/camera"))) {
-    if (c.schemaName !== "sensor_msgs/msg/Image") bad.push(`${c.topic}: schema ${c.schemaName}`);
-    for (const [which, m] of Object.entries(v.samples[c.topic] || {})) {
-      const n = m.data.head.slice(0, 8).reduce((a, b, i) => a + b * 2 ** (8 * i), 0);
-      const want = which === "first" ? 1 : Number(c.count);
-      if (m.width !== w || m.height !== h || m.encoding !== "rgb8" || m.step !== 3 * w || m.data.bytes !== frame || n !== want)
-        bad.push(`${c.topic} ${which}: ${m.width}x${m.height} ${m.encoding} ${m.data.bytes} B, number ${n} (want ${want})`);
+  const fs = require("fs");
+  const [w, h, frame, cams, sent, nseg] = process.argv.slice(1, 7).map(Number);
+  const bad = [], next = {};
+  let msgs = 0, decoded = 0;
+  for (let i = 0; i < nseg; i++) {
+    const v = JSON.parse(fs.readFileSync(`${process.argv[7]}/validate_${i}.json`, "utf8"));
+    msgs += v.messageCount;
+    decoded += v.decoded;
+    if (v.decodeErrors !== 0 || v.errors.length) bad.push(`segment ${i}: decode errors ${v.decodeErrors}, ${v.errors.join("; ")}`);
+    for (const c of v.channels.filter((c) => c.topic.startsWith("/camera"))) {
+      if (c.schemaName !== "sensor_msgs/msg/Image") bad.push(`${c.topic}: schema ${c.schemaName}`);
+      const s = v.samples[c.topic], num = (m) => m.data.head.slice(0, 8).reduce((a, b, k) => a + b * 2 ** (8 * k), 0);
+      const first = next[c.topic] ?? 1, last = first + Number(c.count) - 1;
+      for (const [which, m, want] of [["first", s.first, first], ["last", s.last, last]])
+        if (m.width !== w || m.height !== h || m.encoding !== "rgb8" || m.step !== 3 * w || m.data.bytes !== frame || num(m) !== want)
+          bad.push(`segment ${i} ${c.topic} ${which}: ${m.width}x${m.height} ${m.encoding} ${m.data.bytes} B, number ${num(m)} (want ${want})`);
+      next[c.topic] = last + 1;
     }
   }
-  const cam = v.channels.filter((c) => c.topic.startsWith("/camera")).length;
-  if (cam !== cams) bad.push(`${cam} camera topics, want ${cams}`);
-  if (v.decodeErrors !== 0 || v.errors.length) bad.push(`decode errors ${v.decodeErrors}, ${v.errors.join("; ")}`);
+  const per = sent / cams;
+  if (Object.keys(next).length !== cams) bad.push(`${Object.keys(next).length} camera topics, want ${cams}`);
+  for (const [t, n] of Object.entries(next)) if (n - 1 !== per) bad.push(`${t}: ${n - 1} images, ${per} sent`);
   console.log(bad.length ? "bag check FAILED: " + bad.join("; ")
-    : `bag check: ${v.messageCount} messages, ${v.decoded} decoded (@foxglove/rosmsg2-serialization), CRCs valid (@mcap/core), images ${w}x${h} rgb8 numbered 1..N per topic`);
-  process.exit(bad.length ? 1 : 0);' "$OUT/validate.json" "$W" "$H" "$FRAME" "$CAMS"
+    : `bag check: ${nseg} segments, ${msgs} messages, ${decoded} decoded (@foxglove/rosmsg2-serialization), CRCs valid (@mcap/core), images per topic 1280x720 rgb8 numbered 1..${per}`);
+  process.exit(bad.length ? 1 : 0);' "$W" "$H" "$FRAME" "$CAMS" "$BEST_SENT" "$n" "$OUT"
 rm -f "$BEST_BAG"/*.mcap
