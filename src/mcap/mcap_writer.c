@@ -33,6 +33,7 @@
 #define MCAP_RESERVE_STEP (256 * 1024) /* extra disk reserved beyond EOF per fallocate */
 #define MCAP_WB_STEP (8u << 20)  /* write-behind: start writeback of every 8 MiB written */
 #define MCAP_WB_LAG (16u << 20)  /* write-behind: drop cached pages this far behind pos */
+#define MCAP_DIO_ALIGN 4096u     /* O_DIRECT offset, length and memory alignment */
 
 /* ---------- buffers ---------- */
 
@@ -115,6 +116,10 @@ struct mcap_writer {
     uint64_t reserved_to;         /* end of the space fallocate'd for data + summary */
     uint64_t wb_started;          /* write-behind: writeback started for [0, wb_started) */
     uint64_t wb_dropped;          /* write-behind: page cache dropped for [0, wb_dropped) */
+    int dfd;                      /* the file opened O_DIRECT, -1 when not (or no longer) used */
+    uint8_t *dbuf;                /* O_DIRECT staging: file bytes [dbase, pos), aligned memory */
+    size_t dlen, dcap;            /* bytes in dbuf (< MCAP_DIO_ALIGN between groups) / allocated */
+    uint64_t dbase;               /* file offset of dbuf[0], a multiple of MCAP_DIO_ALIGN */
     int no_reserve;               /* the filesystem can't fallocate: best effort only */
     uint32_t data_crc;            /* CRC of file bytes [0, pos) */
     mbuf chunk;                   /* [chunk_hdr bytes kept for the Chunk header][open chunk's records] */
@@ -217,17 +222,50 @@ static void write_behind(mcap_writer *w) {
     w->wb_dropped = to;
 }
 
+/* O_DIRECT: the file's bytes go from dbuf to the disk without a page-cache copy (on the VM the
+ * benchmarks run on, that copy was the recorder's largest cost at 64 KiB and image sizes, see
+ * docs/BENCHMARKS.md). Offsets and lengths must be block multiples: the last partial block stays
+ * in dbuf, is written zero-padded, and is written again, completed, with the next group. So the
+ * file on disk is every group written so far plus up to one block of zeros, which close cuts
+ * (and which `recover` reads past after a kill -9). 0, or -errno with nothing committed. */
+static int dio_write(mcap_writer *w, const uint8_t *p, size_t len) {
+    size_t need = (w->dlen + len + MCAP_DIO_ALIGN - 1) / MCAP_DIO_ALIGN * MCAP_DIO_ALIGN;
+    if (need > w->dcap) {
+        uint8_t *b;
+        size_t cap = need > 2 * w->dcap ? need : 2 * w->dcap;
+        if (posix_memalign((void **)&b, MCAP_DIO_ALIGN, cap)) return -ENOMEM;
+        memcpy(b, w->dbuf, w->dlen);
+        free(w->dbuf);
+        w->dbuf = b;
+        w->dcap = cap;
+    }
+    memcpy(w->dbuf + w->dlen, p, len);
+    memset(w->dbuf + w->dlen + len, 0, need - w->dlen - len);
+    int rc = rg_sys_pwrite_all(w->dfd, w->dbuf, need, (off_t)w->dbase);
+    if (rc) return rc;
+    size_t end = w->dlen + len, keep = end % MCAP_DIO_ALIGN;
+    memmove(w->dbuf, w->dbuf + end - keep, keep);
+    w->dbase += end - keep;
+    w->dlen = keep;
+    return 0;
+}
+
 /* Write one group of whole records (with CRC `crc`) at pos: on success it joins the valid
  * prefix (pos, data CRC); on failure the writer is poisoned and pos stays where it was.
  * tail_growth: bytes the summary gains because of this group (its summary copy or index). */
 static int put_group(mcap_writer *w, const uint8_t *p, size_t len, uint32_t crc, size_t tail_growth) {
     int rc = ensure_room(w, len, tail_growth);
     if (rc) return rc;
-    rc = rg_sys_pwrite_all(w->fd, p, len, (off_t)w->pos);
+    rc = w->dfd >= 0 ? dio_write(w, p, len) : -EINVAL;
+    if (rc == -EINVAL) { /* no O_DIRECT, or the filesystem refused it: page cache from now on */
+        if (w->dfd >= 0) rg_sys_close(w->dfd);
+        w->dfd = -1;
+        rc = rg_sys_pwrite_all(w->fd, p, len, (off_t)w->pos);
+    }
     if (rc) return fail(w, rc, "write");
     w->data_crc = mcap_crc32_combine(w->data_crc, crc, len);
     w->pos += len;
-    write_behind(w);
+    if (w->dfd < 0) write_behind(w);
     return 0;
 }
 
@@ -409,6 +447,7 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
         return -ENOMEM;
     }
     w->fd = -1;
+    w->dfd = -1;
     w->opts = *opts;
     w->opts.profile = NULL; /* not kept: the caller's strings need not outlive open */
     w->opts.library = NULL;
@@ -433,6 +472,8 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
         snprintf(err, errlen, "open(%s): %s", path, strerror(-rc));
         goto fail_quiet;
     }
+    /* Best effort: filesystems without O_DIRECT refuse the open, and put_group() falls back. */
+    w->dfd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
     const char *profile = opts->profile ? opts->profile : "";
     const char *library = opts->library ? opts->library : "";
     size_t pl = strlen(profile), ll = strlen(library);
@@ -460,6 +501,8 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
 fail:
     snprintf(err, errlen, "open(%s): %s", path, strerror(-rc));
 fail_quiet:
+    if (w->dfd >= 0) rg_sys_close(w->dfd);
+    free(w->dbuf);
     if (w->fd >= 0) {
         rg_sys_close(w->fd);
         unlink(path); /* ours: created O_EXCL a moment ago */
@@ -785,6 +828,7 @@ int mcap_writer_close(mcap_writer *w) {
         if (rc2 == 0) w->pos = end;
     }
     if (rc2 && !w->error) fail(w, rc2, "close");
+    if (w->dfd >= 0) rg_sys_close(w->dfd);
     int rc3 = rg_sys_close(w->fd);
     if (!rc) rc = poisoned ? w->error : rc2;
     if (!rc && rc3) rc = rc3;
@@ -792,6 +836,7 @@ int mcap_writer_close(mcap_writer *w) {
     free(w->chans);
     free(w->touched);
     free(w->idx_off);
+    free(w->dbuf);
     free(w->chunk.p);
     free(w->out.p);
     free(w->sum_schemas.p);
