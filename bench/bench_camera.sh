@@ -133,7 +133,7 @@ if row "$FPS"; then
   BEST_FPS=$FPS BEST_MBS=$R_MBS BEST_BAG=$R_BAG BEST_SENT=$P_SENT
   for fps in $FPS_ABOVE; do # how far above the target it still holds (bags not kept)
     record_run "$fps"
-    row "$fps" || break
+    row "$fps" || { FAIL_FPS=$fps; break; }
     MAX_FPS=$fps MAX_MBS=$R_MBS
   done
 else
@@ -145,24 +145,27 @@ else
   done
 fi
 
-# DDS alone: the same publisher and the recorder's DDS front end, no queue and no disk.
-dir="$OUT/dds_alone"
-mkdir -p "$dir"
-"$RG_HELPERS/helper_rdds_sub" --regex '^/camera' --timeout $((DUR + 60)) > "$dir/sub.log" 2>&1 &
-sub=$!
-PIDS+=("$sub")
-wait_until 20 grep -q '^ready' "$dir/sub.log" || { echo "helper_rdds_sub did not start" >&2; exit 1; }
-u0=$(rcvbuf_errors)
-publish "$FPS" "$dir/pub.log"
-kill -INT "$sub" 2>/dev/null || true
-wait "$sub" || true
-A_GOT=$(tail -1 "$dir/sub.log" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).total))')
-A_RATE=$(awk -v n="$P_SENT" -v s="$P_SECS" 'BEGIN { printf "%.1f", n / s }')
+# DDS alone: the same publisher and the recorder's DDS front end, no queue and no disk; at the
+# target and at the first rate above it that the recorder did not hold.
 echo
 echo "| DDS alone (same publisher -> helper_rdds_sub, no disk) | offered MB/s | sent | published msg/s | received | received MB/s | UDP receive-buffer overflows |"
 echo "|---|---|---|---|---|---|---|"
-printf "| %s x %s Hz | %s | %s | %s | %s | %s | %s |\n" "$CAMS" "$FPS" "$(mbs $(( CAMS * FPS * FRAME )) 1)" "$P_SENT" \
-  "$A_RATE" "$A_GOT" "$(mbs $(( A_GOT * FRAME )) "$P_SECS")" "$(( $(rcvbuf_errors) - u0 ))"
+for fps in "$FPS" ${FAIL_FPS:-}; do
+  dir="$OUT/dds_alone_$fps"
+  mkdir -p "$dir"
+  "$RG_HELPERS/helper_rdds_sub" --regex '^/camera' --timeout $((DUR + 60)) > "$dir/sub.log" 2>&1 &
+  sub=$!
+  PIDS+=("$sub")
+  wait_until 20 grep -q '^ready' "$dir/sub.log" || { echo "helper_rdds_sub did not start" >&2; exit 1; }
+  u0=$(rcvbuf_errors)
+  publish "$fps" "$dir/pub.log"
+  kill -INT "$sub" 2>/dev/null || true
+  wait "$sub" || true
+  got=$(tail -1 "$dir/sub.log" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).total))')
+  printf "| %s x %s Hz | %s | %s | %s | %s | %s | %s |\n" "$CAMS" "$fps" "$(mbs $(( CAMS * fps * FRAME )) 1)" "$P_SENT" \
+    "$(awk -v n="$P_SENT" -v s="$P_SECS" 'BEGIN { printf "%.1f", n / s }')" "$got" "$(mbs $(( got * FRAME )) "$P_SECS")" \
+    "$(( $(rcvbuf_errors) - u0 ))"
+done
 
 echo
 if [ -z "$BEST_FPS" ]; then
