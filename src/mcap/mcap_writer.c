@@ -117,9 +117,8 @@ struct mcap_writer {
     uint64_t wb_started;          /* write-behind: writeback started for [0, wb_started) */
     uint64_t wb_dropped;          /* write-behind: page cache dropped for [0, wb_dropped) */
     int dfd;                      /* the file opened O_DIRECT, -1 when not (or no longer) used */
-    uint8_t *dbuf;                /* O_DIRECT staging: file bytes [dbase, pos), aligned memory */
-    size_t dlen, dcap;            /* bytes in dbuf (< MCAP_DIO_ALIGN between groups) / allocated */
-    uint64_t dbase;               /* file offset of dbuf[0], a multiple of MCAP_DIO_ALIGN */
+    uint8_t *dbuf;                /* O_DIRECT staging buffer (aligned memory) */
+    size_t dcap;                  /* bytes allocated at dbuf */
     int no_reserve;               /* the filesystem can't fallocate: best effort only */
     uint32_t data_crc;            /* CRC of file bytes [0, pos) */
     mbuf chunk;                   /* [chunk_hdr bytes kept for the Chunk header][open chunk's records] */
@@ -224,30 +223,30 @@ static void write_behind(mcap_writer *w) {
 
 /* O_DIRECT: the file's bytes go from dbuf to the disk without a page-cache copy (on the VM the
  * benchmarks run on, that copy was the recorder's largest cost at 64 KiB and image sizes, see
- * docs/BENCHMARKS.md). Offsets and lengths must be block multiples: the last partial block stays
- * in dbuf, is written zero-padded, and is written again, completed, with the next group. So the
- * file on disk is every group written so far plus up to one block of zeros, which close cuts
- * (and which `recover` reads past after a kill -9). 0, or -errno with nothing committed. */
+ * docs/BENCHMARKS.md). Direct offsets and lengths must be block multiples, so the whole blocks of
+ * a group go direct and its partial first and last blocks through the page cache: no block is
+ * ever written both ways (which would make the kernel flush the cached one synchronously first),
+ * and the file always ends exactly at pos. 0, or -errno (-EINVAL: the filesystem refused). */
 static int dio_write(mcap_writer *w, const uint8_t *p, size_t len) {
-    size_t need = (w->dlen + len + MCAP_DIO_ALIGN - 1) / MCAP_DIO_ALIGN * MCAP_DIO_ALIGN;
-    if (need > w->dcap) {
-        uint8_t *b;
-        size_t cap = need > 2 * w->dcap ? need : 2 * w->dcap;
-        if (posix_memalign((void **)&b, MCAP_DIO_ALIGN, cap)) return -ENOMEM;
-        memcpy(b, w->dbuf, w->dlen);
+    uint64_t from = (w->pos + MCAP_DIO_ALIGN - 1) / MCAP_DIO_ALIGN * MCAP_DIO_ALIGN;
+    uint64_t to = (w->pos + len) / MCAP_DIO_ALIGN * MCAP_DIO_ALIGN;
+    if (to <= from) return rg_sys_pwrite_all(w->fd, p, len, (off_t)w->pos);
+    size_t head = (size_t)(from - w->pos), mid = (size_t)(to - from), tail = len - head - mid;
+    if (mid > w->dcap) {
         free(w->dbuf);
-        w->dbuf = b;
-        w->dcap = cap;
+        w->dcap = 0;
+        if (posix_memalign((void **)&w->dbuf, MCAP_DIO_ALIGN, mid)) {
+            w->dbuf = NULL;
+            return -ENOMEM;
+        }
+        w->dcap = mid;
     }
-    memcpy(w->dbuf + w->dlen, p, len);
-    memset(w->dbuf + w->dlen + len, 0, need - w->dlen - len);
-    int rc = rg_sys_pwrite_all(w->dfd, w->dbuf, need, (off_t)w->dbase);
+    int rc = head ? rg_sys_pwrite_all(w->fd, p, head, (off_t)w->pos) : 0;
     if (rc) return rc;
-    size_t end = w->dlen + len, keep = end % MCAP_DIO_ALIGN;
-    memmove(w->dbuf, w->dbuf + end - keep, keep);
-    w->dbase += end - keep;
-    w->dlen = keep;
-    return 0;
+    memcpy(w->dbuf, p + head, mid);
+    rc = rg_sys_pwrite_all(w->dfd, w->dbuf, mid, (off_t)from);
+    if (rc == -EINVAL) return rc;
+    return rc ? rc : tail ? rg_sys_pwrite_all(w->fd, p + head + mid, tail, (off_t)to) : 0;
 }
 
 /* Write one group of whole records (with CRC `crc`) at pos: on success it joins the valid
