@@ -471,8 +471,12 @@ int mcap_writer_open(mcap_writer **out, const char *path, const mcap_writer_opti
         snprintf(err, errlen, "open(%s): %s", path, strerror(-rc));
         goto fail_quiet;
     }
-    /* Best effort: filesystems without O_DIRECT refuse the open, and put_group() falls back. */
-    w->dfd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+    /* A second descriptor for O_DIRECT, reopened through /proc so that it is the file created
+     * above even if the path was swapped for a symlink since. Best effort: filesystems without
+     * O_DIRECT refuse the open, and put_group() falls back to the page cache. */
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", w->fd);
+    w->dfd = open(self, O_WRONLY | O_DIRECT | O_CLOEXEC);
     const char *profile = opts->profile ? opts->profile : "";
     const char *library = opts->library ? opts->library : "";
     size_t pl = strlen(profile), ll = strlen(library);
