@@ -22,7 +22,7 @@
 #
 # usage: bench/bench_camera.sh        (from the repository root, after `make build` and `make deps`)
 #   env: RECGUARD (build/recguard), RG_HELPERS (build/tests), DUR (8 s per run), CAMS (5), FPS (30),
-#        FPS_STEPS ("25 20 15 10"), FPS_ABOVE ("45 60 90"), OUT (bench/out/camera, the disk under test), RECORD_ARGS (extra
+#        FPS_STEPS ("25 20 15 10"), FPS_ABOVE ("45 60 90"; empty: no search above), OUT (bench/out/camera, the disk under test), RECORD_ARGS (extra
 #        `recguard record` options), CYCLONEDDS_URI (default: tests/cyclonedds.xml)
 # Prints Markdown tables (stdout), keeps logs under $OUT. Needs ~DUR x 415 MB free on $OUT.
 set -euo pipefail
@@ -32,8 +32,8 @@ RG_HELPERS=${RG_HELPERS:-$PWD/build/tests}
 DUR=${DUR:-8}
 CAMS=${CAMS:-5}
 FPS=${FPS:-30}
-FPS_STEPS=${FPS_STEPS:-"25 20 15 10"}
-FPS_ABOVE=${FPS_ABOVE:-"45 60 90"}
+FPS_STEPS=${FPS_STEPS-"25 20 15 10"}
+FPS_ABOVE=${FPS_ABOVE-"45 60 90"}
 OUT=${OUT:-$PWD/bench/out/camera}
 RECORD_ARGS=${RECORD_ARGS:-}
 W=1280 H=720
