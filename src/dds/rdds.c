@@ -33,6 +33,12 @@
 #define RDDS_MAX_BLOCKING DDS_MSECS(100) /* reliability max_blocking_time (writers only; required field) */
 #define RDDS_RDI_DEPTH 1000       /* ros_discovery_info samples held until the discovery thread takes them */
 #define RDDS_RDI_TYPE "rmw_dds_common::msg::dds_::ParticipantEntitiesInfo_"
+/* Receive-side defaults, placed before $CYCLONEDDS_URI so that anything set there wins.
+ * Cyclone asks for a 1 MiB socket receive buffer; a 1280x720 rgb8 image arrives as 2.7 MB of
+ * datagrams in one burst and overflowed it (UDP RcvbufErrors, then NACK-driven retransmits held
+ * five 30 Hz cameras to a fifth of their rate, docs/BENCHMARKS.md). "max": the kernel caps the
+ * request at net.core.rmem_max instead of failing. */
+#define RDDS_CONFIG_DEFAULTS "<Internal><SocketReceiveBufferSize max=\"8MiB\"/></Internal>"
 
 typedef struct rdds_tstate rdds_tstate;
 
@@ -68,6 +74,7 @@ struct rdds_tstate {
 };
 
 struct rdds_session {
+    dds_entity_t dom;             /* domain created with RDDS_CONFIG_DEFAULTS, 0 when it existed */
     dds_entity_t pp;              /* our participant */
     dds_entity_t brd;             /* DCPSPublication reader */
     dds_entity_t ws;              /* discovery waitset */
@@ -714,6 +721,20 @@ static void *disc_main(void *arg) {
 
 /* ---- open / close ----------------------------------------------------------------------- */
 
+/* The domain with our receive defaults in front of the user's configuration; 0 when this
+ * process already has the domain (its configuration stays as it is). */
+static dds_entity_t domain_create(uint32_t domain) {
+    const char *uri = getenv("CYCLONEDDS_URI");
+    if (uri == NULL) uri = "";
+    size_t n = sizeof RDDS_CONFIG_DEFAULTS + 1 + strlen(uri);
+    char *cfg = malloc(n);
+    if (cfg == NULL) return DDS_RETCODE_OUT_OF_RESOURCES;
+    snprintf(cfg, n, "%s%s%s", RDDS_CONFIG_DEFAULTS, *uri ? "," : "", uri);
+    dds_entity_t d = dds_create_domain((dds_domainid_t)domain, cfg);
+    free(cfg);
+    return d == DDS_RETCODE_PRECONDITION_NOT_MET ? 0 : d;
+}
+
 int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *filter,
                       const rdds_callbacks *cb, char *err, size_t errlen) {
     *out = NULL;
@@ -729,8 +750,13 @@ int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *fi
         free(s);
         return rc;
     }
-    const char *what = "participant";
+    const char *what = "domain";
     dds_return_t r;
+    if ((r = s->dom = domain_create(domain)) < 0) {
+        s->dom = 0;
+        goto fail;
+    }
+    what = "participant";
     /* Cyclone takes a participant's lease duration from its liveliness QoS. A short one lets
      * a reliable keep-all publisher drop a recorder killed with -9 within the lease instead
      * of blocking on its unacknowledged samples for Cyclone's default 10 s. */
@@ -791,6 +817,7 @@ void rdds_session_close(rdds_session *s) {
     /* Deleting the participant deletes every reader: no callback after this. Only then may
      * the topic states the listeners pointed to go. */
     if (s->pp > 0) dds_delete(s->pp);
+    if (s->dom > 0) dds_delete(s->dom);
     for (size_t i = 0; i < s->npubs; i++) free_strv(s->pubs[i].parts, s->pubs[i].nparts, dds_free);
     free(s->pubs);
     for (size_t i = 0; i < s->ntopics; i++) topic_free(s->topics[i]);
