@@ -1274,6 +1274,45 @@ static void expect_events(guard_daemon *d, const guard_expect_report *rules) {
     snprintf(d->expect_topics, sizeof d->expect_topics, "%s", topics);
 }
 
+/* The recorder's /proc figures: memory and CPU of its whole tree (a wrapper's children are the
+ * recorder too), the leader's state and CPU from the same walk. Each /proc file is read once
+ * per check: the tick is most of what the daemon costs when idle. */
+static void sample_proc(guard_daemon *d, guard_health_sample *s, int64_t now) {
+    guard_tree_sum sum;
+    int have_sum = 0;
+    int64_t every = now - d->rec_start_mono;
+    if (every > GUARD_DAEMON_TREE_RESCAN_NS) every = GUARD_DAEMON_TREE_RESCAN_NS;
+    if (d->cgroup[0] || !d->tree_scan_mono || now - d->tree_scan_mono >= every) {
+        /* a cgroup is read whole at every check: it costs a few reads, not a scan */
+        have_sum = tree_walk(d, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX, &d->ntree) == 0;
+        d->tree_scan_mono = now;
+    } else {
+        guard_tree_measure(d->tree, d->ntree, d->pid, &sum);
+        have_sum = 1;
+    }
+    guard_proc_stat ps;
+    if (have_sum && sum.has_leader) ps = sum.leader;
+    else if (guard_proc_read_stat(d->pid, &ps) < 0) return;
+    s->has_proc = 1;
+    s->state = ps.state;
+    s->cpu_ns = guard_proc_cpu_ns(&ps);
+    /* RSS from stat, the same counter as status's VmRSS: one /proc file less per tick
+     * (status is the costliest to generate). */
+    s->has_rss = ps.state != 'Z';
+    s->rss_bytes = ps.rss_pages * d->page_size;
+    guard_proc_io io;
+    if (guard_proc_read_io(d->pid, &io) == 0) {
+        s->has_io = 1;
+        s->write_bytes = io.write_bytes;
+    }
+    if (have_sum && sum.procs > 0) {
+        s->has_rss = 1;
+        s->rss_bytes = sum.rss_bytes;
+        s->cpu_ns = sum.cpu_ns;
+        d->tree_procs = sum.procs;
+    }
+}
+
 static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     guard_daemon *d = ud;
     int64_t now = rg_time_mono_ns();
@@ -1299,40 +1338,7 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
             feed(d, GUARD_EV_DISK_OK, why, NULL);
         return 0;
     }
-    guard_proc_stat ps;
-    if (guard_proc_read_stat(d->pid, &ps) == 0) {
-        s.has_proc = 1;
-        s.state = ps.state;
-        s.cpu_ns = guard_proc_cpu_ns(&ps);
-        /* RSS from stat, the same counter as status's VmRSS: one /proc file less per tick
-         * (status is the costliest to generate), which is most of the daemon's idle CPU. */
-        s.has_rss = ps.state != 'Z';
-        s.rss_bytes = ps.rss_pages * d->page_size;
-        guard_proc_io io;
-        if (guard_proc_read_io(d->pid, &io) == 0) {
-            s.has_io = 1;
-            s.write_bytes = io.write_bytes;
-        }
-        /* Memory and CPU of the whole tree: a wrapper's children are the recorder too. */
-        guard_tree_sum sum;
-        int have_sum = 0;
-        int64_t every = now - d->rec_start_mono;
-        if (every > GUARD_DAEMON_TREE_RESCAN_NS) every = GUARD_DAEMON_TREE_RESCAN_NS;
-        if (d->cgroup[0] || !d->tree_scan_mono || now - d->tree_scan_mono >= every) {
-            /* a cgroup is read whole at every check: it costs a few reads, not a scan */
-            have_sum = tree_walk(d, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX, &d->ntree) == 0;
-            d->tree_scan_mono = now;
-        } else {
-            guard_tree_measure(d->tree, d->ntree, &sum);
-            have_sum = 1;
-        }
-        if (have_sum && sum.procs > 0) {
-            s.has_rss = 1;
-            s.rss_bytes = sum.rss_bytes;
-            s.cpu_ns = sum.cpu_ns;
-            d->tree_procs = sum.procs;
-        }
-    }
+    sample_proc(d, &s, now);
     s.has_output = 1;
     s.output_bytes = output_size(d->segment);
     if (d->builtin) {
