@@ -62,7 +62,8 @@ typedef struct rec_writer_options {
     int snapshot;                  /* 1: --snapshot-mode: samples are held in a ring of
                                     * max_queue bytes (oldest evicted) and written only when
                                     * rec_writer_split asks, into the current segment, which then
-                                    * closes; what is held at stop is discarded, as in rosbag2 */
+                                    * closes; the next opens with the next snapshot (none is
+                                    * left empty); what is held at stop is discarded, as in rosbag2 */
     void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
     void *warn_ctx;                /* passed to on_warn */
 } rec_writer_options;
@@ -101,7 +102,8 @@ int rec_writer_paused(const rec_writer *w);
 /* Parse a rosgraph_msgs/msg/Clock sample (CDR with its encapsulation header) into ns.
  * 0 or -EINVAL. Pure; exported for the unit test. */
 int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns);
-/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples first. */
+/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples (nothing held:
+ * nothing happens) and close the segment. */
 void rec_writer_split(rec_writer *w);
 /* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */
 int rec_writer_failed(const rec_writer *w);
