@@ -60,9 +60,9 @@ static char warnings[4096];
 static _Atomic unsigned nwarnings; /* polled by a test while the writer thread may warn */
 static void on_warn(void *ctx, const char *msg) {
     (void)ctx;
-    nwarnings++;
     strncat(warnings, msg, sizeof warnings - strlen(warnings) - 2);
     strcat(warnings, "\n");
+    nwarnings++; /* after the text: a reader that sees the count sees the text */
 }
 
 static void options(rec_writer_options *o, rec_msgdef *md) {
