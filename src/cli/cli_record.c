@@ -63,7 +63,7 @@ static const char usage_text[] =
     "rosbag2-compatible MCAP; takes ros2 bag record's options (README: the option table).\n"
     "-o FILE.mcap writes exactly that segment (the daemon's {segment}). BYTES take a K, M or G\n"
     "suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits (--snapshot-mode: writes the\n"
-    "snapshot), SIGUSR2 pauses/resumes.\n";
+    "snapshot), SIGUSR2 pauses/resumes; SIGRTMIN+1 pauses, SIGRTMIN+2 resumes (one state each).\n";
 
 typedef struct record_args {
     rg_recopts o;                /* the parsed command line */
