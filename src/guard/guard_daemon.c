@@ -1320,7 +1320,10 @@ static void pause_tick(guard_daemon *d, int64_t now) {
     d->pause_pending = 0;
     int was = d->rec_paused;
     d->rec_paused = paused;
-    if (was == paused || (was < 0 && !paused)) return;
+    if (was == paused || (was < 0 && !paused)) {
+        d->pause_reason[0] = '\0'; /* asked for the state it was in: nothing to journal */
+        return;
+    }
     if (!paused) guard_expect_init(&d->expect, now);
     const char *why = d->pause_reason[0] ? d->pause_reason
                       : d->adopted       ? "the re-adopted recorder is paused"
