@@ -1,6 +1,6 @@
 /* cli_ctl — the guardian's verbs: `daemon` (runs guard_daemon) and the control-socket clients
- * `start`, `stop`, `split`, `snapshot`, `pause`, `resume`, `status`, `watch`. Clients print what the daemon answers; every
- * failure is one line on stderr and exit 1 (usage: 2). Protocol: docs/PROTOCOL.md. */
+ * `start`, `stop`, `split`, `snapshot`, `pause`, `resume`, `status`, `watch`. Clients print
+ * what the daemon answers; every failure is one line on stderr and exit 1 (usage: 2). Protocol: docs/PROTOCOL.md. */
 #include "cli/cli.h"
 
 #include "common/rg_num.h"
@@ -381,8 +381,8 @@ static int command(int argc, char **argv, const char *cmd, const char *const *do
         int hit = done_event ? strcmp(jstr(ev, "event", ""), done_event) == 0 : state_in(st, done);
         if (hit || state_in(st, fail)) {
             ok = hit;
-            printf("%s: %s%s%s\n", cmd, done_event && hit ? done_event : st, jstr(ev, "reason", NULL) ? " — " : "",
-                   jstr(ev, "reason", ""));
+            printf("%s: %s%s%s\n", cmd, done_event && hit ? done_event : st,
+                   jstr(ev, "reason", NULL) ? " — " : "", jstr(ev, "reason", ""));
             json_decref(ev);
             break;
         }

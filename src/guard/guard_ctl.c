@@ -66,8 +66,8 @@ int guard_ctl_parse(const char *line, size_t len, guard_ctl_req *out, char *err,
     }
     json_t *cmd = json_object_get(root, "cmd");
     if (!json_is_string(cmd)) {
-        snprintf(err, errlen, "request: missing string \"cmd\" (status, start, stop, split, watch, snapshot, pause, "
-                              "resume)");
+        snprintf(err, errlen, "request: missing string \"cmd\" (status, start, stop, split, watch, "
+                              "snapshot, pause, resume)");
         goto done;
     }
     const char *name = json_string_value(cmd);
