@@ -1,6 +1,7 @@
 /* cli_ctl — the guardian's verbs: `daemon` (runs guard_daemon) and the control-socket clients
  * `start`, `stop`, `split`, `snapshot`, `pause`, `resume`, `status`, `watch`. Clients print
- * what the daemon answers; every failure is one line on stderr and exit 1 (usage: 2). Protocol: docs/PROTOCOL.md. */
+ * what the daemon answers; every failure is one line on stderr and exit 1 (usage: 2).
+ * Protocol: docs/PROTOCOL.md. */
 #include "cli/cli.h"
 
 #include "common/rg_num.h"
