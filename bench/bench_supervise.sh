@@ -4,6 +4,7 @@
 # recorder command, in one run on one machine.
 #
 #   bench/bench_supervise.sh [SUPERVISE_SECONDS] [KILLS]      (defaults 600 and 20)
+#   RG_BASE_BIN=/path/to/older/recguard bench/bench_supervise.sh ...
 #
 # 1. Restart latency: KILLS times, kill -9 the running recorder at a recorded CLOCK_REALTIME
 #    timestamp; measure (a) death -> the supervisor's event (recguard: the journal's crash
@@ -14,7 +15,11 @@
 #    before the binary split; supervisord) supervising one steadily writing recorder for
 #    SUPERVISE_SECONDS: CPU time (the scheduler's own count of nanoseconds on a CPU,
 #    /proc/PID/schedstat: utime+stime come in 10 ms ticks, too coarse for 0.02 % of a minute)
-#    and peak RSS (VmHWM), with the shared libraries each one maps.
+#    and peak RSS (VmHWM), with the shared libraries each one maps. CPU is counted from
+#    SETTLE_S (5 s) after the start: idle cost, not the start (the daemon's exec, config, spawn
+#    and first tree walk take ~10 ms, 0.017 % of a minute alone). With RG_BASE_BIN, that
+#    binary's daemon (an older commit's build) runs beside the others as one more row: a
+#    before/after of a change measured side by side, under the same load.
 # Output: a Markdown table on stdout (docs/BENCHMARKS.md "Guardian" quotes it) and raw data in
 # bench/out/supervise/.
 set -euo pipefail
@@ -170,6 +175,16 @@ CONF
 supervisord -c "$T/sup/supervisord2.conf" &
 SUP=$!
 PIDS+=("$SUP")
+BASE=""
+SETTLE_S=5
+if [ -n "${RG_BASE_BIN:-}" ]; then
+  "$RG_BASE_BIN" daemon --socket "$T/rg/run/ctl3.sock" --output "$T/rg/out4" --state-dir "$T/rg/state4" \
+    -- "$FAKE" --out '{segment}' --rate 20000 >"$R/recguard-base-footprint.log" 2>&1 &
+  BASE=$!
+  PIDS+=("$BASE")
+fi
+sleep "$SETTLE_S"
+[ -z "$BASE" ] || base_cpu0=$(cpu_s "$BASE")
 rg_cpu0=$(cpu_s "$RG"); sup_cpu0=$(cpu_s "$SUP"); rgd_cpu0=$(cpu_s "$RGD")
 sleep "$DUR"
 rg_cpu=$(awk -v a="$(cpu_s "$RG")" -v b="$rg_cpu0" 'BEGIN{printf "%.3f", a-b}')
@@ -177,6 +192,11 @@ sup_cpu=$(awk -v a="$(cpu_s "$SUP")" -v b="$sup_cpu0" 'BEGIN{printf "%.3f", a-b}
 rgd_cpu=$(awk -v a="$(cpu_s "$RGD")" -v b="$rgd_cpu0" 'BEGIN{printf "%.3f", a-b}')
 rg_rss=$(hwm_mib "$RG"); sup_rss=$(hwm_mib "$SUP"); rgd_rss=$(hwm_mib "$RGD")
 rg_libs=$(libs "$RG"); sup_libs=$(libs "$SUP"); rgd_libs=$(libs "$RGD")
+if [ -n "$BASE" ]; then
+  base_cpu=$(awk -v a="$(cpu_s "$BASE")" -v b="$base_cpu0" 'BEGIN{printf "%.3f", a-b}')
+  base_rss=$(hwm_mib "$BASE"); base_libs=$(libs "$BASE")
+  kill -TERM "$BASE"; wait "$BASE" || true
+fi
 kill -TERM "$RG" "$SUP" "$RGD"; wait "$RG" "$SUP" "$RGD" || true
 
 {
@@ -193,6 +213,8 @@ kill -TERM "$RG" "$SUP" "$RGD"; wait "$RG" "$SUP" "$RGD" || true
   echo "|---|---|---|---|---|"
   echo "| recguard daemon (check every 1 s) | $rg_cpu | $(awk -v c="$rg_cpu" -v d="$DUR" 'BEGIN{printf "%.4f", 100*c/d}') | $rg_rss MiB | $rg_libs |"
   echo "| recguard-dds daemon (everything linked: the single binary before the split) | $rgd_cpu | $(awk -v c="$rgd_cpu" -v d="$DUR" 'BEGIN{printf "%.4f", 100*c/d}') | $rgd_rss MiB | $rgd_libs |"
+  [ -z "$BASE" ] || echo "| recguard daemon, base ($RG_BASE_BIN) | $base_cpu | $(awk -v c="$base_cpu" -v d="$DUR" 'BEGIN{printf "%.4f", 100*c/d}') | $base_rss MiB | $base_libs |"
   echo "| supervisord | $sup_cpu | $(awk -v c="$sup_cpu" -v d="$DUR" 'BEGIN{printf "%.4f", 100*c/d}') | $sup_rss MiB | $sup_libs |"
+  [ -z "$BASE" ] || echo "| ratio recguard / base | $(awk -v a="$rg_cpu" -v b="$base_cpu" 'BEGIN{printf "%.2f", a/b}') | | | |"
   echo "| ratio recguard / supervisord | $(awk -v a="$rg_cpu" -v b="$sup_cpu" 'BEGIN{printf "%.2f", a/b}') | | $(awk -v a="$rg_rss" -v b="$sup_rss" 'BEGIN{printf "%.2f", a/b}') | |"
 } | tee "$R/result.md"

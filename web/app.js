@@ -53,7 +53,7 @@ async function command(cmd) {
     out.textContent = `${cmd} failed: ${e}`;
   }
 }
-for (const c of ["start", "split", "stop"]) $("btn-" + c).addEventListener("click", () => command(c));
+for (const c of ["start", "split", "pause", "resume", "stop"]) $("btn-" + c).addEventListener("click", () => command(c));
 
 /* ---- status ------------------------------------------------------------------------------- */
 
@@ -64,10 +64,14 @@ function showStatus(st, up, why) {
   if (!st) { $("state").textContent = "?"; $("state").className = "state"; return; }
   $("state").textContent = st.state;
   $("state").className = "state " + st.state;
-  $("state-reason").textContent = st.reason || "";
+  $("state-reason").textContent = (st.paused ? "paused: " : "") + (st.reason || "");
   const recording = st.state === "RECORDING";
   $("btn-start").disabled = !(st.state === "IDLE" || st.state === "ERROR");
   $("btn-split").disabled = !recording;
+  // Only the built-in recorder can be paused; the daemon keeps the state across restarts.
+  const builtin = !!(st.recorder && st.recorder.builtin);
+  $("btn-pause").disabled = !recording || !builtin || !!st.paused;
+  $("btn-resume").disabled = !builtin || !st.paused || st.state === "IDLE" || st.state === "ERROR";
   $("btn-stop").disabled = st.state === "IDLE";
   $("output").textContent = st.output || "–";
   const argv = (st.recorder && st.recorder.argv) || [];

@@ -16,6 +16,8 @@ int cli_start_main(int argc, char **argv);   /* cli_ctl.c: control-socket client
 int cli_stop_main(int argc, char **argv);
 int cli_split_main(int argc, char **argv);
 int cli_snapshot_main(int argc, char **argv);
+int cli_pause_main(int argc, char **argv);
+int cli_resume_main(int argc, char **argv);
 int cli_status_main(int argc, char **argv);
 int cli_watch_main(int argc, char **argv);
 int cli_record_main(int argc, char **argv);  /* cli_record.c: built-in recorder */

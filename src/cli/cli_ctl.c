@@ -1,6 +1,7 @@
 /* cli_ctl — the guardian's verbs: `daemon` (runs guard_daemon) and the control-socket clients
- * `start`, `stop`, `split`, `status`, `watch`. Clients print what the daemon answers; every
- * failure is one line on stderr and exit 1 (usage: 2). Protocol: docs/PROTOCOL.md. */
+ * `start`, `stop`, `split`, `snapshot`, `pause`, `resume`, `status`, `watch`. Clients print
+ * what the daemon answers; every failure is one line on stderr and exit 1 (usage: 2).
+ * Protocol: docs/PROTOCOL.md. */
 #include "cli/cli.h"
 
 #include "common/rg_num.h"
@@ -227,6 +228,8 @@ static void print_status(json_t *st) {
     const char *why = jstr(st, "reason", NULL);
     if (why && *why) printf(" (%s)", why);
     printf("\n");
+    if (json_is_true(json_object_get(st, "paused")))
+        printf("paused:     yes: nothing is recorded until `recguard resume`\n");
     json_int_t pid = json_integer_value(json_object_get(st, "pid"));
     if (pid > 0) {
         human_duration(json_number_value(json_object_get(st, "uptime_s")), b1, sizeof b1);
@@ -331,7 +334,9 @@ int cli_status_main(int argc, char **argv) {
     return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
-/* ---- start / stop / split: request, then (unless --no-wait) follow events to the outcome --- */
+/* ---- start / stop / split / pause / resume: request, then (unless --no-wait) follow events to
+ * the outcome: a goal state, or (pause, resume) a goal event, with a reply saying "done" when
+ * there is nothing to wait for -------------------------------------------------------------- */
 
 static int state_in(const char *s, const char *const *set) {
     for (; s && *set; set++)
@@ -340,7 +345,7 @@ static int state_in(const char *s, const char *const *set) {
 }
 
 static int command(int argc, char **argv, const char *cmd, const char *const *done,
-                   const char *const *fail) {
+                   const char *const *fail, const char *done_event) {
     cli_opts o;
     int rc = parse_opts(argc, argv, &o, "[--no-wait] [--timeout SEC] [--reason TEXT] [--socket PATH]");
     if (rc) return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
@@ -355,7 +360,7 @@ static int command(int argc, char **argv, const char *cmd, const char *const *do
     json_decref(r);
     if (conn_send(&c, cmd, o.reason) < 0 || !(r = conn_reply(&c, 10000)) || !reply_ok(r)) goto out;
     const char *state = jstr(r, "state", NULL);
-    if (o.no_wait || state_in(state, done)) {
+    if (o.no_wait || (done_event ? json_is_true(json_object_get(r, "done")) : state_in(state, done))) {
         printf("%s: %s\n", cmd, jstr(r, "message", state ? state : "ok"));
         ok = 1;
         goto out;
@@ -374,9 +379,11 @@ static int command(int argc, char **argv, const char *cmd, const char *const *do
             continue;
         }
         const char *st = jstr(ev, "state", NULL);
-        if (state_in(st, done) || state_in(st, fail)) {
-            ok = state_in(st, done);
-            printf("%s: %s%s%s\n", cmd, st, jstr(ev, "reason", NULL) ? " — " : "", jstr(ev, "reason", ""));
+        int hit = done_event ? strcmp(jstr(ev, "event", ""), done_event) == 0 : state_in(st, done);
+        if (hit || state_in(st, fail)) {
+            ok = hit;
+            printf("%s: %s%s%s\n", cmd, done_event && hit ? done_event : st,
+                   jstr(ev, "reason", NULL) ? " — " : "", jstr(ev, "reason", ""));
             json_decref(ev);
             break;
         }
@@ -390,22 +397,32 @@ out:
 
 int cli_start_main(int argc, char **argv) {
     static const char *const done[] = {"RECORDING", NULL}, *const fail[] = {"ERROR", "IDLE", NULL};
-    return command(argc, argv, "start", done, fail);
+    return command(argc, argv, "start", done, fail, NULL);
 }
 
 int cli_stop_main(int argc, char **argv) {
     static const char *const done[] = {"IDLE", NULL}, *const fail[] = {"ERROR", NULL};
-    return command(argc, argv, "stop", done, fail);
+    return command(argc, argv, "stop", done, fail, NULL);
 }
 
 int cli_split_main(int argc, char **argv) {
     static const char *const done[] = {"RECORDING", NULL}, *const fail[] = {"ERROR", "IDLE", NULL};
-    return command(argc, argv, "split", done, fail);
+    return command(argc, argv, "split", done, fail, NULL);
 }
 
 int cli_snapshot_main(int argc, char **argv) {
     static const char *const done[] = {"RECORDING", NULL}, *const fail[] = {"ERROR", "IDLE", NULL};
-    return command(argc, argv, "snapshot", done, fail);
+    return command(argc, argv, "snapshot", done, fail, NULL);
+}
+
+int cli_pause_main(int argc, char **argv) {
+    static const char *const fail[] = {"ERROR", "IDLE", NULL};
+    return command(argc, argv, "pause", NULL, fail, "paused");
+}
+
+int cli_resume_main(int argc, char **argv) {
+    static const char *const fail[] = {"ERROR", "IDLE", NULL};
+    return command(argc, argv, "resume", NULL, fail, "resumed");
 }
 
 /* ---- watch ------------------------------------------------------------------------------- */

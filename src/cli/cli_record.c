@@ -5,7 +5,8 @@
  * runs rdds (discovery + raw readers) feeding rec_writer, and waits for a signal:
  * SIGINT/SIGTERM/SIGHUP stop cleanly (DDS closed first, queue drained, files and metadata.yaml
  * finalized, exit 0), SIGUSR1 starts a new segment (--snapshot-mode: writes the held samples
- * first), SIGUSR2 pauses or resumes (--start-paused).
+ * into a segment of their own), SIGUSR2 pauses or resumes (--start-paused);
+ * RG_RECOPTS_SIG_PAUSE / _RESUME (the daemon's pause and resume) set the one state.
  * The option table is rg_recopts's (ros2 bag record's options); this file maps it onto rdds's
  * filter, the writer's options and rec_mcapcfg's presets. A write error (disk full) ends the run with
  * one message naming the file, exit 1. Exit 2 for a bad command line.
@@ -63,9 +64,10 @@ static const char usage_text[] =
     "rosbag2-compatible MCAP; takes ros2 bag record's options (README: the option table).\n"
     "-o FILE.mcap writes exactly that segment (the daemon's {segment}). BYTES take a K, M or G\n"
     "suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits (--snapshot-mode: writes the\n"
-    "snapshot), SIGUSR2 pauses/resumes. --positions keeps, per DDS writer, the last sample in the\n"
-    "file; --standby FILE holds samples in memory and writes nothing until SIGUSR1, then writes\n"
-    "what the (dead) recorder that kept positions FILE had not (the daemon's redundancy: standby).\n";
+    "snapshot), SIGUSR2 pauses/resumes; SIGRTMIN+1 pauses, SIGRTMIN+2 resumes (one state each).\n"
+    "--positions keeps, per DDS writer, the last sample in the file; --standby FILE holds samples\n"
+    "in memory and writes nothing until SIGUSR1, then writes what the (dead) recorder that kept\n"
+    "positions FILE had not (the daemon's redundancy: standby).\n";
 
 typedef struct record_args {
     rg_recopts o;                /* the parsed command line */
@@ -309,13 +311,14 @@ static void print_start(const record_args *a, uint32_t domain, const record_out 
                "SIGUSR1 takes over\n", o->standby);
     if (o->snapshot)
         printf("recguard record: snapshot mode: holding the last %llu bytes in memory; SIGUSR1 "
-               "writes them into the current segment and starts the next\n",
+               "writes them into a segment of their own\n",
                (unsigned long long)o->max_queue);
     fflush(stdout);
 }
 
-static void pause_toggle(const record_args *a, rec_writer *w) {
-    int paused = !rec_writer_paused(w);
+/* Pause or resume; a request for the state already in force changes (and says) nothing. */
+static void pause_set(const record_args *a, rec_writer *w, int paused) {
+    if (rec_writer_paused(w) == paused) return;
     rec_writer_pause(w, paused);
     if (a->o.log_level <= RG_RECOPTS_LOG_INFO) {
         printf("recguard record: %s\n", paused ? "paused (SIGUSR2 resumes)" : "resumed");
@@ -379,6 +382,8 @@ int cli_record_main(int argc, char **argv) {
     sigaddset(&sigs, SIGHUP); /* a closing terminal stops cleanly instead of cutting the file */
     sigaddset(&sigs, SIGUSR1);
     sigaddset(&sigs, SIGUSR2);
+    sigaddset(&sigs, RG_RECOPTS_SIG_PAUSE);
+    sigaddset(&sigs, RG_RECOPTS_SIG_RESUME);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     rec_writer_options wo = {
@@ -438,7 +443,9 @@ int cli_record_main(int argc, char **argv) {
         }
         if (sig == SIGUSR1) took_over = 1;
         if (sig == SIGUSR1) rec_writer_split(w);
-        if (sig == SIGUSR2) pause_toggle(&a, w);
+        if (sig == SIGUSR2) pause_set(&a, w, !rec_writer_paused(w));
+        if (sig == RG_RECOPTS_SIG_PAUSE || sig == RG_RECOPTS_SIG_RESUME)
+            pause_set(&a, w, sig == RG_RECOPTS_SIG_PAUSE);
         if ((failed = rec_writer_failed(w))) break;
     }
     /* DDS first: once it is closed no callback runs, so the queue drains to a fixed end. */

@@ -40,6 +40,8 @@ static const cli_verb verbs[] = {
     {"stop", cli_stop_main, "ask the daemon to stop recording gracefully", NULL},
     {"split", cli_split_main, "ask the daemon to start a new segment", NULL},
     {"snapshot", cli_snapshot_main, "ask the built-in recorder in snapshot mode to write what it holds", NULL},
+    {"pause", cli_pause_main, "ask the daemon to pause the built-in recorder (records nothing until resume)", NULL},
+    {"resume", cli_resume_main, "ask the daemon to resume the paused built-in recorder", NULL},
     {"status", cli_status_main, "show the daemon's state (--json for machines)", NULL},
     {"watch", cli_watch_main, "stream the daemon's events", NULL},
     {"record", DDS_VERB(cli_record_main), "record ROS 2 / DDS topics into MCAP (like ros2 bag record)", CLI_DDS_EXE},

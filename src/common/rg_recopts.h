@@ -14,6 +14,7 @@
 #ifndef RG_RECOPTS_H
 #define RG_RECOPTS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,12 @@
 #define RG_RECOPTS_MAX_LEASE_MS 600000          /* 10 min */
 #define RG_RECOPTS_DEFAULT_POLL_MS 100          /* -p default, as ros2 bag record */
 #define RG_RECOPTS_SERVICE_EVENT "/_service_event" /* suffix of a service's event topic */
+/* The recorder's signals besides SIGINT/SIGTERM (stop), SIGUSR1 (split; --snapshot-mode: write
+ * the snapshot) and SIGUSR2 (pause/resume toggle): pause and resume as two signals, so a
+ * request repeated or sent again after a lost reply ends in the state asked for (the daemon's
+ * `pause`/`resume`). Blocked by the recorder before its stats file exists. */
+#define RG_RECOPTS_SIG_PAUSE (SIGRTMIN + 1)
+#define RG_RECOPTS_SIG_RESUME (SIGRTMIN + 2)
 
 typedef enum rg_recopts_kind {
     RG_RECOPTS_FLAG,  /* no value */

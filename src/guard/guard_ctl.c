@@ -26,6 +26,7 @@
 static const char *const cmd_names[] = {
     [GUARD_CTL_STATUS] = "status", [GUARD_CTL_START] = "start", [GUARD_CTL_STOP] = "stop",
     [GUARD_CTL_SPLIT] = "split",   [GUARD_CTL_WATCH] = "watch",  [GUARD_CTL_SNAPSHOT] = "snapshot",
+    [GUARD_CTL_PAUSE] = "pause",   [GUARD_CTL_RESUME] = "resume",
 };
 
 const char *guard_ctl_cmd_name(guard_ctl_cmd cmd) {
@@ -65,7 +66,8 @@ int guard_ctl_parse(const char *line, size_t len, guard_ctl_req *out, char *err,
     }
     json_t *cmd = json_object_get(root, "cmd");
     if (!json_is_string(cmd)) {
-        snprintf(err, errlen, "request: missing string \"cmd\" (status, start, stop, split, watch, snapshot)");
+        snprintf(err, errlen, "request: missing string \"cmd\" (status, start, stop, split, watch, "
+                              "snapshot, pause, resume)");
         goto done;
     }
     const char *name = json_string_value(cmd);

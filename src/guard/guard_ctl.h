@@ -38,6 +38,8 @@ typedef enum guard_ctl_cmd {
     GUARD_CTL_SPLIT,  /* close the segment, continue in the next one */
     GUARD_CTL_WATCH,  /* subscribe to the event stream until the client closes */
     GUARD_CTL_SNAPSHOT, /* built-in recorder in snapshot mode: write its held samples (SIGUSR1) */
+    GUARD_CTL_PAUSE,    /* built-in recorder: stop writing (kept so until resume, restarts too) */
+    GUARD_CTL_RESUME,   /* built-in recorder: write again */
 } guard_ctl_cmd;
 
 typedef struct guard_ctl_req {

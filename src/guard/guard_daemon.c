@@ -183,6 +183,13 @@ typedef struct guard_daemon {
     aux_child aux[GUARD_DAEMON_MAX_AUX]; /* alert and hook children */
     int exiting;                /* SIGINT/SIGTERM: stop, then exit */
     int exit_code;              /* process exit code */
+
+    /* pause (the built-in recorder) */
+    int want_paused;            /* the state the daemon keeps: operator's pause/resume, else
+                                 * record.start_paused; -1 = take the adopted recorder's */
+    int rec_paused;             /* the recorder's state as its stats last said, -1 unknown */
+    int pause_pending;          /* asked, not yet seen in the stats: the signal is resent */
+    char pause_reason[GUARD_CTL_REASON_MAX + 32]; /* why, for the paused/resumed event */
 } guard_daemon;
 
 static void upper(char *dst, size_t cap, const char *src) {
@@ -476,6 +483,23 @@ static void enqueue(guard_daemon *d, guard_event e, const char *reason) {
     d->nqueue++;
 }
 
+/* ---- pause (built-in recorder) ------------------------------------------------------------ */
+
+/* The state to keep; the recorder argv follows it, so a restarted recorder starts in it. */
+static void pause_want(guard_daemon *d, int paused) {
+    d->want_paused = paused;
+    if (d->builtin && guard_record_argv_paused(&d->rec_argv, paused) < 0)
+        fprintf(stderr, "recguard daemon: out of memory: the next recorder starts %s\n",
+                paused ? "recording, not paused" : "recording");
+}
+
+/* Send the wanted state: two signals, not a toggle, so a repeat is harmless. Only to a recorder
+ * whose stats file was read (it blocks the signals before creating the file). */
+static void pause_signal(guard_daemon *d) {
+    if (d->pidfd < 0 || d->exit_pending || !d->have_snap || d->want_paused < 0) return;
+    guard_spawn_signal(d->pidfd, d->want_paused ? RG_RECOPTS_SIG_PAUSE : RG_RECOPTS_SIG_RESUME);
+}
+
 /* ---- recorder: segments, spawn, exit ------------------------------------------------------ */
 
 static int open_session(guard_daemon *d, char *err, size_t errlen) {
@@ -501,6 +525,9 @@ static int open_session(guard_daemon *d, char *err, size_t errlen) {
             d->seg_index = -1;
             d->restarts = 0;
             d->session_start_real = rg_time_real_ns();
+            pause_want(d, guard_record_start_paused(&d->cfg->record));
+            d->pause_pending = 0;
+            d->rec_paused = -1; /* the session journal says so when it starts paused */
             guard_journal_set_bag(&d->journal, d->bag_dir, err, errlen);
             /* The session journal opens with why it began (the transition that led here went
              * to the daemon journal before the bag existed). */
@@ -574,6 +601,7 @@ static void watch_recorder(guard_daemon *d) {
     d->ntree = 0;
     d->tree_scan_mono = 0;
     d->logged_verdict[0] = '\0';
+    if (d->adopted) d->want_paused = -1; /* its stats say whether it is paused */
     rec_stats_reader_close(d->stats);
     d->stats = NULL;
     if (d->builtin) open_stats(d); /* an adopted recorder's file is there already */
@@ -1274,6 +1302,80 @@ static void expect_events(guard_daemon *d, const guard_expect_report *rules) {
     snprintf(d->expect_topics, sizeof d->expect_topics, "%s", topics);
 }
 
+/* The recorder's pause state from its stats: resend what is asked until it shows, follow a
+ * change made around the daemon (SIGUSR2 by hand), and journal each change. A resume starts
+ * the data health afresh: the silence of a pause was no failure. */
+static void pause_tick(guard_daemon *d, int64_t now) {
+    int paused = d->snap->paused != 0;
+    if (d->want_paused < 0) pause_want(d, paused);
+    if (paused != d->want_paused) {
+        if (d->pause_pending) {
+            pause_signal(d);
+            return;
+        }
+        pause_want(d, paused);
+        snprintf(d->pause_reason, sizeof d->pause_reason, "the recorder was %s around the daemon (SIGUSR2)",
+                 paused ? "paused" : "resumed");
+    }
+    d->pause_pending = 0;
+    int was = d->rec_paused;
+    d->rec_paused = paused;
+    if (was == paused || (was < 0 && !paused)) {
+        d->pause_reason[0] = '\0'; /* asked for the state it was in: nothing to journal */
+        return;
+    }
+    if (!paused) guard_expect_init(&d->expect, now);
+    const char *why = d->pause_reason[0] ? d->pause_reason
+                      : d->adopted       ? "the re-adopted recorder is paused"
+                                         : "record.start_paused: the recorder starts paused";
+    json_t *ev = event_new(d, paused ? "paused" : "resumed");
+    json_object_set_new(ev, "pid", json_integer(d->pid));
+    json_object_set_new(ev, "segment", json_string(d->segment));
+    json_object_set_new(ev, "reason", json_string(why));
+    emit(d, ev);
+    json_decref(ev);
+    d->pause_reason[0] = '\0';
+}
+
+/* The recorder's /proc figures: memory and CPU of its whole tree (a wrapper's children are the
+ * recorder too), the leader's state and CPU from the same walk. Each /proc file is read once
+ * per check: the tick is most of what the daemon costs when idle. */
+static void sample_proc(guard_daemon *d, guard_health_sample *s, int64_t now) {
+    guard_tree_sum sum;
+    int have_sum = 0;
+    int64_t every = now - d->rec_start_mono;
+    if (every > GUARD_DAEMON_TREE_RESCAN_NS) every = GUARD_DAEMON_TREE_RESCAN_NS;
+    if (d->cgroup[0] || !d->tree_scan_mono || now - d->tree_scan_mono >= every) {
+        /* a cgroup is read whole at every check: it costs a few reads, not a scan */
+        have_sum = tree_walk(d, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX, &d->ntree) == 0;
+        d->tree_scan_mono = now;
+    } else {
+        guard_tree_measure(d->tree, d->ntree, d->pid, &sum);
+        have_sum = 1;
+    }
+    guard_proc_stat ps;
+    if (have_sum && sum.has_leader) ps = sum.leader;
+    else if (guard_proc_read_stat(d->pid, &ps) < 0) return;
+    s->has_proc = 1;
+    s->state = ps.state;
+    s->cpu_ns = guard_proc_cpu_ns(&ps);
+    /* RSS from stat, the same counter as status's VmRSS: one /proc file less per tick
+     * (status is the costliest to generate). */
+    s->has_rss = ps.state != 'Z';
+    s->rss_bytes = ps.rss_pages * d->page_size;
+    guard_proc_io io;
+    if (guard_proc_read_io(d->pid, &io) == 0) {
+        s->has_io = 1;
+        s->write_bytes = io.write_bytes;
+    }
+    if (have_sum && sum.procs > 0) {
+        s->has_rss = 1;
+        s->rss_bytes = sum.rss_bytes;
+        s->cpu_ns = sum.cpu_ns;
+        d->tree_procs = sum.procs;
+    }
+}
+
 static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     guard_daemon *d = ud;
     int64_t now = rg_time_mono_ns();
@@ -1299,40 +1401,7 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
             feed(d, GUARD_EV_DISK_OK, why, NULL);
         return 0;
     }
-    guard_proc_stat ps;
-    if (guard_proc_read_stat(d->pid, &ps) == 0) {
-        s.has_proc = 1;
-        s.state = ps.state;
-        s.cpu_ns = guard_proc_cpu_ns(&ps);
-        /* RSS from stat, the same counter as status's VmRSS: one /proc file less per tick
-         * (status is the costliest to generate), which is most of the daemon's idle CPU. */
-        s.has_rss = ps.state != 'Z';
-        s.rss_bytes = ps.rss_pages * d->page_size;
-        guard_proc_io io;
-        if (guard_proc_read_io(d->pid, &io) == 0) {
-            s.has_io = 1;
-            s.write_bytes = io.write_bytes;
-        }
-        /* Memory and CPU of the whole tree: a wrapper's children are the recorder too. */
-        guard_tree_sum sum;
-        int have_sum = 0;
-        int64_t every = now - d->rec_start_mono;
-        if (every > GUARD_DAEMON_TREE_RESCAN_NS) every = GUARD_DAEMON_TREE_RESCAN_NS;
-        if (d->cgroup[0] || !d->tree_scan_mono || now - d->tree_scan_mono >= every) {
-            /* a cgroup is read whole at every check: it costs a few reads, not a scan */
-            have_sum = tree_walk(d, 0, &sum, d->tree, GUARD_DAEMON_TREE_MAX, &d->ntree) == 0;
-            d->tree_scan_mono = now;
-        } else {
-            guard_tree_measure(d->tree, d->ntree, &sum);
-            have_sum = 1;
-        }
-        if (have_sum && sum.procs > 0) {
-            s.has_rss = 1;
-            s.rss_bytes = sum.rss_bytes;
-            s.cpu_ns = sum.cpu_ns;
-            d->tree_procs = sum.procs;
-        }
-    }
+    sample_proc(d, &s, now);
     s.has_output = 1;
     s.output_bytes = output_size(d->segment);
     if (d->builtin) {
@@ -1341,13 +1410,14 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
             s.has_heartbeat = 1;
             s.heartbeat = (uint64_t)d->snap->heartbeat_mono_ns;
             follow_segment(d, d->snap);
+            pause_tick(d, now);
             /* Every segment of this run: a split starts a small file, which is progress. */
             s.output_bytes = d->snap->bytes_written;
         }
     }
     guard_health_report r;
     guard_health_eval(&d->health, &s, &r);
-    if (d->have_snap) expect_tick(d, &r, now);
+    if (d->have_snap && !d->snap->paused) expect_tick(d, &r, now); /* paused: no data on purpose */
     guard_health_verdict old = d->have_report ? d->report.verdict : GUARD_HEALTH_OK;
     d->report = r;
     d->have_report = 1;
@@ -1431,14 +1501,18 @@ static json_t *status_json(guard_daemon *d) {
     json_object_set_new(st, "restarts", json_integer(d->restarts));
     json_object_set_new(st, "restarts_total", json_integer(d->policy.restarts_total));
     json_object_set_new(st, "health", health_json(d));
+    /* What the recorder says while it runs and has said it, else what the next one will do. */
+    int paused = recorder_alive(d) && d->rec_paused >= 0 ? d->rec_paused : d->want_paused > 0;
+    json_object_set_new(st, "paused", json_boolean(d->builtin && paused));
     if (d->have_snap && recorder_alive(d)) {
         /* What the recorder received and what it lost, by where (see rec_stats.h). */
         const rec_stats_snapshot *sn = d->snap;
-        json_object_set_new(st, "data", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "topics",
+        json_object_set_new(st, "data", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "topics",
             (json_int_t)(sn->ntopics + sn->overflow_topics), "messages_received",
             (json_int_t)sn->messages_received, "messages_written", (json_int_t)sn->messages_written,
             "drops", (json_int_t)sn->drops, "lost", (json_int_t)sn->lost, "rejected",
-            (json_int_t)sn->rejected, "untracked_topics", (json_int_t)sn->untracked_topics));
+            (json_int_t)sn->rejected, "untracked_topics", (json_int_t)sn->untracked_topics,
+            "snapshots", (json_int_t)sn->snapshots));
     }
     json_object_set_new(st, "priority", d->have_prio ? guard_prio_report_json(&d->prio) : json_null());
     if (d->have_report && d->report.disk_used_pct >= 0) {
@@ -1497,6 +1571,43 @@ static json_t *snapshot_request(guard_daemon *d, const guard_ctl_req *req) {
                      "snapshot requested: the recorder writes what it holds into its segment");
 }
 
+/* `pause` / `resume`: the built-in recorder is kept in the asked state (the signal is resent
+ * until its stats show it, the next recorder starts in it); the paused/resumed event follows
+ * from the stats. "done": the recorder is in that state already. */
+static json_t *pause_request(guard_daemon *d, const guard_ctl_req *req) {
+    int paused = req->cmd == GUARD_CTL_PAUSE;
+    const char *verb = guard_ctl_cmd_name(req->cmd);
+    char why[768];
+    if (!d->builtin) {
+        snprintf(why, sizeof why, "%s: only recguard's built-in recorder can be paused and resumed; the "
+                 "guarded recorder is another program. ros2 bag record has its own services for it, "
+                 "which recguard does not call: ros2 service call /rosbag2_recorder/%s "
+                 "rosbag2_interfaces/srv/%s (and --start-paused on its command line)", verb, verb,
+                 paused ? "Pause" : "Resume");
+        return json_pack("{s:b, s:s, s:s}", "ok", 0, "error", why, "state", state_name(d->fsm.state));
+    }
+    if (d->fsm.state == GUARD_ST_IDLE || d->fsm.state == GUARD_ST_ERROR) {
+        snprintf(why, sizeof why, "%s: not recording (%s); `recguard start` records, paused from the "
+                 "start with record: {start_paused: true}", verb, state_name(d->fsm.state));
+        return json_pack("{s:b, s:s, s:s}", "ok", 0, "error", why, "state", state_name(d->fsm.state));
+    }
+    int done = d->pidfd >= 0 && d->have_snap && d->rec_paused == paused;
+    pause_want(d, paused);
+    d->pause_pending = 1;
+    snprintf(d->pause_reason, sizeof d->pause_reason, "operator: %s%s%s", verb, req->reason[0] ? ": " : "",
+             req->reason);
+    pause_signal(d);
+    if (done) snprintf(why, sizeof why, "already %s", paused ? "paused" : "recording (not paused)");
+    else if (d->pidfd >= 0 && d->have_snap)
+        snprintf(why, sizeof why, "%s requested: recorder pid %d %s", verb, (int)d->pid,
+                 paused ? "stops writing" : "writes again");
+    else
+        snprintf(why, sizeof why, "%s requested: the next recorder starts %s", verb,
+                 paused ? "paused" : "recording");
+    return json_pack("{s:b, s:s, s:b, s:b, s:s}", "ok", 1, "state", state_name(d->fsm.state), "paused",
+                     paused, "done", done, "message", why);
+}
+
 static void on_request(void *ud, guard_ctl_client *c, const guard_ctl_req *req) {
     guard_daemon *d = ud;
     json_t *r = NULL;
@@ -1510,6 +1621,10 @@ static void on_request(void *ud, guard_ctl_client *c, const guard_ctl_req *req) 
         break;
     case GUARD_CTL_SNAPSHOT:
         r = snapshot_request(d, req);
+        break;
+    case GUARD_CTL_PAUSE:
+    case GUARD_CTL_RESUME:
+        r = pause_request(d, req);
         break;
     case GUARD_CTL_START:
     case GUARD_CTL_STOP:
@@ -1720,6 +1835,8 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     d->opts = *opts;
     d->lock_fd = d->pidfd = d->log_fd = -1;
     d->seg_index = -1;
+    d->want_paused = guard_record_start_paused(&cfg->record);
+    d->rec_paused = -1;
     for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++) d->aux[i].pidfd = -1;
     guard_journal_init(&d->journal);
     guard_fsm_init(&d->fsm);

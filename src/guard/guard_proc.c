@@ -281,21 +281,18 @@ static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t cap) {
     snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
     int fd = rg_sys_open(path, O_RDONLY, 0);
     if (fd < 0) return fd == -ENOENT ? -ESRCH : fd;
-    size_t used = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + used, cap - 1 - used);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int e = errno;
-            rg_sys_close(fd);
-            return -e;
-        }
-        if (n == 0 || used + (size_t)n >= cap - 1) {
-            used += (size_t)n;
-            break;
-        }
-        used += (size_t)n;
+    /* One read: procfs generates a per-process file whole at the first read, so what it
+     * returns is all there is (up to cap-1); the read that would return 0 is spared, one
+     * syscall per file and health check, a good part of the daemon's idle cost. */
+    ssize_t n;
+    do n = read(fd, buf, cap - 1);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        int e = errno;
+        rg_sys_close(fd);
+        return -e;
     }
+    size_t used = (size_t)n;
     rg_sys_close(fd);
     buf[used] = '\0';
     return (ssize_t)used;

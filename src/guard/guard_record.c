@@ -160,9 +160,35 @@ oom:
     return -ENOMEM;
 }
 
-int guard_record_snapshot(const guard_record *r) {
+static int flag_on(const guard_record *r, const char *name) {
     for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->e[i].def->name, "snapshot-mode") == 0) return !r->e[i].off;
+        if (strcmp(r->e[i].def->name, name) == 0) return !r->e[i].off;
+    return 0;
+}
+
+int guard_record_snapshot(const guard_record *r) { return flag_on(r, "snapshot-mode"); }
+
+int guard_record_start_paused(const guard_record *r) { return flag_on(r, "start-paused"); }
+
+int guard_record_argv_paused(char ***argv, int paused) {
+    static const char flag[] = "--start-paused";
+    char **v = *argv;
+    size_t n = 0, k = 0;
+    for (; v[n]; n++) {
+        if (strcmp(v[n], flag) == 0) free(v[n]);
+        else v[k++] = v[n];
+    }
+    v[k] = NULL;
+    if (!paused) return 0;
+    char *dup = strdup(flag);
+    char **grown = dup ? realloc(v, (k + 2) * sizeof *v) : NULL;
+    if (!grown) {
+        free(dup);
+        return -ENOMEM;
+    }
+    grown[k] = dup;
+    grown[k + 1] = NULL;
+    *argv = grown;
     return 0;
 }
 

@@ -39,6 +39,12 @@ int guard_record_set_text(guard_record *r, const char *key, const char *text, ch
 int guard_record_argv(const guard_record *r, char ***out, size_t *n);
 /* 1 when snapshot_mode is set true. */
 int guard_record_snapshot(const guard_record *r);
+/* 1 when start_paused is set true. */
+int guard_record_start_paused(const guard_record *r);
+/* In a recorder argv (NULL-terminated, every string malloc'd, the array too), drop every
+ * --start-paused and, when `paused`, append one: the next recorder starts in the state the
+ * daemon keeps. *argv may move. 0, or -ENOMEM (the argv is then without the flag). */
+int guard_record_argv_paused(char ***argv, int paused);
 /* 1 when the section selects topics itself (topics, regex, all, ...). */
 int guard_record_selects(const guard_record *r);
 /* Check every value with the recorder's parser. 0, or -EINVAL with err "record: why". */

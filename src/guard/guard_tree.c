@@ -23,6 +23,12 @@ int guard_tree_subreaper(void) {
 
 static int is_live(char state) { return state != 'Z' && state != 'X' && state != 'x'; }
 
+static void note_leader(const guard_proc_stat *p, pid_t leader, guard_tree_sum *sum) {
+    if (leader <= 0 || p->pid != leader) return;
+    sum->has_leader = 1;
+    sum->leader = *p;
+}
+
 static void signal_member(const guard_proc_stat *p, int sig, guard_tree_sum *sum) {
     guard_proc_identity id = {.pid = p->pid, .starttime_ticks = p->starttime_ticks};
     int pidfd;
@@ -53,6 +59,7 @@ int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guar
     size_t m = guard_proc_tree_select(tab, n, leader, getpid(), skip, nskip, idx, n);
     for (size_t k = 0; k < m; k++) {
         const guard_proc_stat *p = &tab[idx[k]];
+        note_leader(p, leader, sum);
         if (!is_live(p->state)) continue;
         sum->procs++;
         sum->rss_bytes += p->rss_pages * page_bytes();
@@ -68,13 +75,14 @@ int guard_tree_walk(pid_t leader, const pid_t *skip, size_t nskip, int sig, guar
     return 0;
 }
 
-void guard_tree_measure(const guard_proc_identity *members, size_t n, guard_tree_sum *sum) {
+void guard_tree_measure(const guard_proc_identity *members, size_t n, pid_t leader, guard_tree_sum *sum) {
     memset(sum, 0, sizeof *sum);
     for (size_t i = 0; i < n; i++) {
         guard_proc_stat st;
-        if (guard_proc_read_stat(members[i].pid, &st) < 0 || st.starttime_ticks != members[i].starttime_ticks ||
-            !is_live(st.state))
+        if (guard_proc_read_stat(members[i].pid, &st) < 0 || st.starttime_ticks != members[i].starttime_ticks)
             continue;
+        note_leader(&st, leader, sum);
+        if (!is_live(st.state)) continue;
         sum->procs++;
         sum->rss_bytes += st.rss_pages * page_bytes();
         sum->cpu_ns += guard_proc_cpu_ns(&st);
@@ -200,8 +208,9 @@ int guard_tree_walk_cgroup(const char *cgroup, pid_t leader, int sig, guard_tree
         long pid = strtol(p, &end, 10);
         if (end == p) break;
         guard_proc_stat st;
-        if (pid <= 0 || pid > INT_MAX || guard_proc_read_stat((pid_t)pid, &st) < 0 || !is_live(st.state))
-            continue;
+        if (pid <= 0 || pid > INT_MAX || guard_proc_read_stat((pid_t)pid, &st) < 0) continue;
+        note_leader(&st, leader, sum);
+        if (!is_live(st.state)) continue;
         sum->procs++;
         sum->rss_bytes += st.rss_pages * page_bytes();
         sum->cpu_ns += guard_proc_cpu_ns(&st);

@@ -33,6 +33,8 @@ typedef struct guard_tree_sum {
     size_t signalled;   /* members other than the leader that were sent the signal */
     uint64_t rss_bytes; /* resident memory summed over the live members */
     uint64_t cpu_ns;    /* CPU time (user + system) summed over the live members */
+    int has_leader;     /* leader holds the leader's stat, read by this walk (zombie too) */
+    guard_proc_stat leader; /* so the health check needs no second read of the leader's stat */
 } guard_tree_sum;
 
 /* Make the calling process the subreaper of its descendants' orphans. 0 or -errno. */
@@ -66,8 +68,9 @@ int guard_tree_cgroup_remove(const char *path);
 void guard_tree_cgroup_sweep(const char *prefix);
 
 /* Sum memory and CPU over known members (from the last walk): one /proc/PID/stat read each, a
- * member gone or replaced (other start time) is left out. The cheap per-check measure. */
-void guard_tree_measure(const guard_proc_identity *members, size_t n, guard_tree_sum *sum);
+ * member gone or replaced (other start time) is left out; the member `leader` also fills
+ * sum->leader. The cheap per-check measure. */
+void guard_tree_measure(const guard_proc_identity *members, size_t n, pid_t leader, guard_tree_sum *sum);
 
 /* Reap the daemon's exited children that nobody else waits for: orphans adopted as subreaper.
  * Peeks with WNOWAIT and stops at the first child in keep[] (the recorder, hooks: their owners

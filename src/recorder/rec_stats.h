@@ -31,7 +31,7 @@
 #include <sys/types.h>
 
 #define REC_STATS_MAGIC 0x54534752u  /* "RGST" little endian */
-#define REC_STATS_VERSION 2u         /* bump on any layout change */
+#define REC_STATS_VERSION 3u         /* bump on any layout change */
 #define REC_STATS_MAX_TOPICS 2048    /* per-topic entries; more topics are summed in overflow_* */
 #define REC_STATS_NAME_LEN 256       /* topic name, NUL-terminated, truncated */
 #define REC_STATS_TYPE_LEN 192       /* type name, NUL-terminated, truncated */
@@ -105,6 +105,9 @@ typedef struct rec_stats_snapshot {
                                      * counted per topic (their samples are in `drops`) */
     uint64_t lost;                  /* SAMPLE_LOST total, all topics */
     uint64_t rejected;              /* SAMPLE_REJECTED total, all topics */
+    uint32_t paused;                /* 1 while paused (--start-paused, SIGUSR2, the pause signal):
+                                     * samples are discarded, counters stand still */
+    uint32_t snapshots;             /* snapshots written this run (--snapshot-mode) */
     rec_stats_topic topics[REC_STATS_MAX_TOPICS]; /* per-topic counters, index = topic order */
 } rec_stats_snapshot;
 

@@ -118,6 +118,7 @@ struct rec_writer {
     uint64_t bytes_done;      /* bytes of closed segments */
     unsigned segments;        /* segments opened */
     uint64_t written;         /* messages written */
+    uint32_t snapshots;       /* snapshots written */
     int64_t start_real;       /* realtime at start */
     int err_rc;               /* first fatal error */
     char errmsg[1024];        /* its sentence */
@@ -525,6 +526,8 @@ static void stats_publish(rec_writer *w, int64_t now) {
     s->queue_capacity = rec_queue_capacity(w->q);
     s->segment_index = w->seg_index;
     s->segments = w->segments;
+    s->paused = (uint32_t)atomic_load_explicit(&w->paused, memory_order_relaxed);
+    s->snapshots = w->snapshots;
     copy_field(s->segment, sizeof s->segment, w->seg_path);
     uint32_t nt = atomic_load(&w->ntopics);
     uint64_t received = 0;
@@ -609,7 +612,7 @@ static int write_item(rec_writer *w, const rec_queue_item *it, int64_t now) {
 static int split_due(rec_writer *w, int64_t now) {
     if (w->o.monitor) return 0;
     if (atomic_exchange(&w->split, 0)) return 1;
-    if (w->o.max_bag_size && mcap_writer_bytes(w->mw) >= w->o.max_bag_size) return 1;
+    if (w->o.max_bag_size && w->mw && mcap_writer_bytes(w->mw) >= w->o.max_bag_size) return 1;
     if (w->o.max_bag_duration_ns && now - w->seg_open_mono >= w->o.max_bag_duration_ns) return 1;
     return 0;
 }
@@ -622,8 +625,12 @@ static int ring_keep(rec_writer *w, const rec_queue_item *it) {
     return rc == -ENOMEM ? rc : 0;
 }
 
-/* The snapshot: everything held, oldest first, into the current segment. */
-static void ring_write(rec_writer *w, int64_t now) {
+/* The snapshot: everything held, oldest first, into the current segment, opened here when the
+ * last snapshot closed it. Returns the samples held: none, and no file is opened or closed. */
+static size_t ring_write(rec_writer *w, int64_t now) {
+    size_t held = rec_ring_count(w->ring);
+    if (held == 0) warn(w, "snapshot: nothing held since the last one; no file written");
+    if (held == 0 || (!w->mw && seg_open(w, now) < 0)) return 0;
     for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
         const rec_ring_item *r = rec_ring_at(w->ring, i);
         rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
@@ -632,6 +639,8 @@ static void ring_write(rec_writer *w, int64_t now) {
         (void)write_item(w, &it, now);
     }
     rec_ring_clear(w->ring);
+    w->snapshots++;
+    return held;
 }
 
 /* ---- the hot standby (writer thread) ------------------------------------------------------ */
@@ -728,11 +737,13 @@ static void *writer_main(void *arg) {
             writer_fail(w, rc, "%s", mcap_writer_error(w->mw));
             break;
         }
-        if (w->mw && split_due(w, now)) {
-            if (w->ring) ring_write(w, now);
+        /* A standby has no segment yet: its split was the takeover, above. */
+        if (!w->standby && split_due(w, now) && (!w->ring || ring_write(w, now) > 0)) {
             if (w->err_rc) break;
             seg_close(w);
-            if (w->err_rc || seg_open(w, now) < 0) break;
+            /* Snapshot mode: the next segment opens with the next snapshot, so a stop between
+             * snapshots leaves no empty file behind (nor one cut short by a crash). */
+            if (w->err_rc || (!w->ring && seg_open(w, now) < 0)) break;
             (void)meta_write(w);
         }
         if (now - w->last_stats >= STATS_PERIOD_NS) stats_publish(w, now);

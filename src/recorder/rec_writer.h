@@ -64,7 +64,8 @@ typedef struct rec_writer_options {
     int snapshot;                  /* 1: --snapshot-mode: samples are held in a ring of
                                     * max_queue bytes (oldest evicted) and written only when
                                     * rec_writer_split asks, into the current segment, which then
-                                    * closes; what is held at stop is discarded, as in rosbag2 */
+                                    * closes; the next opens with the next snapshot (none is
+                                    * left empty); what is held at stop is discarded, as in rosbag2 */
     const char *positions_path;    /* --positions: keep, per DDS writer, the last sequence number
                                     * in the segment file there (rec_pos), for a standby; NULL =
                                     * none */
@@ -117,8 +118,9 @@ int rec_writer_paused(const rec_writer *w);
 /* Parse a rosgraph_msgs/msg/Clock sample (CDR with its encapsulation header) into ns.
  * 0 or -EINVAL. Pure; exported for the unit test. */
 int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns);
-/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples first; a standby
- * is promoted instead (the recorder it stood by for must be gone). */
+/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples (nothing held:
+ * nothing happens) and close the segment; a standby is promoted instead (the recorder it stood
+ * by for must be gone). */
 void rec_writer_split(rec_writer *w);
 /* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */
 int rec_writer_failed(const rec_writer *w);

@@ -93,6 +93,8 @@ static const route_entry routes[] = {
     {"/api/stop", "POST", WEB_R_STOP},
     {"/api/split", "POST", WEB_R_SPLIT},
     {"/metrics", "GET", WEB_R_METRICS},
+    {"/api/pause", "POST", WEB_R_PAUSE},
+    {"/api/resume", "POST", WEB_R_RESUME},
 };
 
 web_target web_check_route(const char *method, const char *url) {
@@ -123,7 +125,7 @@ web_target web_check_route(const char *method, const char *url) {
 }
 
 int web_check_mutating(web_route r) {
-    return r == WEB_R_START || r == WEB_R_STOP || r == WEB_R_SPLIT;
+    return r == WEB_R_START || r == WEB_R_STOP || r == WEB_R_SPLIT || r == WEB_R_PAUSE || r == WEB_R_RESUME;
 }
 
 /* Constant time in the expected token's length: a byte-by-byte early exit would tell a remote

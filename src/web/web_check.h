@@ -30,6 +30,8 @@ typedef enum web_route {
     WEB_R_STOP,          /* POST /api/stop */
     WEB_R_SPLIT,         /* POST /api/split */
     WEB_R_METRICS,       /* GET /metrics */
+    WEB_R_PAUSE,         /* POST /api/pause */
+    WEB_R_RESUME,        /* POST /api/resume */
 } web_route;
 
 typedef struct web_target {
@@ -56,7 +58,7 @@ int web_check_name(const char *s);
  * Unsafe names in ASSET / BAG_FILE URLs route to NOT_FOUND. */
 web_target web_check_route(const char *method, const char *url);
 
-/* 1 when the route changes the daemon's state (start/stop/split). */
+/* 1 when the route changes the daemon's state (start/stop/split/pause/resume). */
 int web_check_mutating(web_route r);
 
 /* Token rule: 1 when no token is configured (expected NULL or ""), or when `given` (the

@@ -538,6 +538,8 @@ static enum MHD_Result dispatch(web_srv *s, struct MHD_Connection *c, const web_
     case WEB_R_STOP: return serve_command(s, c, "stop", b);
     case WEB_R_SPLIT: return serve_command(s, c, "split", b);
     case WEB_R_METRICS: return serve_metrics(s, c);
+    case WEB_R_PAUSE: return serve_command(s, c, "pause", b);
+    case WEB_R_RESUME: return serve_command(s, c, "resume", b);
     case WEB_R_BAD_METHOD: return send_error(c, 405, "method not allowed");
     case WEB_R_NOT_FOUND: break;
     }

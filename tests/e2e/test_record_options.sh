@@ -106,7 +106,8 @@ wait_for 60 topic_ge "$(S snapshot)" /camera/image_raw messages 6 || fail "snaps
 [ "$(stat_field "$(S snapshot)" messages_written)" = 0 ] || fail "snapshot: wrote before the trigger"
 grep -q "snapshot mode: holding the last" "$T/snapshot.log" || fail "snapshot: no start line"
 kill -USR1 "${PID_OF[snapshot]}"
-wait_for 30 stat_ge "$(S snapshot)" segments 2 || fail "snapshot: SIGUSR1 wrote no snapshot"
+wait_for 30 stat_ge "$(S snapshot)" snapshots 1 || fail "snapshot: SIGUSR1 wrote no snapshot"
+[ "$(stat_field "$(S snapshot)" segments)" = 1 ] || fail "snapshot: a segment opened after the snapshot"
 kill -TERM "$DEMO"; wait "$DEMO" || true
 for c in "${CASES[@]}"; do
   IFS=';' read -r name opts want comp <<< "$c"
@@ -158,11 +159,12 @@ for i in 0 1; do # every segment but the last reached the size limit (2 MiB) wit
   sz=$(stat -c %s "$T/split/split_$i.mcap")
   [ "$sz" -ge $((2 << 20)) ] && [ "$sz" -le $(( (2 << 20) + (2 << 20) )) ] || fail "split_$i.mcap is $sz bytes for -b 2M"
 done
-# The snapshot holds the newest images only (1 or 2 fit), the segment after it nothing (the
-# ring is discarded at stop, as in rosbag2).
+# The snapshot holds the newest images only (1 or 2 fit); no segment follows it (the next opens
+# with the next snapshot; the ring is discarded at stop, as in rosbag2): no empty file.
 n0=$(json "$T/snapshot/snapshot_0.mcap.json" j.messageCount)
 [ "$n0" -ge 1 ] && [ "$n0" -le 2 ] || fail "snapshot: $n0 images in the snapshot, the ring holds 2"
 (cd "$RG_E2E_DIR" && node rec_seq.mjs --topic /camera/image_raw --ros-field data "$T/snapshot/snapshot_0.mcap") > "$T/snap_seq.json"
 [ "$(json "$T/snap_seq.json" j.first)" -ge 5 ] || fail "snapshot: not the newest images: $(cat "$T/snap_seq.json")"
-[ "$(json "$T/snapshot/snapshot_1.mcap.json" j.messageCount)" = 0 ] || fail "snapshot: data after the snapshot written"
+[ ! -e "$T/snapshot/snapshot_1.mcap" ] || fail "snapshot: a segment after the snapshot was left"
+grep -q "snapshot_1" "$T/snapshot/metadata.yaml" && fail "snapshot: metadata.yaml lists a segment after the snapshot"
 echo "ok: all option cases"

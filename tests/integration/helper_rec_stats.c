@@ -22,11 +22,11 @@ int main(int argc, char **argv) {
     printf("role %s\n", rec_stats_role_name(s->role));
     printf("pid %d\nstate %s\nheartbeat_mono_ns %lld\nsegment %s\nsegment_index %u\n"
            "segments %u\nbytes_written %llu\nmessages_written %llu\nmessages_received %llu\n"
-           "drops %llu\nqueue_bytes %llu\n",
+           "drops %llu\nqueue_bytes %llu\npaused %u\nsnapshots %u\n",
            s->pid, rec_stats_state_name(s->state), (long long)s->heartbeat_mono_ns, s->segment,
            s->segment_index, s->segments, (unsigned long long)s->bytes_written,
            (unsigned long long)s->messages_written, (unsigned long long)s->messages_received,
-           (unsigned long long)s->drops, (unsigned long long)s->queue_bytes);
+           (unsigned long long)s->drops, (unsigned long long)s->queue_bytes, s->paused, s->snapshots);
     for (uint32_t i = 0; i < s->ntopics; i++)
         printf("topic %s messages %llu written %llu drops %llu bytes %llu lost %llu rejected %llu "
                "publishers %u matched %u rate_hz %.3f bandwidth_bps %.1f\n", s->topics[i].name,

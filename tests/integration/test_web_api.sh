@@ -2,7 +2,7 @@
 # The dashboard server's API against a real daemon, the built-in recorder and `recguard demo`
 # traffic: status, topics with the recorder's figures (and the monitor's for a hidden topic the
 # recorder leaves out, and an `expect:` breach marked on its topic), bags and downloads, SSE,
-# start/split/stop, /metrics
+# start/split/pause/resume/stop, /metrics
 # parsed by promtool (Prometheus's own parser); the Host, Origin and token rules; path
 # traversal refused in every form; reconnection after the daemon restarts.
 source "$(dirname "$0")/guard_lib.sh"
@@ -85,6 +85,15 @@ jq -e . "$T/sse_data.txt" >/dev/null || fail "SSE data is not JSON: $(head -c 30
 [ "$(jst .segment_index)" = 0 ] || fail "segment index before split"
 post split | jq -e .ok >/dev/null || fail "split: $(post split)"
 wait_for 30 "segment 1 after split" '[ "$(get /api/status | jq -r .segment_index)" = 1 ] && web_state_is RECORDING'
+# pause/resume: the same rules; the status says paused, then not
+[ "$(code POST /api/pause)" = 403 ] || fail "POST /api/pause without Origin not refused"
+[ "$(code GET /api/resume)" = 405 ] || fail "GET /api/resume not refused"
+post pause >"$T/pause.json"
+jq -e '.ok and .paused' "$T/pause.json" >/dev/null || fail "pause: $(cat "$T/pause.json")"
+wait_for 30 "paused in /api/status" '[ "$(get /api/status | jq -r .paused)" = true ]'
+post resume >"$T/resume.json"
+jq -e '.ok and (.paused | not)' "$T/resume.json" >/dev/null || fail "resume: $(cat "$T/resume.json")"
+wait_for 30 "resumed in /api/status" '[ "$(get /api/status | jq -r .paused)" = false ]'
 post stop | jq -e .ok >/dev/null || fail "stop"
 wait_for 40 "IDLE after stop" web_state_is IDLE
 post stop | jq -e '.ok == false and (.error | length > 0)' >/dev/null || fail "stop while IDLE should be refused"

@@ -506,6 +506,38 @@ static void test_record_section(void **st) {
     expect_error("record: [a]\n", "record: expected a mapping");
 }
 
+/* record.start_paused, and the daemon's pause state carried into the next recorder's argv:
+ * every --start-paused dropped, one appended when paused. */
+static void test_record_pause(void **st) {
+    (void)st;
+    guard_config c;
+    assert_int_equal(guard_config_init(&c), 0);
+    assert_int_equal(guard_record_start_paused(&c.record), 0);
+    load_ok(&c, "record:\n  start_paused: true\n");
+    assert_int_equal(guard_record_start_paused(&c.record), 1);
+    assert_int_equal(guard_record_snapshot(&c.record), 0);
+    char err[256];
+    assert_int_equal(guard_config_set(&c, "record.start_paused", "false", err, sizeof err), 0);
+    assert_int_equal(guard_record_start_paused(&c.record), 0);
+    guard_config_free(&c);
+    const char *in[] = {"rec", "--start-paused", "-o", "x", "--start-paused", NULL};
+    char **v = calloc(6, sizeof *v);
+    assert_non_null(v);
+    for (int i = 0; in[i]; i++) assert_non_null(v[i] = strdup(in[i]));
+    assert_int_equal(guard_record_argv_paused(&v, 1), 0);
+    const char *paused[] = {"rec", "-o", "x", "--start-paused", NULL};
+    for (int i = 0; paused[i]; i++) assert_string_equal(v[i], paused[i]);
+    assert_null(v[4]);
+    assert_int_equal(guard_record_argv_paused(&v, 1), 0); /* again: still one */
+    assert_string_equal(v[3], "--start-paused");
+    assert_null(v[4]);
+    assert_int_equal(guard_record_argv_paused(&v, 0), 0);
+    assert_string_equal(v[2], "x");
+    assert_null(v[3]);
+    for (int i = 0; v[i]; i++) free(v[i]);
+    free(v);
+}
+
 static void test_parsers(void **st) {
     (void)st;
     int64_t ns;
@@ -615,6 +647,7 @@ int main(void) {
         cmocka_unit_test(test_parsers),
         cmocka_unit_test(test_expect),
         cmocka_unit_test(test_record_section),
+        cmocka_unit_test(test_record_pause),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,10 +30,10 @@ static int parse(const char *s, guard_ctl_req *r, char *err) {
 
 static void test_every_command(void **st) {
     (void)st;
-    const char *names[] = {"status", "start", "stop", "split", "watch"};
+    const char *names[] = {"status", "start", "stop", "split", "watch", "snapshot", "pause", "resume"};
     guard_ctl_cmd cmds[] = {GUARD_CTL_STATUS, GUARD_CTL_START, GUARD_CTL_STOP, GUARD_CTL_SPLIT,
-                            GUARD_CTL_WATCH};
-    for (int i = 0; i < 5; i++) {
+                            GUARD_CTL_WATCH, GUARD_CTL_SNAPSHOT, GUARD_CTL_PAUSE, GUARD_CTL_RESUME};
+    for (int i = 0; i < 8; i++) {
         char line[64], err[256];
         guard_ctl_req r;
         snprintf(line, sizeof line, "{\"cmd\":\"%s\"}", names[i]);

@@ -91,14 +91,22 @@ static void test_tree_walk_signal_reap(void **st) {
     size_t nm = 0;
     assert_int_equal(guard_tree_walk(leader, NULL, 0, 0, &sum, m, 8, &nm), 0);
     assert_int_equal(sum.procs, 3);
+    /* the leader's own stat comes with the walk: the health check reads it once */
+    assert_true(sum.has_leader);
+    assert_int_equal(sum.leader.pid, leader);
     assert_int_equal(nm, 3);
     assert_true(sum.rss_bytes > 0);
     int found = 0;
     for (size_t i = 0; i < nm; i++) found += m[i].pid == esc || m[i].pid == leader;
     assert_int_equal(found, 2);
     guard_tree_sum cheap;
-    guard_tree_measure(m, nm, &cheap);
+    guard_tree_measure(m, nm, leader, &cheap);
     assert_int_equal(cheap.procs, 3);
+    assert_true(cheap.has_leader);
+    assert_int_equal(cheap.leader.pid, leader);
+    assert_int_equal(cheap.leader.starttime_ticks, sum.leader.starttime_ticks);
+    guard_tree_measure(m, nm, 0, &cheap); /* no leader asked for: none given */
+    assert_false(cheap.has_leader);
     /* skipping a child of ours (a hook) keeps it and its descendants out */
     pid_t skip[] = {esc};
     assert_int_equal(guard_tree_walk(leader, skip, 1, 0, &sum, NULL, 0, NULL), 0);
@@ -115,7 +123,7 @@ static void test_tree_walk_signal_reap(void **st) {
     assert_int_equal(waitpid(esc, NULL, WNOHANG), -1);
     assert_int_equal(errno, ECHILD);
     /* measuring members that are gone counts nothing for them */
-    guard_tree_measure(m, nm, &cheap);
+    guard_tree_measure(m, nm, leader, &cheap);
     assert_int_equal(cheap.procs, 1);
     kill(leader, SIGKILL);
     assert_int_equal(waitpid(leader, NULL, 0), leader);
@@ -162,6 +170,8 @@ static void test_tree_cgroup(void **st) {
     }
     assert_int_equal(sum.procs, 3);
     assert_int_equal(sum.others, 2);
+    assert_true(sum.has_leader);
+    assert_int_equal(sum.leader.pid, leader);
     assert_int_equal(guard_tree_cgroup_remove(cg), -EBUSY); /* populated */
     assert_int_equal(guard_tree_walk_cgroup(cg, leader, SIGKILL, &sum, NULL, 0, NULL), 0);
     assert_int_equal(sum.signalled, 2);

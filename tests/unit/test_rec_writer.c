@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,10 +57,12 @@ static int teardown(void **state) {
 }
 
 static char warnings[4096];
+static _Atomic unsigned nwarnings; /* polled by a test while the writer thread may warn */
 static void on_warn(void *ctx, const char *msg) {
     (void)ctx;
     strncat(warnings, msg, sizeof warnings - strlen(warnings) - 2);
     strcat(warnings, "\n");
+    nwarnings++; /* after the text: a reader that sees the count sees the text */
 }
 
 static void options(rec_writer_options *o, rec_msgdef *md) {
@@ -74,6 +77,7 @@ static void options(rec_writer_options *o, rec_msgdef *md) {
     o->ros_distro = "jazzy";
     o->on_warn = on_warn;
     warnings[0] = '\0';
+    nwarnings = 0;
 }
 
 static const rdds_topic T_CHATTER = {.id = 0, .dds_topic = "rt/chatter",
@@ -678,6 +682,68 @@ static void test_disk_full(void **state) {
     assert_int_equal(s.gaps + s.payload_bad + s.order_bad, 0);
 }
 
+/* Poll the stats file until `messages_written` reaches n (bounded). */
+static void wait_written(uint64_t n) {
+    rec_stats_snapshot *snap = malloc(sizeof *snap);
+    char err[256];
+    for (int i = 0; i < 10000; i++) {
+        if (rec_stats_read(stats, snap, err, sizeof err) == 0 && snap->messages_written >= n) break;
+        usleep(1000);
+    }
+    assert_int_equal(snap->messages_written, n);
+    free(snap);
+}
+
+/* Snapshot mode: each snapshot (rec_writer_split) writes what the ring holds into a segment and
+ * closes it; the next segment opens only with the next snapshot. A snapshot with nothing held
+ * writes no file, and a stop between snapshots leaves no empty segment: metadata.yaml lists
+ * exactly the files that hold snapshots. */
+static void test_snapshot_segments(void **state) {
+    (void)state;
+    rec_writer_options o;
+    options(&o, NULL);
+    o.snapshot = 1;
+    char err[512], path[512];
+    rec_writer *w;
+    assert_int_equal(rec_writer_start(&w, &o, err, sizeof err), 0);
+    rec_writer_on_topic(w, &T_CHATTER);
+    rec_writer_on_topic(w, &T_RAW);
+    feed(w, 0, 90); /* 90 + 30 samples, under one writer batch */
+    rec_writer_split(w);
+    wait_written(120);
+    feed(w, 90, 120); /* 30 + 10 */
+    rec_writer_split(w);
+    wait_written(160);
+    rec_writer_split(w); /* nothing held: said so, no file */
+    for (int i = 0; i < 10000 && nwarnings == 0; i++) usleep(1000);
+    assert_non_null(strstr(warnings, "snapshot: nothing held"));
+    feed(w, 120, 130); /* held at the stop: discarded, as rosbag2 does */
+    rec_writer_summary sum;
+    assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
+    assert_int_equal(sum.messages, 160);
+    assert_int_equal(sum.segments, 2);
+    rec_writer_free(w);
+    seen s0 = {0}, s1 = {0};
+    snprintf(path, sizeof path, "%s/bag_0.mcap", bag);
+    read_segment(path, &s0, 1);
+    assert_int_equal(s0.count[1] + s0.count[2], 120);
+    snprintf(path, sizeof path, "%s/bag_1.mcap", bag);
+    read_segment(path, &s1, 1);
+    assert_int_equal(s1.count[1] + s1.count[2], 40);
+    assert_int_equal(s1.gaps + s1.order_bad + s1.payload_bad, 0);
+    struct stat st;
+    snprintf(path, sizeof path, "%s/bag_2.mcap", bag);
+    assert_int_equal(stat(path, &st), -1);
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    char *y = slurp(path);
+    assert_non_null(y);
+    assert_non_null(strstr(y, "    - bag_0.mcap\n"));
+    assert_non_null(strstr(y, "    - bag_1.mcap\n"));
+    assert_null(strstr(y, "bag_2"));
+    assert_non_null(strstr(y, "  message_count: 160\n"));
+    free(y);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_record_and_split, setup, teardown),
@@ -689,6 +755,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_loss_rates_publishers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_segments, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

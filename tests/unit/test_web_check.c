@@ -32,6 +32,10 @@ static void test_routes(void **st) {
     assert_int_equal(web_check_route("GET", "/api/status/").route, WEB_R_NOT_FOUND);
     assert_int_equal(web_check_route("GET", "/nope").route, WEB_R_NOT_FOUND);
     assert_true(web_check_mutating(WEB_R_START) && web_check_mutating(WEB_R_STOP) && web_check_mutating(WEB_R_SPLIT));
+    assert_int_equal(web_check_route("POST", "/api/pause").route, WEB_R_PAUSE);
+    assert_int_equal(web_check_route("POST", "/api/resume").route, WEB_R_RESUME);
+    assert_int_equal(web_check_route("GET", "/api/pause").route, WEB_R_BAD_METHOD);
+    assert_true(web_check_mutating(WEB_R_PAUSE) && web_check_mutating(WEB_R_RESUME));
     assert_false(web_check_mutating(WEB_R_STATUS) || web_check_mutating(WEB_R_METRICS));
 }
 
