@@ -437,12 +437,15 @@ int cli_record_main(int argc, char **argv) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = RECORD_POLL_NS};
         int sig = sigtimedwait(&sigs, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) break;
-        if (sig == SIGUSR1 && a.o.standby && a.o.log_level <= RG_RECOPTS_LOG_INFO && !took_over) {
-            printf("recguard record: standby: taking over from %s\n", a.o.standby);
-            fflush(stdout);
+        if (sig == SIGUSR1) {
+            /* A standby's first SIGUSR1 is its takeover; any later one splits, as usual. */
+            if (a.o.standby && !took_over && a.o.log_level <= RG_RECOPTS_LOG_INFO) {
+                printf("recguard record: standby: taking over from %s\n", a.o.standby);
+                fflush(stdout);
+            }
+            took_over = 1;
+            rec_writer_split(w);
         }
-        if (sig == SIGUSR1) took_over = 1;
-        if (sig == SIGUSR1) rec_writer_split(w);
         if (sig == SIGUSR2) pause_set(&a, w, !rec_writer_paused(w));
         if (sig == RG_RECOPTS_SIG_PAUSE || sig == RG_RECOPTS_SIG_RESUME)
             pause_set(&a, w, sig == RG_RECOPTS_SIG_PAUSE);
