@@ -51,6 +51,8 @@ typedef enum rec_stats_state {
 typedef enum rec_stats_role {
     REC_STATS_ROLE_RECORDER = 0, /* `recguard record`: the topics are recorded */
     REC_STATS_ROLE_MONITOR = 1,  /* `recguard monitor`: measured only, not recorded */
+    REC_STATS_ROLE_STANDBY = 2,  /* `recguard record --standby`: held in a ring, not written
+                                  * until promoted (then ROLE_RECORDER) */
 } rec_stats_role;
 
 typedef struct rec_stats_topic {
