@@ -57,12 +57,15 @@ static const char usage_text[] =
     "                       [--max-cache-size BYTES] [--snapshot-mode] [--include-dds]\n"
     "                       [--chunk-size BYTES]\n"
     "                       [--max-chunk-age MS] [--msg-path DIR]... [--stats FILE] [--lease MS]\n"
-    "                       [--no-rates]\n"
+    "                       [--no-rates] [--positions FILE]\n"
+    "                       [--standby FILE [--standby-window SEC] [--standby-memory BYTES]]\n"
     "Records ROS 2 (and with --include-dds, plain DDS) topics of domain $ROS_DOMAIN_ID into\n"
     "rosbag2-compatible MCAP; takes ros2 bag record's options (README: the option table).\n"
     "-o FILE.mcap writes exactly that segment (the daemon's {segment}). BYTES take a K, M or G\n"
     "suffix (powers of 1024). SIGINT/SIGTERM stop, SIGUSR1 splits (--snapshot-mode: writes the\n"
-    "snapshot), SIGUSR2 pauses/resumes.\n";
+    "snapshot), SIGUSR2 pauses/resumes. --positions keeps, per DDS writer, the last sample in the\n"
+    "file; --standby FILE holds samples in memory and writes nothing until SIGUSR1, then writes\n"
+    "what the (dead) recorder that kept positions FILE had not (the daemon's redundancy: standby).\n";
 
 typedef struct record_args {
     rg_recopts o;                /* the parsed command line */
@@ -277,6 +280,10 @@ static void print_summary(const rec_writer_summary *s, const char *dir) {
     if (s->drops)
         printf("recguard record: %llu messages dropped in total (queue full: writer behind)\n",
                (unsigned long long)s->drops);
+    if (s->takeover_skipped || s->takeover_gap)
+        printf("recguard record: took over: %llu held messages skipped (at or before the primary's "
+               "last written), %llu lost between its last and the oldest held\n",
+               (unsigned long long)s->takeover_skipped, (unsigned long long)s->takeover_gap);
     fflush(stdout);
 }
 
@@ -297,6 +304,9 @@ static void print_start(const record_args *a, uint32_t domain, const record_out 
         printf("recguard record: note: --include-unpublished-topics: every selected topic is "
                "subscribed as soon as a publisher appears, for the whole run\n");
     if (o->start_paused) printf("recguard record: paused (SIGUSR2 resumes)\n");
+    if (o->standby)
+        printf("recguard record: standby for %s: holding samples in memory, writing nothing; "
+               "SIGUSR1 takes over\n", o->standby);
     if (o->snapshot)
         printf("recguard record: snapshot mode: holding the last %llu bytes in memory; SIGUSR1 "
                "writes them into the current segment and starts the next\n",
@@ -390,6 +400,10 @@ int cli_record_main(int argc, char **argv) {
         .start_paused = a.o.start_paused,
         .use_sim_time = a.o.use_sim_time,
         .snapshot = a.o.snapshot,
+        .positions_path = a.o.positions,
+        .standby_follow = a.o.standby,
+        .standby_window_ns = (int64_t)(a.o.standby_window * 1e9),
+        .standby_bytes = (size_t)a.o.standby_memory,
         .on_warn = print_warning,
     };
     if (rec_writer_start(&w, &wo, err, sizeof err) < 0) {
@@ -410,13 +424,19 @@ int cli_record_main(int argc, char **argv) {
         rec_writer_stop(w, &s, e2, sizeof e2);
         goto done;
     }
-    print_start(&a, domain, &out, rec_writer_segment(w), stats);
+    print_start(&a, domain, &out, a.o.standby ? (out.file[0] ? out.file : "(next free)") : rec_writer_segment(w),
+                stats);
 
-    int failed = 0;
+    int failed = 0, took_over = 0;
     for (;;) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = RECORD_POLL_NS};
         int sig = sigtimedwait(&sigs, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) break;
+        if (sig == SIGUSR1 && a.o.standby && a.o.log_level <= RG_RECOPTS_LOG_INFO && !took_over) {
+            printf("recguard record: standby: taking over from %s\n", a.o.standby);
+            fflush(stdout);
+        }
+        if (sig == SIGUSR1) took_over = 1;
         if (sig == SIGUSR1) rec_writer_split(w);
         if (sig == SIGUSR2) pause_toggle(&a, w);
         if ((failed = rec_writer_failed(w))) break;

@@ -298,8 +298,9 @@ static void self_on_topic(void *ctx, const rdds_topic *tp) {
 }
 
 static void self_on_sample(void *ctx, uint32_t id, const void *data, size_t len, int64_t src_ns,
-                           int64_t recv_ns) {
+                           int64_t recv_ns, const rdds_origin *origin) {
     (void)data;
+    (void)origin;
     (void)src_ns;
     (void)recv_ns;
     self_ctx *c = ctx;

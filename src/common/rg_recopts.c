@@ -20,6 +20,7 @@ enum {
     O_CACHE, O_NO_KEYS, O_PAUSED, O_SIMTIME, O_NODE, O_CUSTOM, O_SNAPSHOT, O_LOGLEVEL,
     O_STORAGE, O_PRESET, O_STORAGE_CFG, O_CQSIZE, O_CTHREADS, O_CPRIO, O_CMODE, O_CFORMAT,
     O_OUTPUT, O_DDS, O_CHUNK, O_AGE, O_MSGPATH, O_QUEUE, O_STATS, O_LEASE, O_NORATES, O_HELP,
+    O_POSITIONS, O_STANDBY, O_SB_WINDOW, O_SB_MEMORY,
 };
 
 static const rg_recopts_def table[] = {
@@ -70,6 +71,10 @@ static const rg_recopts_def table[] = {
     {"max-queue", 0, RG_RECOPTS_VALUE, O_QUEUE, 1},
     {"stats", 0, RG_RECOPTS_VALUE, O_STATS, 0},
     {"lease", 0, RG_RECOPTS_VALUE, O_LEASE, 0},
+    {"positions", 0, RG_RECOPTS_VALUE, O_POSITIONS, 0},
+    {"standby", 0, RG_RECOPTS_VALUE, O_STANDBY, 0},
+    {"standby-window", 0, RG_RECOPTS_VALUE, O_SB_WINDOW, 0},
+    {"standby-memory", 0, RG_RECOPTS_VALUE, O_SB_MEMORY, 0},
     {"no-rates", 0, RG_RECOPTS_FLAG, O_NORATES, 0},
     {"help", 'h', RG_RECOPTS_FLAG, O_HELP, 0},
     {NULL, 0, 0, 0, 0},
@@ -214,6 +219,17 @@ static int set_value(rg_recopts *o, const rg_recopts_def *d, const char *arg, ch
         break;
     case O_MSGPATH: o->msg_paths.v[o->msg_paths.n++] = arg; break;
     case O_STATS: o->stats = arg; break;
+    case O_POSITIONS: o->positions = arg; break;
+    case O_STANDBY: o->standby = arg; break;
+    case O_SB_WINDOW:
+        if (rg_num_double(arg, 0.1, 3600, &o->standby_window) < 0)
+            return fail(err, errlen, d->name, arg, "expected 0.1..3600 seconds");
+        break;
+    case O_SB_MEMORY:
+        if (parse_bytes(arg, &o->standby_memory) < 0 || o->standby_memory < RG_RECOPTS_MIN_QUEUE ||
+            o->standby_memory > SIZE_MAX / 2)
+            return fail(err, errlen, d->name, arg, "expected a byte count of at least 64K");
+        break;
     case O_LEASE:
         if (rg_num_ll(arg, RG_RECOPTS_MIN_LEASE_MS, RG_RECOPTS_MAX_LEASE_MS, &v) < 0)
             return fail(err, errlen, d->name, arg, "expected 100..600000 milliseconds");
@@ -405,6 +421,15 @@ static int rules(rg_recopts *o, char *err, size_t errlen) {
     if (o->snapshot && (o->max_bag_size || o->max_bag_duration > 0)) {
         snprintf(err, errlen, "--snapshot-mode: each snapshot is its own segment; leave out "
                               "--max-bag-size and --max-bag-duration");
+        return -EINVAL;
+    }
+    if (o->standby && o->snapshot) {
+        snprintf(err, errlen, "--standby and --snapshot-mode: a standby takes over a recording, a "
+                              "snapshot recorder writes only on demand");
+        return -EINVAL;
+    }
+    if ((o->standby_window > 0 || o->standby_memory) && !o->standby) {
+        snprintf(err, errlen, "--standby-window/--standby-memory need --standby");
         return -EINVAL;
     }
     return 0;

@@ -87,6 +87,10 @@ typedef struct rg_recopts {
     uint64_t max_queue;              /* --max-queue / --max-cache-size */
     const char *stats;               /* --stats */
     int64_t lease_ms;                /* --lease */
+    const char *positions;           /* --positions FILE: durable positions per DDS writer */
+    const char *standby;             /* --standby FILE: hot standby of the recorder writing FILE */
+    double standby_window;           /* --standby-window SECONDS, 0 = the writer's default */
+    uint64_t standby_memory;         /* --standby-memory BYTES, 0 = the writer's default */
     const char *node_name;           /* --node-name */
     rg_recopts_level log_level;      /* --log-level */
     int start_paused;                /* --start-paused */

@@ -97,7 +97,10 @@ static void on_data(dds_entity_t rd, void *arg) {
         for (int32_t i = 0; i < n; i++) {
             size_t len;
             const void *bytes = si[i].valid_data ? rdds_serdata_bytes(buf[i], &len) : NULL;
-            if (bytes != NULL) cb->on_sample(cb->ctx, t->pub.id, bytes, len, si[i].source_timestamp, now);
+            rdds_origin o;
+            int known = bytes != NULL && rdds_serdata_origin(buf[i], o.writer, &o.seq);
+            if (bytes != NULL)
+                cb->on_sample(cb->ctx, t->pub.id, bytes, len, si[i].source_timestamp, now, known ? &o : NULL);
             ddsi_serdata_unref(buf[i]);
         }
     } while (n == RDDS_TAKE_BATCH);

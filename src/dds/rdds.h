@@ -32,6 +32,13 @@ typedef struct rdds_topic {
 /* Lifetime: a topic's strings (qos_yaml and publisher_nodes included, also earlier versions of
  * them) stay valid until rdds_session_close returns, so the recorder may keep the pointers. */
 
+/* Where a sample came from, the same in every process that receives it: a hot standby and
+ * the primary recorder use it to agree on which samples the primary already wrote. */
+typedef struct rdds_origin {
+    unsigned char writer[16]; /* the DDS writer's GUID (prefix + entity id), network byte order */
+    int64_t seq;              /* its RTPS sequence number (>= 1, +1 per sample it writes) */
+} rdds_origin;
+
 typedef struct rdds_callbacks {
     void *ctx; /* passed back to every callback */
     /* A topic was selected; called just before its reader is created (and again, same id,
@@ -39,9 +46,10 @@ typedef struct rdds_callbacks {
      * ros_discovery_info says about their nodes, changes). */
     void (*on_topic)(void *ctx, const rdds_topic *topic);
     /* One sample: serialized CDR including the 4-byte encapsulation header, valid only during
-     * the call. source_ts_ns = DDS source timestamp, recv_ts_ns = realtime at take. */
+     * the call. source_ts_ns = DDS source timestamp, recv_ts_ns = realtime at take, origin =
+     * the sending writer and its sequence number (NULL when unknown). */
     void (*on_sample)(void *ctx, uint32_t topic_id, const void *data, size_t len,
-                      int64_t source_ts_ns, int64_t recv_ts_ns);
+                      int64_t source_ts_ns, int64_t recv_ts_ns, const struct rdds_origin *origin);
     /* Optional (NULL = ignored): a selected topic could not be subscribed, with a sentence
      * "what(which): why". Called from the discovery thread; recording of other topics goes on. */
     void (*on_error)(void *ctx, const char *msg);

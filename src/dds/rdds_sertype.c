@@ -32,6 +32,8 @@ typedef struct rdds_serdata {
     struct ddsi_serdata c;   /* Cyclone's common part; must be first */
     uint32_t size;           /* bytes in cdr[], encapsulation header included */
     unsigned char kh[16];    /* key hash (all zero for keyless topics or when none was sent) */
+    int64_t wseq;            /* the writer's RTPS sequence number, 0 = unknown (local delivery) */
+    unsigned char wguid[16]; /* the writer's GUID, network byte order; valid when wseq > 0 */
     unsigned char cdr[];     /* the serialized sample */
 } rdds_serdata;
 
@@ -55,6 +57,7 @@ static rdds_serdata *sd_alloc(const struct ddsi_sertype *type, enum ddsi_serdata
     ddsi_serdata_init(&d->c, type, kind);
     d->size = (uint32_t)size;
     memset(d->kh, 0, sizeof d->kh);
+    d->wseq = 0;
     return d;
 }
 
@@ -62,6 +65,31 @@ static void sd_set_key(rdds_serdata *d, const ddsi_keyhash_t *kh) {
     const struct ddsi_sertype *type = d->c.type;
     if (!type->typekind_no_key && kh != NULL) memcpy(d->kh, kh->value, sizeof d->kh);
     d->c.hash = type->typekind_no_key ? type->serdata_basehash : kh_hash(d->kh, type->serdata_basehash);
+}
+
+/* Which writer sent the sample, and its sequence number: what lets two recorders agree on
+ * "the same sample" (the hot standby skips what the primary already wrote). Cyclone keeps the
+ * whole datagram behind the fragment chain and has already validated the first fragment's
+ * DATA / DATA_FRAG submessage and turned writerSN and writerId into native byte order in place.
+ * Both submessages start alike: header (4), extraFlags (2), octetsToInlineQos (2), readerId (4),
+ * writerId (4), writerSN (high int32, low uint32). The GUID prefix is the RTPS header's (bytes
+ * 8..19): an INFO_SRC submessage could change it, which no DDS implementation we know sends in
+ * ordinary traffic. */
+static void sd_set_origin(rdds_serdata *d, const struct nn_rdata *frag) {
+    if (frag == NULL || frag->submsg_zoff == 0) return;
+    const unsigned char *pkt = NN_RMSG_PAYLOAD(frag->rmsg);
+    const unsigned char *sm = NN_RMSG_PAYLOADOFF(frag->rmsg, NN_RDATA_SUBMSG_OFF(frag));
+    if (memcmp(pkt, "RTPS", 4) != 0 || (sm[0] != 0x15 && sm[0] != 0x16)) return; /* DATA, DATA_FRAG */
+    uint32_t wid, lo;
+    int32_t hi;
+    memcpy(&wid, sm + 12, sizeof wid);
+    memcpy(&hi, sm + 16, sizeof hi);
+    memcpy(&lo, sm + 20, sizeof lo);
+    int64_t seq = (int64_t)((uint64_t)(uint32_t)hi << 32 | lo);
+    if (seq <= 0) return;
+    memcpy(d->wguid, pkt + 8, 12);
+    for (int i = 0; i < 4; i++) d->wguid[12 + i] = (unsigned char)(wid >> (24 - 8 * i));
+    d->wseq = seq;
 }
 
 static struct ddsi_serdata *sd_from_ser(const struct ddsi_sertype *type, enum ddsi_serdata_kind kind,
@@ -87,6 +115,7 @@ static struct ddsi_serdata *sd_from_ser(const struct ddsi_sertype *type, enum dd
         return NULL;
     }
     sd_set_key(d, ddsi_serdata_keyhash_from_fragchain(frag));
+    sd_set_origin(d, frag);
     return &d->c;
 }
 
@@ -300,4 +329,13 @@ const void *rdds_serdata_bytes(const struct ddsi_serdata *d, size_t *len) {
     const rdds_serdata *r = (const rdds_serdata *)d;
     *len = r->size;
     return r->cdr;
+}
+
+int rdds_serdata_origin(const struct ddsi_serdata *d, unsigned char guid[16], int64_t *seq) {
+    if (d->ops != &rdds_serdata_ops) return 0;
+    const rdds_serdata *r = (const rdds_serdata *)d;
+    if (r->wseq <= 0) return 0;
+    memcpy(guid, r->wguid, 16);
+    *seq = r->wseq;
+    return 1;
 }

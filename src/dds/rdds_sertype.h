@@ -26,5 +26,8 @@ struct ddsi_sertype *rdds_sertype_new(const char *type_name, int keyed);
 /* The CDR bytes of a sample taken from a reader of an rdds sertype, encapsulation header
  * included; NULL when `d` is not an rdds sample with data (an invalid or untyped sample). */
 const void *rdds_serdata_bytes(const struct ddsi_serdata *d, size_t *len);
+/* 1 and the sending writer's GUID (network byte order) and RTPS sequence number of a sample
+ * that came over the network; 0 when unknown (local delivery, not an rdds sample). */
+int rdds_serdata_origin(const struct ddsi_serdata *d, unsigned char guid[16], int64_t *seq);
 
 #endif

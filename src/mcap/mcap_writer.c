@@ -325,8 +325,10 @@ static int chunk_close(mcap_writer *w) {
     } else {
         gcrc = mcap_crc32(0, base, total);
     }
+    if (w->opts.on_chunk) w->opts.on_chunk(w->opts.chunk_ctx, chunk_off + chunk_len, 0);
     rc = put_group(w, base, total, gcrc, 0); /* its chunk index is within tail_size's slack */
     if (rc) return rc;
+    if (w->opts.on_chunk) w->opts.on_chunk(w->opts.chunk_ctx, chunk_off + chunk_len, 1);
 
     uint8_t *q = w->sum_chunk_idx.p + w->sum_chunk_idx.len;
     q = put_u8(q, MCAP_OP_CHUNK_INDEX);

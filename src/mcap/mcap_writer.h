@@ -51,6 +51,11 @@ typedef struct mcap_writer_options {
     int chunk_crc;                /* compute chunk uncompressed CRCs (data CRC always computed) */
     int compression_level;        /* zstd level (1..22, negative = faster); 0 = the writer's
                                    * default (1); ignored for lz4 and none */
+    /* Optional (NULL = none): called around each chunk write with the file offset where the
+     * Chunk record will end, before the write (written = 0) and once it returned (written = 1),
+     * so a caller can say exactly which messages a file cut at any instant still holds. */
+    void (*on_chunk)(void *ctx, uint64_t chunk_end, int written);
+    void *chunk_ctx;              /* passed to on_chunk */
 } mcap_writer_options;
 
 /* Defaults: ros2, chunk 768 KiB, age 1 s, no compression, CRCs on. */

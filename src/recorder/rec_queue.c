@@ -32,6 +32,7 @@ typedef struct rec_hdr {
     uint32_t seq;           /* per-topic receive index */
     int64_t source_ts_ns;   /* DDS source timestamp */
     int64_t recv_ts_ns;     /* receive time */
+    rdds_origin origin;     /* sending writer and its sequence number (seq 0 = unknown) */
 } rec_hdr;
 
 typedef struct rec_slab {
@@ -163,7 +164,7 @@ static void wake_consumer(rec_queue *q) {
 }
 
 int rec_queue_push(rec_queue *q, uint32_t topic_id, uint32_t seq, const void *data, size_t len,
-                   int64_t source_ts_ns, int64_t recv_ts_ns) {
+                   int64_t source_ts_ns, int64_t recv_ts_ns, const rdds_origin *origin) {
     if (len > UINT32_MAX || len > q->capacity) {
         count_drop(q, topic_id);
         return -ENOBUFS;
@@ -198,6 +199,8 @@ int rec_queue_push(rec_queue *q, uint32_t topic_id, uint32_t seq, const void *da
     h->seq = seq;
     h->source_ts_ns = source_ts_ns;
     h->recv_ts_ns = recv_ts_ns;
+    if (origin) h->origin = *origin;
+    else h->origin.seq = 0;
     memcpy(h + 1, data, len);
     atomic_store_explicit(&h->state, REC_COMMITTED, memory_order_release);
     atomic_thread_fence(memory_order_seq_cst);
@@ -252,6 +255,7 @@ int rec_queue_peek(rec_queue *q, rec_queue_item *it) {
     it->seq = h->seq;
     it->source_ts_ns = h->source_ts_ns;
     it->recv_ts_ns = h->recv_ts_ns;
+    it->origin = h->origin;
     it->data = h + 1;
     it->len = h->len;
     q->peeked = rec_size(h->len);

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dds/rdds.h"
+
 #define REC_QUEUE_SLAB_MAX (1u << 20)  /* slab size cap (1 MiB) */
 #define REC_QUEUE_SLAB_MIN (4u << 10)  /* slab size floor (4 KiB) */
 #define REC_QUEUE_KEEP_FREE 16         /* empty slabs kept for reuse */
@@ -33,6 +35,7 @@ typedef struct rec_queue_item {
     uint32_t seq;          /* per-topic receive index (assigned by the caller) */
     int64_t source_ts_ns;  /* DDS source timestamp (realtime) */
     int64_t recv_ts_ns;    /* realtime at take */
+    rdds_origin origin;    /* sending writer and its sequence number (origin.seq 0 = unknown) */
     const void *data;      /* the sample's bytes, valid until rec_queue_release */
     size_t len;            /* bytes at data */
 } rec_queue_item;
@@ -45,7 +48,7 @@ void rec_queue_destroy(rec_queue *q);
 
 /* Producer: copy one sample in. 0, or -ENOBUFS when it does not fit (dropped and counted). */
 int rec_queue_push(rec_queue *q, uint32_t topic_id, uint32_t seq, const void *data, size_t len,
-                   int64_t source_ts_ns, int64_t recv_ts_ns);
+                   int64_t source_ts_ns, int64_t recv_ts_ns, const rdds_origin *origin);
 
 /* Consumer: 1 and the oldest committed sample in *it, or 0 when none is ready. */
 int rec_queue_peek(rec_queue *q, rec_queue_item *it);

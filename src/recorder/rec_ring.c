@@ -46,22 +46,28 @@ static int grow(rec_ring *r) {
     return 0;
 }
 
-int rec_ring_push(rec_ring *r, uint32_t topic_id, uint32_t seq, int64_t source_ts_ns,
-                  int64_t recv_ts_ns, const void *data, size_t len) {
-    if (len > r->budget) return -E2BIG;
+int rec_ring_push(rec_ring *r, const rec_queue_item *q) {
+    if (q->len > r->budget) return -E2BIG;
     if (r->n == r->cap && grow(r) < 0) return -ENOMEM;
-    rec_ring_item *it = malloc(sizeof *it + len);
+    rec_ring_item *it = malloc(sizeof *it + q->len);
     if (!it) return -ENOMEM;
-    *it = (rec_ring_item){topic_id, seq, source_ts_ns, recv_ts_ns, len};
-    if (len) memcpy(it->data, data, len);
-    while (r->n > 0 && r->bytes + len > r->budget) {
+    *it = (rec_ring_item){q->topic_id, q->seq, q->source_ts_ns, q->recv_ts_ns, q->origin, q->len};
+    if (q->len) memcpy(it->data, q->data, q->len);
+    while (r->n > 0 && r->bytes + q->len > r->budget) {
         pop_oldest(r);
         r->evicted++;
     }
     r->v[(r->head + r->n) % r->cap] = it;
     r->n++;
-    r->bytes += len;
+    r->bytes += q->len;
     return 0;
+}
+
+void rec_ring_trim(rec_ring *r, int64_t oldest_recv_ts_ns) {
+    while (r->n > 0 && r->v[r->head]->recv_ts_ns < oldest_recv_ts_ns) {
+        pop_oldest(r);
+        r->evicted++;
+    }
 }
 
 size_t rec_ring_count(const rec_ring *r) { return r->n; }

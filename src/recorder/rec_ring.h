@@ -11,11 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "recorder/rec_queue.h"
+
 typedef struct rec_ring_item {
     uint32_t topic_id;    /* rdds topic id */
     uint32_t seq;         /* per-topic receive index */
     int64_t source_ts_ns; /* DDS source timestamp */
     int64_t recv_ts_ns;   /* log time */
+    rdds_origin origin;   /* sending writer and its sequence number (seq 0 = unknown) */
     size_t len;           /* bytes in data */
     unsigned char data[]; /* the sample */
 } rec_ring_item;
@@ -27,8 +30,9 @@ int rec_ring_create(rec_ring **out, size_t budget);
 void rec_ring_destroy(rec_ring *r); /* NULL is a no-op */
 /* Keep a copy of one sample, evicting the oldest as needed. 0, -E2BIG (larger than the
  * budget: not kept), -ENOMEM. */
-int rec_ring_push(rec_ring *r, uint32_t topic_id, uint32_t seq, int64_t source_ts_ns,
-                  int64_t recv_ts_ns, const void *data, size_t len);
+int rec_ring_push(rec_ring *r, const rec_queue_item *it);
+/* Evict every sample received before oldest_recv_ts_ns (a time window on top of the bytes). */
+void rec_ring_trim(rec_ring *r, int64_t oldest_recv_ts_ns);
 size_t rec_ring_count(const rec_ring *r);               /* samples held */
 size_t rec_ring_bytes(const rec_ring *r);               /* their bytes */
 uint64_t rec_ring_evicted(const rec_ring *r);           /* samples evicted so far */

@@ -205,3 +205,8 @@ const char *rec_stats_state_name(uint32_t state) {
                                         "stopped", "disk_full", "failed"};
     return state < sizeof names / sizeof names[0] ? names[state] : "unknown";
 }
+
+const char *rec_stats_role_name(uint32_t role) {
+    static const char *const names[] = {"recorder", "monitor", "standby"};
+    return role < sizeof names / sizeof names[0] ? names[role] : "unknown";
+}

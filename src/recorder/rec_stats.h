@@ -51,8 +51,7 @@ typedef enum rec_stats_state {
 typedef enum rec_stats_role {
     REC_STATS_ROLE_RECORDER = 0, /* `recguard record`: the topics are recorded */
     REC_STATS_ROLE_MONITOR = 1,  /* `recguard monitor`: measured only, not recorded */
-    REC_STATS_ROLE_STANDBY = 2,  /* `recguard record --standby`: held in a ring, not written
-                                  * until promoted (then ROLE_RECORDER) */
+    REC_STATS_ROLE_STANDBY = 2,  /* `recguard record --standby`: held in memory until promoted */
 } rec_stats_role;
 
 typedef struct rec_stats_topic {
@@ -147,5 +146,7 @@ int rec_stats_read(const char *path, rec_stats_snapshot *out, char *err, size_t 
 
 /* Name of a rec_stats_state ("recording", "disk_full", ...). */
 const char *rec_stats_state_name(uint32_t state);
+/* "recorder", "monitor", "standby" (rec_stats_role), "unknown" otherwise. */
+const char *rec_stats_role_name(uint32_t role);
 
 #endif

@@ -17,6 +17,7 @@
 #include "hz/hz_est.h"
 #include "mcap/mcap_reader.h"
 #include "recorder/rec_meta.h"
+#include "recorder/rec_pos.h"
 #include "recorder/rec_queue.h"
 #include "recorder/rec_stats.h"
 
@@ -87,10 +88,18 @@ struct rec_writer {
     _Atomic int paused;       /* samples discarded while set (--start-paused, SIGUSR2) */
     _Atomic uint32_t clock_id;/* topic id of /clock + 1 (0 = not seen), for --use-sim-time */
     _Atomic int64_t sim_ns;   /* latest /clock time, -1 before the first */
-    rec_ring *ring;           /* --snapshot-mode buffer (writer thread), NULL otherwise */
+    rec_ring *ring;           /* --snapshot-mode / standby buffer (writer thread), NULL otherwise */
+    rec_pos *pos;             /* --positions file (writer thread), NULL otherwise */
+    int pos_full_warned;      /* the writer table overflow was reported */
     int64_t age_ns;           /* chunk age handed to the MCAP writer (below the guarantee) */
 
     /* writer thread */
+    int standby;              /* 1 while a standby holds samples without writing */
+    int64_t newest_recv;      /* standby: newest held sample's receive time */
+    rec_pos_table takeover;   /* after promotion: what the dead primary had written */
+    unsigned char *passed;    /* per takeover entry: a newer sample of that writer was seen */
+    uint64_t takeover_skipped;/* held or queued samples the primary had written */
+    uint64_t takeover_gap;    /* samples between the primary's last and our oldest */
     mcap_writer *mw;          /* current segment, NULL when closed */
     char seg_path[PATH_MAX];  /* its path */
     unsigned next_index;      /* first N to try for the next segment */
@@ -181,13 +190,13 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
 }
 
 void rec_writer_on_sample(void *ctx, uint32_t id, const void *data, size_t len,
-                          int64_t source_ts_ns, int64_t recv_ts_ns) {
+                          int64_t source_ts_ns, int64_t recv_ts_ns, const rdds_origin *origin) {
     rec_writer *w = ctx;
     /* rdds announces every topic before its first sample; anything else cannot be named in
      * the file, so it is counted as a drop rather than written. */
     if (id >= REC_WRITER_MAX_TOPICS ||
         atomic_load_explicit(&w->topics[id].gen, memory_order_relaxed) == 0) {
-        (void)rec_queue_push(w->q, id, 0, NULL, SIZE_MAX, 0, 0); /* counted as a drop */
+        (void)rec_queue_push(w->q, id, 0, NULL, SIZE_MAX, 0, 0, NULL); /* counted as a drop */
         return;
     }
     if (atomic_load_explicit(&w->paused, memory_order_relaxed)) return;
@@ -216,7 +225,7 @@ void rec_writer_on_sample(void *ctx, uint32_t id, const void *data, size_t len,
         atomic_flag_clear_explicit(&t->est_lock, memory_order_release);
     }
     if (w->o.monitor) return;
-    (void)rec_queue_push(w->q, id, seq, data, len, source_ts_ns, recv_ts_ns);
+    (void)rec_queue_push(w->q, id, seq, data, len, source_ts_ns, recv_ts_ns, origin);
 }
 
 void rec_writer_on_event(void *ctx, uint32_t id, int event, int64_t value) {
@@ -511,7 +520,9 @@ static void stats_publish(rec_writer *w, int64_t now) {
     copy_field(s->segment, sizeof s->segment, w->seg_path);
     uint32_t nt = atomic_load(&w->ntopics);
     uint64_t received = 0;
-    s->role = w->o.monitor ? REC_STATS_ROLE_MONITOR : REC_STATS_ROLE_RECORDER;
+    s->role = w->o.monitor ? REC_STATS_ROLE_MONITOR
+              : w->standby ? REC_STATS_ROLE_STANDBY
+                           : REC_STATS_ROLE_RECORDER;
     s->overflow_topics = s->overflow_messages = s->overflow_drops = s->overflow_lost = 0;
     s->untracked_topics = atomic_load(&w->untracked);
     s->lost = s->rejected = 0;
@@ -566,9 +577,16 @@ static int write_item(rec_writer *w, const rec_queue_item *it, int64_t now) {
     }
     uint64_t log_time = (uint64_t)it->recv_ts_ns;
     uint64_t pub_time = it->source_ts_ns >= 0 ? (uint64_t)it->source_ts_ns : log_time;
+    /* Noted before the write: the write may close the chunk, and the chunk must carry it. */
+    if (w->pos && it->origin.seq > 0 && rec_pos_note(w->pos, &it->origin) < 0 && !w->pos_full_warned) {
+        w->pos_full_warned = 1;
+        warn(w, "positions: more than %d DDS writers; a standby taking over may write samples "
+                "of the others twice", REC_POS_MAX_WRITERS);
+    }
     int rc = mcap_writer_write(w->mw, t->channel, it->seq, log_time, pub_time, it->data, it->len,
                                now);
     if (rc < 0) {
+        if (w->pos) rec_pos_unnote(w->pos);
         writer_fail(w, rc, "%s", mcap_writer_error(w->mw));
         return rc;
     }
@@ -591,8 +609,7 @@ static int split_due(rec_writer *w, int64_t now) {
 /* Snapshot mode: keep the sample instead of writing it. A sample larger than the whole ring
  * cannot be kept: counted as written nowhere, like an eviction. */
 static int ring_keep(rec_writer *w, const rec_queue_item *it) {
-    int rc = rec_ring_push(w->ring, it->topic_id, it->seq, it->source_ts_ns, it->recv_ts_ns, it->data,
-                           it->len);
+    int rc = rec_ring_push(w->ring, it);
     if (rc == -ENOMEM) writer_fail(w, rc, "snapshot buffer: out of memory");
     return rc == -ENOMEM ? rc : 0;
 }
@@ -602,10 +619,79 @@ static void ring_write(rec_writer *w, int64_t now) {
     for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
         const rec_ring_item *r = rec_ring_at(w->ring, i);
         rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
-                             .recv_ts_ns = r->recv_ts_ns, .data = r->data, .len = r->len};
+                             .recv_ts_ns = r->recv_ts_ns, .origin = r->origin, .data = r->data,
+                             .len = r->len};
         (void)write_item(w, &it, now);
     }
     rec_ring_clear(w->ring);
+}
+
+/* ---- the hot standby (writer thread) ------------------------------------------------------ */
+
+static int bag_open(rec_writer *w, int64_t now, char *err, size_t errlen);
+
+/* Standby: hold the sample; the ring keeps at most the time window and the byte budget. */
+static int standby_keep(rec_writer *w, const rec_queue_item *it) {
+    int rc = ring_keep(w, it);
+    if (it->recv_ts_ns > w->newest_recv) w->newest_recv = it->recv_ts_ns;
+    int64_t window = w->o.standby_window_ns > 0 ? w->o.standby_window_ns : REC_WRITER_STANDBY_WINDOW_NS;
+    rec_ring_trim(w->ring, w->newest_recv - window);
+    return rc;
+}
+
+/* After a promotion: 1 when the dead primary already wrote this sample. The first newer sample
+ * of each of its writers also shows whether the ring reached back far enough: a hole between
+ * the primary's last and it is loss, counted on the topic like SAMPLE_LOST. */
+static int takeover_skip(rec_writer *w, const rec_queue_item *it) {
+    if (w->takeover.n == 0 || it->origin.seq <= 0) return 0;
+    size_t i;
+    int64_t last = rec_pos_lookup(&w->takeover, it->origin.writer, &i);
+    if (i == w->takeover.n) return 0;
+    if (it->origin.seq <= last) {
+        w->takeover_skipped++;
+        return 1;
+    }
+    if (!w->passed[i]) {
+        w->passed[i] = 1;
+        int64_t gap = it->origin.seq - last - 1;
+        if (gap > 0) {
+            rec_topic *t = &w->topics[it->topic_id];
+            atomic_fetch_add(&t->lost, (uint64_t)gap);
+            w->takeover_gap += (uint64_t)gap;
+            warn(w, "standby: topic(%s): %lld samples lost between the primary's last written "
+                    "(sequence %lld) and the oldest held (%lld): the standby window was too short",
+                 t->name ? t->name : "?", (long long)gap, (long long)last, (long long)it->origin.seq);
+        }
+    }
+    return 0;
+}
+
+/* The primary is gone (the daemon made sure): open the bag, write what it had not written,
+ * from the ring, and record live from here. Queued samples pass the same filter after. */
+static void promote(rec_writer *w, int64_t now) {
+    char err[1024];
+    if (rec_pos_load(&w->takeover, w->o.standby_follow, err, sizeof err) < 0)
+        warn(w, "standby: %s; writing every held sample (the primary's segment may hold some too)", err);
+    if (w->takeover.n && !(w->passed = calloc(w->takeover.n, 1))) {
+        writer_fail(w, -ENOMEM, "standby: out of memory");
+        return;
+    }
+    w->standby = 0;
+    if (bag_open(w, now, err, sizeof err) < 0) {
+        writer_fail(w, w->err_rc ? w->err_rc : -EIO, "%s", err);
+        return;
+    }
+    for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
+        const rec_ring_item *r = rec_ring_at(w->ring, i);
+        rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
+                             .recv_ts_ns = r->recv_ts_ns, .origin = r->origin, .data = r->data,
+                             .len = r->len};
+        if (!takeover_skip(w, &it)) (void)write_item(w, &it, now);
+    }
+    rec_ring_destroy(w->ring);
+    w->ring = NULL;
+    w->state = REC_STATS_RECORDING;
+    stats_publish(w, now);
 }
 
 static void *writer_main(void *arg) {
@@ -616,7 +702,10 @@ static void *writer_main(void *arg) {
         rec_queue_item it;
         while (n < REC_WRITER_BATCH_MSGS && bytes < REC_WRITER_BATCH_BYTES &&
                rec_queue_peek(w->q, &it)) {
-            int rc = w->ring ? ring_keep(w, &it) : write_item(w, &it, now);
+            int rc = w->standby ? standby_keep(w, &it)
+                     : w->ring  ? ring_keep(w, &it)
+                     : takeover_skip(w, &it) ? 0
+                                              : write_item(w, &it, now);
             rec_queue_release(w->q);
             if (rc < 0) break;
             n++;
@@ -624,12 +713,14 @@ static void *writer_main(void *arg) {
         }
         if (w->err_rc) break;
         now = rg_time_mono_ns();
+        if (w->standby && atomic_exchange(&w->split, 0)) promote(w, now);
+        if (w->err_rc) break;
         int rc = w->mw ? mcap_writer_tick(w->mw, now) : 0;
         if (rc < 0) {
             writer_fail(w, rc, "%s", mcap_writer_error(w->mw));
             break;
         }
-        if (split_due(w, now)) {
+        if (w->mw && split_due(w, now)) {
             if (w->ring) ring_write(w, now);
             if (w->err_rc) break;
             seg_close(w);
@@ -753,6 +844,61 @@ static void refresh_earlier_segments(rec_writer *w) {
 
 /* ---- start / stop ------------------------------------------------------------------------- */
 
+/* --custom-data into the bag's metadata. 0, or -EINVAL / -ENOMEM with a sentence in err. */
+static int custom_apply(rec_writer *w, char *err, size_t errlen) {
+    for (size_t i = 0; i < w->o.ncustom; i++) {
+        const char *kv = w->o.custom_data[i], *eq = strchr(kv, '=');
+        char key[256];
+        if (!eq || (size_t)(eq - kv) >= sizeof key) {
+            snprintf(err, errlen, "--custom-data %s: expected KEY=VALUE (key under 256 bytes)", kv);
+            return -EINVAL;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+        if (rec_meta_custom_set(&w->meta, key, eq + 1) < 0) {
+            snprintf(err, errlen, "record: out of memory");
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* The bag side of starting: earlier runs' metadata.yaml, custom data, the first segment, a
+ * fresh metadata.yaml. At start, or for a standby at promotion: the primary kept the bag's
+ * metadata moving until it died. 0 or -errno with a sentence in err. */
+static int bag_open(rec_writer *w, int64_t now, char *err, size_t errlen) {
+    rec_meta_free(&w->meta);
+    rec_meta_init(&w->meta);
+    int rc = rec_meta_set_distro(&w->meta, w->o.ros_distro);
+    if (rc < 0) {
+        snprintf(err, errlen, "record: out of memory");
+        return rc;
+    }
+    if (w->o.merge_metadata) {
+        char path[PATH_MAX], merr[768];
+        rg_bag_file_path(path, sizeof path, w->dir, RG_BAG_METADATA);
+        rc = rec_meta_load(&w->meta, path, merr, sizeof merr);
+        if (rc < 0 && rc != -ENOENT) {
+            warn(w, "%s; starting a new one", merr);
+            rec_meta_free(&w->meta);
+            rec_meta_init(&w->meta);
+            (void)rec_meta_set_distro(&w->meta, w->o.ros_distro);
+        }
+        if (rc == 0) refresh_earlier_segments(w);
+    }
+    if ((rc = custom_apply(w, err, errlen)) < 0) return rc;
+    if ((rc = seg_open(w, now)) < 0) {
+        snprintf(err, errlen, "%s", w->errmsg);
+        return rc;
+    }
+    return rec_meta_write(&w->meta, w->dir, err, errlen);
+}
+
+/* mcap_writer's chunk hook: the positions file follows every chunk write (rec_pos.h). */
+static void pos_on_chunk(void *ctx, uint64_t chunk_end, int written) {
+    rec_writer *w = ctx;
+    rec_pos_chunk(w->pos, w->seg_path, chunk_end, written);
+}
+
 int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, size_t errlen) {
     *out = NULL;
     rec_writer *w = calloc(1, sizeof *w);
@@ -796,43 +942,28 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *o, char *err, s
                  rc == -EINVAL ? "too small" : strerror(-rc));
         goto fail;
     }
-    if (o->merge_metadata && !o->monitor) {
-        char path[PATH_MAX], merr[768];
-        rg_bag_file_path(path, sizeof path, w->dir, RG_BAG_METADATA);
-        rc = rec_meta_load(&w->meta, path, merr, sizeof merr);
-        if (rc < 0 && rc != -ENOENT) warn(w, "%s; starting a new one", merr);
-        if (rc < 0 && rc != -ENOENT) {
-            rec_meta_free(&w->meta);
-            rec_meta_init(&w->meta);
-            (void)rec_meta_set_distro(&w->meta, o->ros_distro);
-        }
-        if (rc == 0) refresh_earlier_segments(w);
+    if (o->standby_follow && (o->snapshot || o->monitor)) {
+        snprintf(err, errlen, "record: --standby: not with --snapshot-mode or a monitor");
+        rc = -EINVAL;
+        goto fail;
     }
-    for (size_t i = 0; i < o->ncustom; i++) {
-        const char *eq = strchr(o->custom_data[i], '=');
-        char key[256];
-        if (!eq || (size_t)(eq - o->custom_data[i]) >= sizeof key) {
-            snprintf(err, errlen, "--custom-data %s: expected KEY=VALUE (key under 256 bytes)", o->custom_data[i]);
-            rc = -EINVAL;
+    if ((rc = custom_apply(w, err, errlen)) < 0) goto fail; /* bad --custom-data fails at start */
+    if (o->standby_follow) {
+        size_t budget = o->standby_bytes ? o->standby_bytes : REC_WRITER_STANDBY_BYTES;
+        if ((rc = rec_ring_create(&w->ring, budget)) < 0) {
+            snprintf(err, errlen, "record: standby buffer: %s", strerror(-rc));
             goto fail;
         }
-        snprintf(key, sizeof key, "%.*s", (int)(eq - o->custom_data[i]), o->custom_data[i]);
-        if ((rc = rec_meta_custom_set(&w->meta, key, eq + 1)) < 0) {
-            snprintf(err, errlen, "record: out of memory");
-            goto fail;
-        }
+        w->standby = 1;
+    }
+    if (o->positions_path) {
+        if ((rc = rec_pos_create(&w->pos, o->positions_path, err, errlen)) < 0) goto fail;
+        w->o.mcap.on_chunk = pos_on_chunk;
+        w->o.mcap.chunk_ctx = w;
     }
     w->state = REC_STATS_STARTING;
     if ((rc = rec_stats_writer_open(&w->stats, w->stats_path, w->snap, err, errlen)) < 0) goto fail;
-    if (!o->monitor && (rc = seg_open(w, rg_time_mono_ns())) < 0) {
-        snprintf(err, errlen, "%s", w->errmsg);
-        goto fail;
-    }
-    char merr[768];
-    if (!o->monitor && (rc = rec_meta_write(&w->meta, w->dir, merr, sizeof merr)) < 0) {
-        snprintf(err, errlen, "%s", merr);
-        goto fail;
-    }
+    if (!o->monitor && !w->standby && (rc = bag_open(w, rg_time_mono_ns(), err, errlen)) < 0) goto fail;
     w->state = REC_STATS_RECORDING;
     stats_publish(w, rg_time_mono_ns());
     if ((rc = -pthread_create(&w->thread, NULL, writer_main, w)) < 0) {
@@ -870,6 +1001,8 @@ int rec_writer_stop(rec_writer *w, rec_writer_summary *sum, char *err, size_t er
             .written = t->written, .drops = rec_queue_drops(w->q, i)};
     }
     sum->messages = w->written;
+    sum->takeover_skipped = w->takeover_skipped;
+    sum->takeover_gap = w->takeover_gap;
     sum->drops = rec_queue_drops_total(w->q);
     sum->bytes = w->bytes_done;
     sum->segments = w->segments;
@@ -898,6 +1031,9 @@ void rec_writer_free(rec_writer *w) {
     free(w->topics);
     rec_queue_destroy(w->q);
     rec_ring_destroy(w->ring);
+    rec_pos_close(w->pos);
+    rec_pos_table_free(&w->takeover);
+    free(w->passed);
     rec_stats_writer_close(w->stats);
     rec_meta_free(&w->meta);
     pthread_mutex_destroy(&w->tlock);

@@ -35,6 +35,8 @@
 #define REC_WRITER_TICK_NS (50 * 1000000LL) /* longest writer-thread sleep */
 #define REC_WRITER_BATCH_MSGS 1024       /* messages per batch between ticks */
 #define REC_WRITER_BATCH_BYTES (4u << 20) /* bytes per batch between ticks */
+#define REC_WRITER_STANDBY_WINDOW_NS (10 * 1000000000LL) /* a standby's default time window */
+#define REC_WRITER_STANDBY_BYTES ((size_t)256 << 20)     /* a standby's default ring budget */
 
 typedef struct rec_writer_options {
     const char *dir;               /* bag directory (exists) */
@@ -63,6 +65,17 @@ typedef struct rec_writer_options {
                                     * max_queue bytes (oldest evicted) and written only when
                                     * rec_writer_split asks, into the current segment, which then
                                     * closes; what is held at stop is discarded, as in rosbag2 */
+    const char *positions_path;    /* --positions: keep, per DDS writer, the last sequence number
+                                    * in the segment file there (rec_pos), for a standby; NULL =
+                                    * none */
+    const char *standby_follow;    /* --standby: a hot standby of the recorder whose positions
+                                    * file this is: hold samples (ring of standby_bytes, at most
+                                    * standby_window_ns old), write nothing, until
+                                    * rec_writer_split promotes it: then open the bag and write
+                                    * every sample that file does not say was written; NULL = a
+                                    * plain recorder. Not with snapshot or monitor. */
+    int64_t standby_window_ns;     /* 0 = REC_WRITER_STANDBY_WINDOW_NS */
+    size_t standby_bytes;          /* 0 = REC_WRITER_STANDBY_BYTES */
     void (*on_warn)(void *ctx, const char *msg); /* warnings (missing schema...), any thread */
     void *warn_ctx;                /* passed to on_warn */
 } rec_writer_options;
@@ -79,6 +92,9 @@ typedef struct rec_writer_topic_summary {
 
 typedef struct rec_writer_summary {
     uint64_t messages;        /* written */
+    uint64_t takeover_skipped;/* standby: held samples the primary had already written */
+    uint64_t takeover_gap;    /* standby: samples missing between the primary's last and the
+                               * oldest held (counted as lost on their topics) */
     uint64_t drops;           /* dropped */
     uint64_t bytes;           /* bytes in the segments of this run */
     unsigned segments;        /* segments opened this run */
@@ -93,7 +109,7 @@ int rec_writer_start(rec_writer **out, const rec_writer_options *opts, char *err
 /* rdds callbacks; ctx is the rec_writer. */
 void rec_writer_on_topic(void *ctx, const rdds_topic *topic);
 void rec_writer_on_sample(void *ctx, uint32_t topic_id, const void *data, size_t len,
-                          int64_t source_ts_ns, int64_t recv_ts_ns);
+                          int64_t source_ts_ns, int64_t recv_ts_ns, const rdds_origin *origin);
 void rec_writer_on_event(void *ctx, uint32_t topic_id, int event, int64_t value);
 /* Pause (1: samples are discarded, not counted as drops) or resume (0) recording. */
 void rec_writer_pause(rec_writer *w, int paused);
@@ -101,7 +117,8 @@ int rec_writer_paused(const rec_writer *w);
 /* Parse a rosgraph_msgs/msg/Clock sample (CDR with its encapsulation header) into ns.
  * 0 or -EINVAL. Pure; exported for the unit test. */
 int rec_writer_clock_ns(const void *data, size_t len, int64_t *ns);
-/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples first. */
+/* Ask for a new segment (SIGUSR1); in snapshot mode, write the held samples first; a standby
+ * is promoted instead (the recorder it stood by for must be gone). */
 void rec_writer_split(rec_writer *w);
 /* Nonzero (a rec_stats_state: disk full / failed) once the writer thread stopped on an error. */
 int rec_writer_failed(const rec_writer *w);

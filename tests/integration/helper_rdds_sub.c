@@ -80,8 +80,10 @@ static void on_topic(void *ctx, const rdds_topic *t) {
            count_of(t->qos_yaml, "reliability: reliable"));
 }
 
-static void on_sample(void *ctx, uint32_t id, const void *data, size_t len, int64_t src, int64_t recv) {
+static void on_sample(void *ctx, uint32_t id, const void *data, size_t len, int64_t src, int64_t recv,
+                      const rdds_origin *origin) {
     (void)ctx;
+    (void)origin;
     (void)src;
     (void)recv;
     if (id >= MAX_TOPICS) return;

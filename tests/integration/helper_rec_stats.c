@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
         free(s);
         return 1;
     }
+    printf("role %s\n", rec_stats_role_name(s->role));
     printf("pid %d\nstate %s\nheartbeat_mono_ns %lld\nsegment %s\nsegment_index %u\n"
            "segments %u\nbytes_written %llu\nmessages_written %llu\nmessages_received %llu\n"
            "drops %llu\nqueue_bytes %llu\n",

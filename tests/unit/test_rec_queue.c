@@ -37,7 +37,7 @@ static void test_fifo_and_fields(void **state) {
     for (uint32_t i = 0; i < 1000; i++) {
         size_t n = payload_len(1, i);
         payload(1, i, buf, n);
-        assert_int_equal(rec_queue_push(q, 1, i, buf, n, 100 + i, 200 + i), 0);
+        assert_int_equal(rec_queue_push(q, 1, i, buf, n, 100 + i, 200 + i, NULL), 0);
     }
     for (uint32_t i = 0; i < 1000; i++) {
         assert_int_equal(rec_queue_peek(q, &it), 1);
@@ -60,12 +60,12 @@ static void test_budget_drops_and_reuse(void **state) {
     assert_int_equal(rec_queue_create(&q, cap, 2), 0);
     unsigned char *big = calloc(1, cap);
     /* Larger than the budget: dropped at once, counted for its topic. */
-    assert_int_equal(rec_queue_push(q, 0, 0, big, cap, 0, 0), -ENOBUFS);
+    assert_int_equal(rec_queue_push(q, 0, 0, big, cap, 0, 0, NULL), -ENOBUFS);
     assert_int_equal(rec_queue_drops(q, 0), 1);
     /* Fill until the budget is spent; the queue never holds more than its capacity. */
     unsigned pushed = 0, dropped = 0;
     for (uint32_t i = 0; i < 1000; i++) {
-        int rc = rec_queue_push(q, 1, i, big, 1000, 0, 0);
+        int rc = rec_queue_push(q, 1, i, big, 1000, 0, 0, NULL);
         if (rc == 0) pushed++;
         else {
             assert_int_equal(rc, -ENOBUFS);
@@ -77,7 +77,7 @@ static void test_budget_drops_and_reuse(void **state) {
     assert_true(dropped > 0);
     assert_int_equal(rec_queue_drops(q, 1), dropped);
     /* An id beyond max_topics is counted in the shared overflow slot. */
-    assert_int_equal(rec_queue_push(q, 99, 0, big, 1000, 0, 0), -ENOBUFS);
+    assert_int_equal(rec_queue_push(q, 99, 0, big, 1000, 0, 0, NULL), -ENOBUFS);
     assert_int_equal(rec_queue_drops(q, 99), 1);
     assert_int_equal(rec_queue_drops_total(q), 1 + dropped + 1);
     /* Drain: everything pushed comes out, in order. */
@@ -89,7 +89,7 @@ static void test_budget_drops_and_reuse(void **state) {
     }
     assert_int_equal(rec_queue_peek(q, &it), 0);
     /* Room again: a sample bigger than a slab (its own slab) goes through. */
-    assert_int_equal(rec_queue_push(q, 1, 5000, big, 100 << 10, 0, 0), 0);
+    assert_int_equal(rec_queue_push(q, 1, 5000, big, 100 << 10, 0, 0, NULL), 0);
     assert_int_equal(rec_queue_peek(q, &it), 1);
     assert_int_equal(it.len, 100 << 10);
     rec_queue_release(q);
@@ -112,7 +112,7 @@ static void *producer(void *p) {
     for (uint32_t i = 0; i < PER_PRODUCER; i++) {
         size_t n = payload_len(a->topic, i);
         payload(a->topic, i, buf, n);
-        if (rec_queue_push(a->q, a->topic, i, buf, n, i, i) == 0) a->ok++;
+        if (rec_queue_push(a->q, a->topic, i, buf, n, i, i, NULL) == 0) a->ok++;
     }
     return NULL;
 }
@@ -177,7 +177,7 @@ static void test_two_producers_one_consumer(void **state) {
 static void *late_push(void *p) {
     struct timespec d = {.tv_sec = 0, .tv_nsec = 50 * 1000000};
     nanosleep(&d, NULL);
-    rec_queue_push(p, 0, 1, "y", 1, 0, 0);
+    rec_queue_push(p, 0, 1, "y", 1, 0, 0, NULL);
     return NULL;
 }
 
@@ -189,7 +189,7 @@ static void test_wake(void **state) {
     rec_queue_wake(q);
     rec_queue_wait(q, 60LL * 1000000000); /* would hang the test for a minute if lost */
     /* A committed sample makes it return at once too. */
-    assert_int_equal(rec_queue_push(q, 0, 0, "x", 1, 0, 0), 0);
+    assert_int_equal(rec_queue_push(q, 0, 0, "x", 1, 0, 0, NULL), 0);
     rec_queue_wait(q, 60LL * 1000000000);
     rec_queue_item it;
     assert_int_equal(rec_queue_peek(q, &it), 1);

@@ -171,11 +171,11 @@ static void feed(rec_writer *w, uint32_t from, uint32_t to) {
     for (uint32_t i = from; i < to; i++) {
         size_t n = cdr_string(buf, i);
         int64_t t = 1700000000000000000LL + (int64_t)i * 1000000;
-        rec_writer_on_sample(w, 0, buf, n, t - 1000, t);
+        rec_writer_on_sample(w, 0, buf, n, t - 1000, t, NULL);
         if (i % 3 == 0) {
             unsigned char raw[200];
             memset(raw, (int)i, sizeof raw);
-            rec_writer_on_sample(w, 1, raw, sizeof raw, t, t);
+            rec_writer_on_sample(w, 1, raw, sizeof raw, t, t, NULL);
         }
     }
 }
@@ -424,11 +424,11 @@ static void test_drops(void **state) {
     for (uint32_t i = 0; i < 10; i++) {
         int64_t t = 1700000000000000000LL + (int64_t)i * 1000000;
         if (i == 4 || i == 5) {
-            rec_writer_on_sample(w, 0, big, sizeof big, t - 1000, t);
+            rec_writer_on_sample(w, 0, big, sizeof big, t - 1000, t, NULL);
             continue;
         }
         size_t n = cdr_string(buf, i);
-        rec_writer_on_sample(w, 0, buf, n, t - 1000, t);
+        rec_writer_on_sample(w, 0, buf, n, t - 1000, t, NULL);
     }
     rec_writer_summary sum;
     rc_ = rec_writer_stop(w, &sum, err, sizeof err);
@@ -469,15 +469,15 @@ static void test_loss_rates_publishers(void **state) {
     unsigned char buf[64];
     for (uint32_t i = 0; i < 10; i++) {
         int64_t ts = 1700000000000000000LL + (int64_t)i * 1000000;
-        if (i == 4) rec_writer_on_sample(w, 0, big, sizeof big, ts - 1000, ts);
-        else rec_writer_on_sample(w, 0, buf, cdr_string(buf, i), ts - 1000, ts);
+        if (i == 4) rec_writer_on_sample(w, 0, big, sizeof big, ts - 1000, ts, NULL);
+        else rec_writer_on_sample(w, 0, buf, cdr_string(buf, i), ts - 1000, ts, NULL);
     }
     /* A topic past the writer's cap: announced, counted as untracked, its sample a drop. */
     rdds_topic far = T_RAW;
     far.id = REC_WRITER_MAX_TOPICS + 4;
     rec_writer_on_topic(w, &far);
     rec_writer_on_topic(w, &far);
-    rec_writer_on_sample(w, far.id, buf, 8, 1, 1);
+    rec_writer_on_sample(w, far.id, buf, 8, 1, 1, NULL);
     assert_non_null(strstr(warnings, "more than"));
     rec_writer_summary sum;
     assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
