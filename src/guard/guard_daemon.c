@@ -36,6 +36,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -680,20 +681,29 @@ static void new_positions(guard_daemon *d, char *out) {
         out[0] = '\0'; /* state_dir was checked at setup to leave room for its file names */
 }
 
-/* The argv of a built-in recorder run: the template with {segment}, then its stats file, with
- * a standby its positions file, and for the standby itself what it follows. NULL on ENOMEM. */
+/* The argv of a built-in recorder run: the template with {segment} and its stats file, then
+ * with a standby its positions file, and for the standby itself what it follows. NULL on
+ * ENOMEM. */
 static char **run_argv(const guard_daemon *d, const char *segment, const char *stats,
                        const char *positions, const char *follow) {
     char **argv = NULL;
     if (guard_spawn_expand(d->rec_argv, segment, &argv) < 0) return NULL;
     if (!d->builtin) return argv;
     char win[32], mem[32];
-    snprintf(win, sizeof win, "%lldms", (long long)(d->cfg->standby_window_ns / 1000000));
+    snprintf(win, sizeof win, "%.3f", (double)d->cfg->standby_window_ns / 1e9); /* seconds */
     snprintf(mem, sizeof mem, "%llu", (unsigned long long)d->cfg->standby_memory);
-    const char *extra[10];
+    const char *extra[8];
     size_t n = 0, na = 0;
-    extra[n++] = "--stats";
-    extra[n++] = stats;
+    for (; argv[na]; na++) {
+        if (strcmp(argv[na], "--stats") != 0 || !argv[na + 1]) continue;
+        char *v = strdup(stats);
+        if (!v) {
+            guard_spawn_argv_free(argv);
+            return NULL;
+        }
+        free(argv[++na]);
+        argv[na] = v;
+    }
     if (positions && positions[0]) {
         extra[n++] = "--positions";
         extra[n++] = positions;
@@ -706,7 +716,6 @@ static char **run_argv(const guard_daemon *d, const char *segment, const char *s
         extra[n++] = "--standby-memory";
         extra[n++] = mem;
     }
-    while (argv[na]) na++;
     char **v = realloc(argv, (na + n + 1) * sizeof *v);
     if (!v) {
         guard_spawn_argv_free(argv);
@@ -851,6 +860,9 @@ static guard_standby_state standby_observe(guard_daemon *d) {
     standby_proc *sb = &d->sb;
     if (!sb->pid) return GUARD_STANDBY_OFF;
     if (sb->state == GUARD_STANDBY_STOPPING) return sb->state;
+    /* Dead but not yet reaped (killed together with the recorder): not promotable. */
+    struct pollfd pf = {.fd = sb->pidfd, .events = POLLIN};
+    if (poll(&pf, 1, 0) > 0) return GUARD_STANDBY_OFF;
     char err[256];
     if (!sb->stats) rec_stats_reader_open(&sb->stats, sb->stats_path, err, sizeof err);
     if (!sb->snap && !(sb->snap = calloc(1, sizeof *sb->snap))) return sb->state;
@@ -920,7 +932,7 @@ static int standby_exited(sd_event_source *s, int fd, uint32_t revents, void *ud
     if (rc == 0) guard_spawn_describe_exit(&si, how, sizeof how);
     int asked = sb->state == GUARD_STANDBY_STOPPING;
     char why[256];
-    snprintf(why, sizeof why, "standby pid %d %s%s", (int)sb->pid, how, asked ? "" : " by itself");
+    snprintf(why, sizeof why, "standby pid %d %s%s", (int)sb->pid, how, asked ? "" : " (not asked to stop)");
     json_t *ev = event_new(d, "standby_exit");
     json_object_set_new(ev, "reason", json_string(why));
     json_object_set_new(ev, "standby_pid", json_integer(sb->pid));
@@ -1022,6 +1034,11 @@ static void standby_check(guard_daemon *d) {
         } else {
             pending = 1;
         }
+    }
+    if (!recorder_alive(d) && !sb->pid && !guard_standby_wanted(d->fsm.state, 1) && d->positions[0]) {
+        /* The recording stopped: no run will read these positions again. */
+        d->positions[0] = d->retired_positions[0] = '\0';
+        sweep_positions(d);
     }
     int primary = recorder_alive(d) && !d->exit_pending && !d->ladder;
     if (!sb->pid && !d->promote_pending && d->session_open && d->positions[0] &&
@@ -2146,9 +2163,9 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         snprintf(lease, sizeof lease, "%lld", (long long)(c->lease_duration_ns / 1000000));
         /* `-a` is also what `recguard hz/topics/monitor` leave alone (cli_topics.c,
          * recorder_filter): change both together. */
-        /* --stats (and with a standby --positions) follow at each spawn: they alternate
-         * between the recorder and its standby (run_argv). */
-        char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT,
+        /* With a standby, --stats alternates between the recorder and its standby and
+         * --positions is added at each spawn (run_argv). */
+        char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
                        "--lease", lease, "--max-chunk-age", GUARD_DAEMON_CHUNK_AGE_MS, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
         /* `record:` selects topics itself, or -a stays the default. */
