@@ -220,6 +220,27 @@ static void human_duration(double s, char *buf, size_t len) {
     else snprintf(buf, len, "%.1fs", s);
 }
 
+/* redundancy: standby — "standby:    pid 12, ready, 8 topics, 1.2 MiB held" */
+static void print_standby(json_t *sb) {
+    char b1[64];
+    if (!json_is_object(sb)) return;
+    json_int_t pid = json_integer_value(json_object_get(sb, "pid"));
+    if (pid <= 0) {
+        printf("standby:    none (%s", jstr(sb, "state", "?"));
+        json_t *in = json_object_get(sb, "respawn_in_s");
+        if (json_is_number(in)) printf(", starting again in %.1fs", json_number_value(in) > 0 ? json_number_value(in) : 0);
+        printf(")\n");
+        return;
+    }
+    printf("standby:    pid %lld, %s", (long long)pid, jstr(sb, "state", "?"));
+    json_t *held = json_object_get(sb, "ring_bytes");
+    if (json_is_integer(held)) {
+        human_bytes((double)json_integer_value(held), b1, sizeof b1);
+        printf(", %lld topics, %s held", (long long)json_integer_value(json_object_get(sb, "topics")), b1);
+    }
+    printf("\n");
+}
+
 static void print_status(json_t *st) {
     char b1[64], b2[64];
     json_t *h = json_object_get(st, "health");
@@ -235,6 +256,7 @@ static void print_status(json_t *st) {
     } else {
         printf("recorder:   not running\n");
     }
+    print_standby(json_object_get(st, "standby"));
     printf("segment:    %s\n", jstr(st, "segment", "-"));
     printf("restarts:   %lld\n", (long long)json_integer_value(json_object_get(st, "restarts")));
     if (h) {
