@@ -7,6 +7,8 @@
 #  2. kill -9 of the standby: a new one is started, the recorder is untouched (no restart);
 #  3. SIGSTOP of the recorder: found hung, killed, the standby takes over;
 #  4. kill -9 of both at once: the plain restart, then a new standby;
+#  6. kill -9 of the daemon: the next one adopts the recorder, kills the old standby (identity
+#     checked), starts a fresh one, which takes over from the adopted recorder at its kill;
 #  5. stop: both end, nothing of either left; a standby never wrote a file of its own.
 # Across the promotions (1 to 3) the segments hold every sequence number once, in order, none
 # missing (read by @mcap/core and rosmsg2-serialization); the plain restart's loss is printed.
@@ -87,7 +89,24 @@ kill -KILL "$p4" "$s4"
 wait_for 60 "a plain restart" '[ "$(recorder_pid)" != 0 ] && [ "$(recorder_pid)" != "$p4" ] && [ "$(recorder_pid)" != "$s4" ]'
 jhas 'select(.event=="transition" and .trigger=="backoff_elapsed")' "$J" || fail "no plain restart"
 wait_for 60 "RECORDING" state_is RECORDING
+first_plain=$(jst .segment_index)
 wait_for 60 "a new standby ready" new_standby_ready "$s4"
+recording_more 1000
+
+log "6: daemon kill -9: the next daemon adopts the recorder, ends the old standby, starts its own"
+p6=$(recorder_pid); s6=$(sb_pid)
+kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
+start_daemon --set redundancy=standby --set health.hang_timeout=2s
+wait_for 30 "RECORDING (adopted)" state_is RECORDING
+[ "$(recorder_pid)" = "$p6" ] && [ "$(jst .adopted)" = true ] || fail "the recorder was not adopted"
+wait_for 30 "the old standby ended" '[ ! -d /proc/'"$s6"' ] || [ "$(proc_state '"$s6"')" = Z ]'
+wait_for 60 "a new standby ready" new_standby_ready "$s6"
+recording_more 1000
+# and it takes over from the adopted recorder
+s7=$(sb_pid)
+kill -KILL "$p6"
+wait_for 30 "the standby promoted after adoption" '[ "$(recorder_pid)" = "$s7" ]'
+wait_for 60 "a new standby ready" new_standby_ready "$s7"
 recording_more 1000
 
 log "5: stop"
@@ -105,7 +124,7 @@ stop_daemon
 # promotions (segments up to the one the last promoted recorder wrote).
 wait_for 120 "post-crash hooks done" '! pgrep -f "recover $bag/" >/dev/null'
 seg_index() { local b; b=$(basename "$1" .mcap); echo "${b##*_}"; }
-files=() upto=()
+files=() upto=() since=()
 for f in $(for g in "$bag"/*.mcap; do [[ "$g" == *.recovered.mcap ]] || echo "$(seg_index "$g") $g"; done |
            sort -n | awk '{print $2}'); do
   i=$(seg_index "$f")
@@ -113,13 +132,16 @@ for f in $(for g in "$bag"/*.mcap; do [[ "$g" == *.recovered.mcap ]] || echo "$(
   [ -f "$r" ] && f=$r
   node_e2e validate_mcap.mjs "$f" >"$T/v.json" || fail "$f: invalid: $(head -c 400 "$T/v.json")"
   files+=("$f")
-  [ "$i" -le "$last_promoted" ] && upto+=("$f")
+  if [ "$i" -le "$last_promoted" ]; then upto+=("$f"); fi
+  if [ "$i" -ge "$first_plain" ]; then since+=("$f"); fi
 done
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${files[@]}" >"$T/all.json" || fail "rec_seq over all segments"
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${upto[@]}" >"$T/promoted.json" || fail "rec_seq up to the promotions"
+node_e2e rec_seq.mjs --topic /seq --ros-field data "${since[@]}" >"$T/adopted.json" || fail "rec_seq after the plain restart"
 log "all segments: $(cat "$T/all.json")"
 log "through the promotions: $(cat "$T/promoted.json")"
 [ "$(jq .dups "$T/all.json")" = 0 ] && [ "$(jq .outOfOrder "$T/all.json")" = 0 ] || fail "duplicates or disorder"
 [ "$(jq .gaps "$T/promoted.json")" = 0 ] || fail "messages lost across a promotion"
+[ "$(jq .gaps "$T/adopted.json")" = 0 ] || fail "messages lost across the promotion after adoption: $(cat "$T/adopted.json")"
 log "plain restart (both killed) lost $(( $(jq .gaps "$T/all.json") )) messages"
 log "PASS"
