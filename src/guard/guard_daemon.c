@@ -733,11 +733,12 @@ static char **run_argv(const guard_daemon *d, const char *segment, const char *s
 }
 
 /* Spawn argv as a run of its own: its own cgroup where the machine allows it (a configured
- * priority group holds the recorder instead), `plan` applied (NULL none). 0 with r and the
- * run's group in cg[PATH_MAX] and `own`, or -errno with err. */
+ * priority group holds the recorder instead), `plan` applied (NULL none) with its outcome in
+ * `rep`. 0 with r and the run's group in cg[PATH_MAX] and `own`, or -errno with err. */
 static int spawn_run(guard_daemon *d, char **argv, int log_fd, const guard_prio_plan *plan,
-                     guard_spawn_result *r, char *cg, int *own, char *err, size_t errlen) {
-    guard_spawn_opts o = {.argv = argv, .log_fd = log_fd, .prio = plan, .prio_report = &d->prio};
+                     guard_prio_report *rep, guard_spawn_result *r, char *cg, int *own, char *err,
+                     size_t errlen) {
+    guard_spawn_opts o = {.argv = argv, .log_fd = log_fd, .prio = plan, .prio_report = rep};
     char leaf[PATH_MAX];
     int leaf_fd = -1;
     cg[0] = '\0';
@@ -784,8 +785,8 @@ static void act_spawn(guard_daemon *d) {
     }
     if (d->builtin) unlink(d->stats_path); /* a stale file must not look like a heartbeat */
     guard_spawn_result r;
-    int rc = spawn_run(d, argv, d->log_fd, d->plan_ok ? &d->plan : NULL, &r, d->cgroup, &d->cgroup_own,
-                       err, sizeof err);
+    int rc = spawn_run(d, argv, d->log_fd, d->plan_ok ? &d->plan : NULL, &d->prio, &r, d->cgroup,
+                       &d->cgroup_own, err, sizeof err);
     guard_spawn_argv_free(argv);
     if (rc < 0) {
         if (d->log_fd >= 0) close(d->log_fd);
@@ -977,14 +978,15 @@ static void standby_spawn(guard_daemon *d) {
     sb->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
     char **argv = run_argv(d, sb->segment, sb->stats_path, sb->positions, d->positions);
     guard_prio_plan plan;
+    guard_prio_report rep = d->prio; /* the standby's outcome; status reports the recorder's */
     if (d->plan_ok) {
         plan = d->plan; /* a shallow copy without the group: the fd stays the daemon's */
         plan.cgroup_procs_fd = -1;
         plan.cgroup_path[0] = '\0';
     }
     guard_spawn_result r;
-    int rc = argv ? spawn_run(d, argv, sb->log_fd, d->plan_ok ? &plan : NULL, &r, sb->cgroup, &sb->cgroup_own,
-                              err, sizeof err)
+    int rc = argv ? spawn_run(d, argv, sb->log_fd, d->plan_ok ? &plan : NULL, &rep, &r, sb->cgroup,
+                              &sb->cgroup_own, err, sizeof err)
                   : -ENOMEM;
     if (!argv) snprintf(err, sizeof err, "standby spawn: out of memory");
     guard_spawn_argv_free(argv);
