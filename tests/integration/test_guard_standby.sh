@@ -135,6 +135,11 @@ for f in $(for g in "$bag"/*.mcap; do [[ "$g" == *.recovered.mcap ]] || echo "$(
   if [ "$i" -le "$last_promoted" ]; then upto+=("$f"); fi
   if [ "$i" -ge "$first_plain" ]; then since+=("$f"); fi
 done
+# per segment: where a gap is (at a boundary: the takeover; inside: DDS), for the messages below
+for f in "${files[@]}"; do
+  echo "$(basename "$f") $(node_e2e rec_seq.mjs --topic /seq --ros-field data "$f" | jq -c '[.first, .last, .count, .gaps]')"
+done >"$T/per_segment.txt"
+log "per segment [first, last, count, gaps]: $(tr '\n' ';' <"$T/per_segment.txt")"
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${files[@]}" >"$T/all.json" || fail "rec_seq over all segments"
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${upto[@]}" >"$T/promoted.json" || fail "rec_seq up to the promotions"
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${since[@]}" >"$T/adopted.json" || fail "rec_seq after the plain restart"
