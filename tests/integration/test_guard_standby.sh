@@ -9,6 +9,7 @@
 #  4. kill -9 of both at once: the plain restart, then a new standby;
 #  6. kill -9 of the daemon: the next one adopts the recorder, kills the old standby (identity
 #     checked), starts a fresh one, which takes over from the adopted recorder at its kill;
+#  7. split: the standby is ended with the segment, a new one follows the next recorder;
 #  5. stop: both end, nothing of either left; a standby never wrote a file of its own.
 # Across the promotions (1 to 3) the segments hold every sequence number once, in order, none
 # missing (read by @mcap/core and rosmsg2-serialization); the plain restart's loss is printed.
@@ -108,6 +109,14 @@ kill -KILL "$p6"
 wait_for 30 "the standby promoted after adoption" '[ "$(recorder_pid)" = "$s7" ]'
 wait_for 60 "a new standby ready" new_standby_ready "$s7"
 recording_more 1000
+
+log "7: split: the standby ends with its recorder's segment, a new one follows the next recorder"
+p8=$(recorder_pid); s8=$(sb_pid)
+"$RECGUARD" split --socket "$SOCK" >/dev/null || fail "split"
+wait_for 60 "the next recorder" '[ "$(recorder_pid)" != 0 ] && [ "$(recorder_pid)" != "$p8" ]'
+[ "$(recorder_pid)" != "$s8" ] || fail "a split promoted the standby"
+wait_for 60 "a new standby" new_standby_ready "$s8"
+jhas "select(.event==\"standby_exit\" and .standby_pid==$s8 and .expected)" "$J" || fail "the split's standby did not end as asked"
 
 log "5: stop"
 "$RECGUARD" stop --socket "$SOCK" --timeout 40 >/dev/null || fail "stop"
