@@ -111,7 +111,7 @@ wait_for 60 "a new standby ready" new_standby_ready "$s7"
 recording_more 1000
 
 log "7: split: the standby ends with its recorder's segment, a new one follows the next recorder"
-p8=$(recorder_pid); s8=$(sb_pid)
+p8=$(recorder_pid); s8=$(sb_pid); before_split=$(jst .segment_index)
 "$RECGUARD" split --socket "$SOCK" >/dev/null || fail "split"
 wait_for 60 "the next recorder" '[ "$(recorder_pid)" != 0 ] && [ "$(recorder_pid)" != "$p8" ]'
 [ "$(recorder_pid)" != "$s8" ] || fail "a split promoted the standby"
@@ -142,7 +142,8 @@ for f in $(for g in "$bag"/*.mcap; do [[ "$g" == *.recovered.mcap ]] || echo "$(
   node_e2e validate_mcap.mjs "$f" >"$T/v.json" || fail "$f: invalid: $(head -c 400 "$T/v.json")"
   files+=("$f")
   if [ "$i" -le "$last_promoted" ]; then upto+=("$f"); fi
-  if [ "$i" -ge "$first_plain" ]; then since+=("$f"); fi
+  # (a split is a stop and a start, with the gap of one: not a takeover)
+  if [ "$i" -ge "$first_plain" ] && [ "$i" -le "$before_split" ]; then since+=("$f"); fi
 done
 # per segment: where a gap is (at a boundary: the takeover; inside: DDS), for the messages below
 for f in "${files[@]}"; do
