@@ -153,10 +153,16 @@ log "per segment [first, last, count, gaps]: $(tr '\n' ';' <"$T/per_segment.txt"
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${files[@]}" >"$T/all.json" || fail "rec_seq over all segments"
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${upto[@]}" >"$T/promoted.json" || fail "rec_seq up to the promotions"
 node_e2e rec_seq.mjs --topic /seq --ros-field data "${since[@]}" >"$T/adopted.json" || fail "rec_seq after the plain restart"
+# on a data failure, what the recorders said (drops, positions, takeover summaries)
+data_fail() {
+  echo "---- standby.log"; tail -n 40 "$OUT/standby.log" 2>/dev/null || true
+  for l in "$bag"/*.log; do echo "---- $l"; tail -n 15 "$l"; done
+  fail "$@"
+}
 log "all segments: $(cat "$T/all.json")"
 log "through the promotions: $(cat "$T/promoted.json")"
-[ "$(jq .dups "$T/all.json")" = 0 ] && [ "$(jq .outOfOrder "$T/all.json")" = 0 ] || fail "duplicates or disorder"
-[ "$(jq .gaps "$T/promoted.json")" = 0 ] || fail "messages lost across a promotion"
-[ "$(jq .gaps "$T/adopted.json")" = 0 ] || fail "messages lost across the promotion after adoption: $(cat "$T/adopted.json")"
+[ "$(jq .dups "$T/all.json")" = 0 ] && [ "$(jq .outOfOrder "$T/all.json")" = 0 ] || data_fail "duplicates or disorder"
+[ "$(jq .gaps "$T/promoted.json")" = 0 ] || data_fail "messages lost across a promotion"
+[ "$(jq .gaps "$T/adopted.json")" = 0 ] || data_fail "messages lost across the promotion after adoption: $(cat "$T/adopted.json")"
 log "plain restart (both killed) lost $(( $(jq .gaps "$T/all.json") )) messages"
 log "PASS"
