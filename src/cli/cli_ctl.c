@@ -220,9 +220,8 @@ static void human_duration(double s, char *buf, size_t len) {
     else snprintf(buf, len, "%.1fs", s);
 }
 
-/* redundancy: standby — "standby:    pid 12, ready, 8 topics, 1.2 MiB held" */
+/* redundancy: standby — "standby:    pid 12, ready, 8 topics, 31000 messages received" */
 static void print_standby(json_t *sb) {
-    char b1[64];
     if (!json_is_object(sb)) return;
     json_int_t pid = json_integer_value(json_object_get(sb, "pid"));
     if (pid <= 0) {
@@ -233,11 +232,10 @@ static void print_standby(json_t *sb) {
         return;
     }
     printf("standby:    pid %lld, %s", (long long)pid, jstr(sb, "state", "?"));
-    json_t *held = json_object_get(sb, "ring_bytes");
-    if (json_is_integer(held)) {
-        human_bytes((double)json_integer_value(held), b1, sizeof b1);
-        printf(", %lld topics, %s held", (long long)json_integer_value(json_object_get(sb, "topics")), b1);
-    }
+    json_t *rx = json_object_get(sb, "messages_received");
+    if (json_is_integer(rx))
+        printf(", %lld topics, %lld messages received", (long long)json_integer_value(json_object_get(sb, "topics")),
+               (long long)json_integer_value(rx));
     printf("\n");
 }
 

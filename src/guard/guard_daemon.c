@@ -1173,12 +1173,11 @@ static json_t *standby_json(guard_daemon *d) {
         json_object_set_new(o, "uptime_s", json_real((double)(rg_time_mono_ns() - sb->start_mono) / 1e9));
     }
     if (sb->pid && sb->have_snap) {
-        /* What its ring holds, as its stats say (messages taken from DDS, bytes held). */
+        /* What its stats say it takes in (the stats file carries no ring figures). */
         json_object_set_new(o, "topics", json_integer((json_int_t)(sb->snap->ntopics + sb->snap->overflow_topics)));
         json_object_set_new(o, "messages_received", json_integer((json_int_t)sb->snap->messages_received));
-        json_object_set_new(o, "ring_bytes", json_integer((json_int_t)sb->snap->queue_bytes));
-        json_object_set_new(o, "ring_capacity", json_integer((json_int_t)sb->snap->queue_capacity));
         json_object_set_new(o, "drops", json_integer((json_int_t)sb->snap->drops));
+        json_object_set_new(o, "lost", json_integer((json_int_t)sb->snap->lost));
     }
     if (!sb->pid && sb->state == GUARD_STANDBY_BACKOFF)
         json_object_set_new(o, "respawn_in_s", json_real((double)(sb->respawn_at_mono - rg_time_mono_ns()) / 1e9));
