@@ -8,5 +8,6 @@ mkdir -p bench/out
 echo "## MCAP encoder"; bench/bench_mcap.sh build bench/out 256 3
 echo "## Guardian";     bench/bench_supervise.sh "${SUPERVISE_SECONDS:-60}" "${KILLS:-20}"
 echo "## Recorder";     bench/bench_record.sh
+echo "## Camera";       bench/bench_camera.sh
 echo "## Dashboard";    bench/bench_web.sh "${WEB_SECONDS:-30}"
 echo "## Rate monitor";   bench/bench_hz.sh

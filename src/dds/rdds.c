@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,19 @@
 #include "dds/rdds_qos_override.h"
 #include "dds/rdds_select.h"
 #include "dds/rdds_sertype.h"
+#include "dds/rdds_typehash.h"
 
 #define RDDS_TAKE_BATCH 64        /* samples per dds_takecdr call in the listener */
 #define RDDS_DISC_BATCH 16        /* publications per dds_take in the discovery thread */
 #define RDDS_MAX_BLOCKING DDS_MSECS(100) /* reliability max_blocking_time (writers only; required field) */
 #define RDDS_RDI_DEPTH 1000       /* ros_discovery_info samples held until the discovery thread takes them */
 #define RDDS_RDI_TYPE "rmw_dds_common::msg::dds_::ParticipantEntitiesInfo_"
+/* Receive-side defaults, placed before $CYCLONEDDS_URI so that anything set there wins.
+ * Cyclone asks for a 1 MiB socket receive buffer; a 1280x720 rgb8 image arrives as 2.7 MB of
+ * datagrams in one burst and overflowed it (UDP RcvbufErrors, then NACK-driven retransmits held
+ * five 30 Hz cameras to a fifth of their rate, docs/BENCHMARKS.md). "max": the kernel caps the
+ * request at net.core.rmem_max instead of failing. */
+#define RDDS_CONFIG_DEFAULTS "<Internal><SocketReceiveBufferSize max=\"8MiB\"/></Internal>"
 
 typedef struct rdds_tstate rdds_tstate;
 
@@ -41,6 +49,8 @@ typedef struct rdds_pub {
     rdds_pub_qos q;               /* offered QoS */
     char **parts;                 /* partitions (dds_alloc'd), NULL when in the default one */
     uint32_t nparts;              /* entries in parts */
+    char type_hash[RDDS_TYPEHASH_LEN + 1]; /* from its USER_DATA, "" when none or malformed */
+    int hash_rc;                  /* rdds_typehash_parse's result for it (-EINVAL: malformed) */
 } rdds_pub;
 
 struct rdds_tstate {
@@ -58,9 +68,13 @@ struct rdds_tstate {
     uint32_t nparts;              /* entries in parts */
     char **nodestrs;              /* every publisher_nodes handed out (kept until close) */
     size_t nnodestrs;             /* entries in nodestrs */
+    char type_hash[RDDS_TYPEHASH_LEN + 1]; /* pub.type_hash once set: written once, so the
+                                     pointer handed out earlier ("") and this one both stay valid */
+    int type_hash_new;            /* 1: type_hash set since the last on_topic */
 };
 
 struct rdds_session {
+    dds_entity_t dom;             /* domain created with RDDS_CONFIG_DEFAULTS, 0 when it existed */
     dds_entity_t pp;              /* our participant */
     dds_entity_t brd;             /* DCPSPublication reader */
     dds_entity_t ws;              /* discovery waitset */
@@ -131,10 +145,13 @@ static void on_matched(dds_entity_t rd, const dds_subscription_matched_status_t 
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static void report(rdds_session *s, const char *fmt, const char *a, const char *b) {
+__attribute__((format(printf, 2, 3))) static void report(rdds_session *s, const char *fmt, ...) {
     if (s->cb.on_error == NULL) return;
     char msg[1024];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     s->cb.on_error(s->cb.ctx, msg);
 }
 
@@ -226,6 +243,7 @@ static rdds_tstate *topic_add(rdds_session *s, const char *dds_topic, const char
     t->pub.keyed = keyed;
     t->pub.qos_yaml = "";
     t->pub.publisher_nodes = "";
+    t->pub.type_hash = "";
     s->topics[s->ntopics++] = t;
     return t;
 }
@@ -447,6 +465,8 @@ static void topic_refresh(rdds_session *s, rdds_tstate *t) {
     int changed = count_changed || strcmp(yaml, t->pub.qos_yaml) != 0;
     t->pub.qos_yaml = yaml;
     changed |= topic_nodes_update(s, t);
+    changed |= t->type_hash_new;
+    t->type_hash_new = 0;
     /* Before the reader exists: on_topic returns before the first on_sample for this id. */
     if (changed || t->rd == 0) s->cb.on_topic(s->cb.ctx, &t->pub);
 
@@ -485,12 +505,43 @@ static rdds_pub *pub_find_key(rdds_session *s, const dds_guid_t *key) {
     return NULL;
 }
 
+/* The writer's announced type hash, from the USER_DATA in its discovered QoS: p->type_hash and
+ * p->hash_rc, *why when malformed. */
+static void pub_hash_read(rdds_pub *p, const dds_qos_t *q, const char **why) {
+    void *ud = NULL;
+    size_t n = 0;
+    p->type_hash[0] = '\0';
+    p->hash_rc = -ENOENT;
+    if (dds_qget_userdata(q, &ud, &n)) p->hash_rc = rdds_typehash_parse(ud, n, p->type_hash, why);
+    dds_free(ud);
+}
+
+/* Publisher p of topic t announced a type hash (or a malformed one). The topic keeps the first
+ * hash announced: the MCAP channel that carries it cannot change once written. rosbag2 instead
+ * records "" when the publishers it sees at subscription disagree; the warning names both. */
+static void topic_hash_note(rdds_session *s, rdds_tstate *t, const rdds_pub *p, const char *why) {
+    if (p->hash_rc == -EINVAL) {
+        report(s, "topic(%s): a publisher announces a malformed type hash (%s); ignored", t->name, why);
+        return;
+    }
+    if (p->type_hash[0] == '\0') return;
+    if (t->type_hash[0] == '\0') {
+        memcpy(t->type_hash, p->type_hash, sizeof t->type_hash);
+        t->pub.type_hash = t->type_hash;
+        t->type_hash_new = 1;
+    } else if (strcmp(t->type_hash, p->type_hash) != 0) {
+        report(s, "topic(%s): publishers announce different type hashes: %s (kept) and %s", t->name,
+               t->type_hash, p->type_hash);
+    }
+}
+
 static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dds_instance_handle_t ih) {
     /* Our own participant has no writers to record, and the prefix check keeps it that way
      * even if a caller ever adds some. */
     if (memcmp(ep->participant_key.v, s->self.v, 12) == 0) return;
     if (ep->topic_name == NULL || ep->type_name == NULL || ep->qos == NULL) return;
     rdds_pub *p = pub_find_key(s, &ep->key);
+    const char *why = NULL;
     if (p != NULL) {
         /* A QoS change of a known writer (partition, lifespan...): take it as a new offer. */
         pub_qos_from(ep->qos, &p->q);
@@ -498,6 +549,12 @@ static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dd
         p->parts = NULL;
         p->nparts = 0;
         if (!dds_qget_partition(ep->qos, &p->nparts, &p->parts)) p->nparts = 0;
+        char hash_before[sizeof p->type_hash];
+        int rc_before = p->hash_rc;
+        memcpy(hash_before, p->type_hash, sizeof hash_before);
+        pub_hash_read(p, ep->qos, &why);
+        if (p->t != NULL && (p->hash_rc != rc_before || strcmp(p->type_hash, hash_before) != 0))
+            topic_hash_note(s, p->t, p, why);
         if (p->t != NULL) topic_refresh(s, p->t);
         return;
     }
@@ -516,6 +573,7 @@ static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dd
     p->key = ep->key;
     p->ih = ih;
     pub_qos_from(ep->qos, &p->q);
+    pub_hash_read(p, ep->qos, &why);
     if (!dds_qget_partition(ep->qos, &p->nparts, &p->parts) || p->nparts == 0) {
         free_strv(p->parts, p->nparts, dds_free);
         p->parts = NULL;
@@ -538,6 +596,7 @@ static void pub_alive(rdds_session *s, const dds_builtintopic_endpoint_t *ep, dd
         }
     }
     p->t = t;
+    topic_hash_note(s, t, p, why);
     topic_refresh(s, t);
 }
 
@@ -662,6 +721,20 @@ static void *disc_main(void *arg) {
 
 /* ---- open / close ----------------------------------------------------------------------- */
 
+/* The domain with our receive defaults in front of the user's configuration; 0 when this
+ * process already has the domain (its configuration stays as it is). */
+static dds_entity_t domain_create(uint32_t domain) {
+    const char *uri = getenv("CYCLONEDDS_URI");
+    if (uri == NULL) uri = "";
+    size_t n = sizeof RDDS_CONFIG_DEFAULTS + 1 + strlen(uri);
+    char *cfg = malloc(n);
+    if (cfg == NULL) return DDS_RETCODE_OUT_OF_RESOURCES;
+    snprintf(cfg, n, "%s%s%s", RDDS_CONFIG_DEFAULTS, *uri ? "," : "", uri);
+    dds_entity_t d = dds_create_domain((dds_domainid_t)domain, cfg);
+    free(cfg);
+    return d == DDS_RETCODE_PRECONDITION_NOT_MET ? 0 : d;
+}
+
 int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *filter,
                       const rdds_callbacks *cb, char *err, size_t errlen) {
     *out = NULL;
@@ -677,8 +750,13 @@ int rdds_session_open(rdds_session **out, uint32_t domain, const rdds_filter *fi
         free(s);
         return rc;
     }
-    const char *what = "participant";
+    const char *what = "domain";
     dds_return_t r;
+    if ((r = s->dom = domain_create(domain)) < 0) {
+        s->dom = 0;
+        goto fail;
+    }
+    what = "participant";
     /* Cyclone takes a participant's lease duration from its liveliness QoS. A short one lets
      * a reliable keep-all publisher drop a recorder killed with -9 within the lease instead
      * of blocking on its unacknowledged samples for Cyclone's default 10 s. */
@@ -739,6 +817,7 @@ void rdds_session_close(rdds_session *s) {
     /* Deleting the participant deletes every reader: no callback after this. Only then may
      * the topic states the listeners pointed to go. */
     if (s->pp > 0) dds_delete(s->pp);
+    if (s->dom > 0) dds_delete(s->dom);
     for (size_t i = 0; i < s->npubs; i++) free_strv(s->pubs[i].parts, s->pubs[i].nparts, dds_free);
     free(s->pubs);
     for (size_t i = 0; i < s->ntopics; i++) topic_free(s->topics[i]);

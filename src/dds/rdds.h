@@ -3,8 +3,9 @@
  * Owns: the DDS participant, continuous discovery of publications (late joiners too), topic
  * selection (all / names / regex / exclude / hidden / non-ROS DDS topics), ROS 2 name and type
  * mapping, QoS adaptation to the matched publishers (reliable / transient-local only when all
- * offer it, re-checked as publishers come and go), keyed and keyless topics, partitions, and one
- * raw-CDR reader per selected topic (a custom ddsi_sertype).
+ * offer it, re-checked as publishers come and go), keyed and keyless topics, partitions, the
+ * type hash publishers announce (rdds_typehash.h), and one raw-CDR reader per selected topic (a
+ * custom ddsi_sertype).
  *
  * Prefix `rdds_` because Cyclone owns `dds_`. Samples are taken inside the DDS listener and
  * handed to on_sample, which must not block: the recorder copies into its bounded queue.
@@ -28,9 +29,14 @@ typedef struct rdds_topic {
                                     fully qualified names ("/talker,/ns/cam"); "" when unknown
                                     (from ros_discovery_info, which non-ROS writers never send) */
     uint32_t publishers;    /* discovered publishers (writers) of the topic right now */
+    const char *type_hash;  /* type description hash, "RIHS01_<64 hex>", from the USER_DATA of
+                               the first publisher that announced one (rmw does since Iron);
+                               "" while none did. It then stays for the session: a publisher
+                               announcing another is reported through on_error */
 } rdds_topic;
-/* Lifetime: a topic's strings (qos_yaml and publisher_nodes included, also earlier versions of
- * them) stay valid until rdds_session_close returns, so the recorder may keep the pointers. */
+/* Lifetime: a topic's strings (qos_yaml, publisher_nodes and type_hash included, also earlier
+ * versions of them) stay valid until rdds_session_close returns, so the recorder may keep the
+ * pointers. */
 
 /* Where a sample came from, the same in every process that receives it: a hot standby and
  * the primary recorder use it to agree on which samples the primary already wrote. */
@@ -42,16 +48,17 @@ typedef struct rdds_origin {
 typedef struct rdds_callbacks {
     void *ctx; /* passed back to every callback */
     /* A topic was selected; called just before its reader is created (and again, same id,
-     * with an updated qos_yaml or publisher_nodes when its set of publishers, or what
-     * ros_discovery_info says about their nodes, changes). */
+     * with an updated qos_yaml, publisher_nodes or type_hash when its set of publishers, or
+     * what ros_discovery_info says about their nodes, changes). */
     void (*on_topic)(void *ctx, const rdds_topic *topic);
     /* One sample: serialized CDR including the 4-byte encapsulation header, valid only during
      * the call. source_ts_ns = DDS source timestamp, recv_ts_ns = realtime at take, origin =
      * the sending writer and its sequence number (NULL when unknown). */
     void (*on_sample)(void *ctx, uint32_t topic_id, const void *data, size_t len,
                       int64_t source_ts_ns, int64_t recv_ts_ns, const struct rdds_origin *origin);
-    /* Optional (NULL = ignored): a selected topic could not be subscribed, with a sentence
-     * "what(which): why". Called from the discovery thread; recording of other topics goes on. */
+    /* Optional (NULL = ignored): a selected topic could not be subscribed, or its publishers
+     * announce a malformed or conflicting type hash, with a sentence "what(which): why".
+     * Called from the discovery thread; recording goes on. */
     void (*on_error)(void *ctx, const char *msg);
     /* Optional (NULL = ignored): a reader status of topic_id changed (rdds_event). Runs on
      * Cyclone's threads, like on_sample; never before on_topic for that id. */

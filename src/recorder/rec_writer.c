@@ -41,6 +41,7 @@ typedef struct rec_topic {
     char *type;              /* recorded type */
     char *qos;               /* offered_qos_profiles YAML */
     char *nodes;             /* publishing ROS nodes, "/a,/ns/b"; "" when unknown */
+    char *hash;              /* type_description_hash (RIHS01_...); "" when none announced */
     int is_ros;              /* ROS 2 topic: schema from .msg files */
     _Atomic unsigned gen;    /* bumped by every on_topic for this id (0 = unknown) */
     /* sample path, DDS threads */
@@ -161,11 +162,13 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
     char *name = strdup(t->name), *type = strdup(t->type);
     char *qos = strdup(t->qos_yaml ? t->qos_yaml : "");
     char *nodes = strdup(t->publisher_nodes ? t->publisher_nodes : "");
-    if (!name || !type || !qos || !nodes) {
+    char *hash = strdup(t->type_hash ? t->type_hash : "");
+    if (!name || !type || !qos || !nodes || !hash) {
         free(name);
         free(type);
         free(qos);
         free(nodes);
+        free(hash);
         warn(w, "topic(%s): out of memory", t->name);
         return;
     }
@@ -174,10 +177,12 @@ void rec_writer_on_topic(void *ctx, const rdds_topic *t) {
     free(rt->type);
     free(rt->qos);
     free(rt->nodes);
+    free(rt->hash);
     rt->name = name;
     rt->type = type;
     rt->qos = qos;
     rt->nodes = nodes;
+    rt->hash = hash;
     rt->is_ros = t->is_ros;
     atomic_store_explicit(&rt->publishers, t->publishers, memory_order_relaxed);
     if (w->o.use_sim_time && strcmp(t->name, "/clock") == 0 && strcmp(t->type, "rosgraph_msgs/msg/Clock") == 0)
@@ -287,7 +292,9 @@ static void sync_meta_topics(rec_writer *w) {
         unsigned gen = atomic_load(&t->gen);
         if (gen == 0 || gen == t->meta_gen) continue;
         pthread_mutex_lock(&w->tlock);
-        int idx = rec_meta_topic_set(&w->meta, t->name, t->type, "cdr", t->qos, "");
+        /* A run whose publishers announce no hash keeps what an earlier run of the bag wrote. */
+        int idx = rec_meta_topic_set(&w->meta, t->name, t->type, "cdr", t->qos,
+                                     t->hash[0] ? t->hash : NULL);
         pthread_mutex_unlock(&w->tlock);
         if (idx >= 0) {
             t->meta_idx = idx;
@@ -455,11 +462,12 @@ static int channel_for(rec_writer *w, rec_topic *t) {
     uint16_t sid = 0;
     int rc = schema_for(w, t, &sid);
     if (rc == 0) {
-        /* The node list is what was known when the channel opened: MCAP channels are
-         * immutable, so a later change (a node announced after its first sample, another
-         * publisher) shows only in the next segment's channel. Absent when unknown. */
+        /* The node list and the type hash are what was known when the channel opened: MCAP
+         * channels are immutable, so a later change (a node announced after its first sample,
+         * another publisher) shows only in the next segment's channel. The node list is absent
+         * when unknown; topic_type_hash is always there, "" when unknown, as rosbag2 writes it. */
         const char *k[] = {"offered_qos_profiles", "topic_type_hash", "recguard_publisher_nodes"};
-        const char *v[] = {t->qos, "", t->nodes};
+        const char *v[] = {t->qos, t->hash, t->nodes};
         size_t nkv = t->nodes != NULL && t->nodes[0] != '\0' ? 3 : 2;
         rc = mcap_writer_add_channel(w->mw, sid, t->name, "cdr", k, v, nkv, &t->channel);
     }
@@ -1027,6 +1035,7 @@ void rec_writer_free(rec_writer *w) {
         free(w->topics[i].type);
         free(w->topics[i].qos);
         free(w->topics[i].nodes);
+        free(w->topics[i].hash);
     }
     free(w->topics);
     rec_queue_destroy(w->q);

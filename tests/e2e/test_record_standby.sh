@@ -8,22 +8,10 @@
 #  2. The same after a hang: SIGSTOP, then kill -9, then the takeover.
 #  3. A standby stopped without a takeover writes nothing and exits 0; its stats say "standby".
 #  4. A standby whose primary left no positions file warns and writes all it holds.
-#  5. Bad combinations are refused with exit 2.
+# (Bad combinations of the standby options: tests/integration/test_record_cli.sh.)
 source "$(dirname "$0")/rec_lib.sh"
 need_node
 PUB="$RG_HELPERS/helper_rdds_pub"
-
-expect_usage() { # expect_usage "needle" args...
-  local needle=$1; shift
-  local rc=0
-  "$RECGUARD" record "$@" > "$T/out" 2> "$T/err" || rc=$?
-  [ "$rc" = 2 ] || fail "record $* exited $rc, expected 2"
-  grep -qF -- "$needle" "$T/err" || fail "record $*: message lacks '$needle': $(cat "$T/err")"
-}
-expect_usage "--standby-window/--standby-memory need --standby" -a --standby-window 5
-expect_usage "--standby and --snapshot-mode" -a --standby "$T/p" --snapshot-mode
-expect_usage "--standby-window 0.01" -a --standby "$T/p" --standby-window 0.01
-expect_usage "--standby-memory 1K" -a --standby "$T/p" --standby-memory 1K
 
 role_is() { [ "$(stat_field "$1" role)" = "$2" ]; }
 

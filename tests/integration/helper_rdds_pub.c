@@ -3,7 +3,7 @@
  * usage: helper_rdds_pub --topic DDS_NAME [--prefix TEXT] [--count N] [--rate HZ] [--duration SEC]
  *                        [--best-effort] [--transient-local] [--depth N] [--partition P]...
  *                        [--min-match K] [--match-timeout SEC] [--linger SEC] [--xcdr2]
- *                        [--keep-all] [--pad BYTES] [--report-matched]
+ *                        [--keep-all] [--pad BYTES] [--report-matched] [--user-data TEXT]
  * Domain from ROS_DOMAIN_ID. The DDS type is std_msgs::msg::dds_::String_ whatever the topic
  * name, so "rt/x" is a ROS topic and anything else a plain DDS topic. Message i (1-based) reads
  * "PREFIX i". Before publishing it waits until K readers matched (default 1, up to 30 s; prints "nomatch"
@@ -17,6 +17,8 @@
  * each message (fills the writer's unacknowledged-data limit sooner).
  * --report-matched prints "matched current=N total=M" whenever the matched-reader counts change
  * while publishing (total counts every reader that ever matched: a brief subscriber shows too).
+ * --user-data sets the writer's USER_DATA QoS to TEXT's bytes (no NUL), as rmw announces its
+ * type hash there ("typehash=RIHS01_<64 hex>;").
  */
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +80,7 @@ int main(int argc, char **argv) {
     double rate = 100, duration = 0, match_timeout = 30, linger = 0;
     int best_effort = 0, tl = 0, depth = 10, min_match = 1, xcdr2 = 0, keep_all = 0, pad = 0;
     int report_matched = 0;
+    const char *user_data = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--best-effort") == 0) best_effort = 1;
@@ -97,6 +100,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--match-timeout") == 0) match_timeout = atof(argv[++i]);
         else if (strcmp(a, "--linger") == 0) linger = atof(argv[++i]);
         else if (strcmp(a, "--partition") == 0 && nparts < MAX_PARTS) parts[nparts++] = argv[++i];
+        else if (strcmp(a, "--user-data") == 0) user_data = argv[++i];
         else goto usage;
     }
     if (topic == NULL || rate <= 0 || (count <= 0 && duration <= 0) || pad < 0 || pad > 65536) goto usage;
@@ -122,6 +126,7 @@ int main(int argc, char **argv) {
     /* Cyclone keeps transient-local history per the durability-service history (default
      * keep-last 1), as rmw_cyclonedds also sets it: keep `depth` for late readers. */
     if (tl) dds_qset_durability_service(q, 0, DDS_HISTORY_KEEP_LAST, depth, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED);
+    if (user_data) dds_qset_userdata(q, user_data, strlen(user_data));
     if (xcdr2) dds_qset_data_representation(q, 1, (dds_data_representation_id_t[]){DDS_DATA_REPRESENTATION_XCDR2});
     dds_qos_t *pq = dds_create_qos();
     if (nparts > 0) dds_qset_partition(pq, nparts, parts);
@@ -191,6 +196,6 @@ usage:
     fprintf(stderr, "usage: helper_rdds_pub --topic DDS_NAME [--prefix T] [--count N] [--rate HZ] [--duration S]\n"
                     "       [--best-effort] [--transient-local] [--depth N] [--partition P]... [--min-match K]\n"
                     "       [--match-timeout S] [--linger S] [--xcdr2] [--keep-all] [--pad BYTES]\n"
-                    "       [--report-matched]\n");
+                    "       [--report-matched] [--user-data TEXT]\n");
     return 2;
 }

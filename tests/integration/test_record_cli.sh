@@ -28,6 +28,10 @@ expect_usage "--max-bag-duration -3" -a --max-bag-duration -3
 expect_usage "--max-queue 100" -a --max-queue 100
 expect_usage "--chunk-size" -a --chunk-size
 expect_usage "unknown option --frobnicate" -a --frobnicate
+expect_usage "--standby-window/--standby-memory need --standby" -a --standby-window 5
+expect_usage "--standby and --snapshot-mode" -a --standby "$T/p" --snapshot-mode
+expect_usage "--standby-window 0.01" -a --standby "$T/p" --standby-window 0.01
+expect_usage "--standby-memory 1K" -a --standby "$T/p" --standby-memory 1K
 # Options after topics are options too (as with ros2 bag record).
 expect_usage "--max-chunk-age 5000" /chatter --max-chunk-age 5000
 ROS_DOMAIN_ID=abc expect_usage "ROS_DOMAIN_ID=abc" -a

@@ -516,6 +516,90 @@ static void test_loss_rates_publishers(void **state) {
     free(y);
 }
 
+/* The value of channel metadata `key` of `topic` in a complete segment, "ABSENT" when the
+ * channel or the key is missing. */
+static void channel_meta(const char *path, const char *topic, const char *key, char *out, size_t n) {
+    mcap_reader r;
+    char err[256];
+    assert_int_equal(mcap_reader_open_file(&r, path, err, sizeof err), 0);
+    assert_int_equal(mcap_reader_read_summary(&r, err, sizeof err), 0);
+    snprintf(out, n, "ABSENT");
+    uint32_t pos = 0;
+    for (const mcap_channel *ch; (ch = mcap_reader_next_channel(&r, &pos)) != NULL;) {
+        if (!mcap_bytes_eq(ch->topic, topic)) continue;
+        mcap_bytes rest = ch->metadata, k, v;
+        while (mcap_map_next_str(&rest, &k, &v) == 1)
+            if (mcap_bytes_eq(k, key)) snprintf(out, n, "%.*s", (int)v.len, (const char *)v.p);
+    }
+    mcap_reader_close(&r);
+}
+
+#define HASH_A "RIHS01_df668c740482bbd48fb39d76a70dfd4bd59db1288021743503259e948f6b1a18"
+#define HASH_B "RIHS01_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* The type hash rdds announces: in each channel's topic_type_hash ("" when none, as rosbag2's
+ * MCAP plugin writes it) as known when the channel opened, and in metadata.yaml's
+ * type_description_hash, where a run announcing none keeps an earlier run's hash. */
+static void test_type_hash(void **state) {
+    (void)state;
+    rec_writer_options o;
+    options(&o, NULL);
+    char err[512], path[512], v[128];
+    rec_writer *w;
+    assert_int_equal(rec_writer_start(&w, &o, err, sizeof err), 0);
+    rdds_topic chatter = T_CHATTER, raw = T_RAW;
+    chatter.type_hash = HASH_A;
+    rec_writer_on_topic(w, &chatter);
+    rec_writer_on_topic(w, &raw); /* type_hash NULL: a caller that knows none */
+    feed(w, 0, 10);
+    rec_writer_split(w);
+    for (int i = 0; i < 2000 && strstr(rec_writer_segment(w), "bag_1") == NULL; i++) usleep(1000);
+    raw.type_hash = HASH_B; /* a later publisher announced one */
+    rec_writer_on_topic(w, &raw);
+    feed(w, 10, 20);
+    rec_writer_summary sum;
+    assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
+    rec_writer_free(w);
+    snprintf(path, sizeof path, "%s/bag_0.mcap", bag);
+    channel_meta(path, "/chatter", "topic_type_hash", v, sizeof v);
+    assert_string_equal(v, HASH_A);
+    channel_meta(path, "Raw", "topic_type_hash", v, sizeof v);
+    assert_string_equal(v, "");
+    snprintf(path, sizeof path, "%s/bag_1.mcap", bag);
+    channel_meta(path, "Raw", "topic_type_hash", v, sizeof v);
+    assert_string_equal(v, HASH_B);
+    channel_meta(path, "/chatter", "topic_type_hash", v, sizeof v);
+    assert_string_equal(v, HASH_A);
+
+    rec_meta m;
+    rec_meta_init(&m);
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    assert_int_equal(rec_meta_load(&m, path, err, sizeof err), 0);
+    assert_int_equal(m.ntopics, 2);
+    assert_string_equal(m.topics[0].name, "/chatter");
+    assert_string_equal(m.topics[0].type_hash, HASH_A);
+    assert_string_equal(m.topics[1].type_hash, HASH_B);
+    rec_meta_free(&m);
+
+    /* The next run in the bag hears no hash for /chatter: the bag keeps the one it had. */
+    snprintf(path, sizeof path, "%s/bag_5.mcap", bag);
+    o.first_path = path;
+    o.first_index = 5;
+    o.merge_metadata = 1;
+    assert_int_equal(rec_writer_start(&w, &o, err, sizeof err), 0);
+    rec_writer_on_topic(w, &T_CHATTER);
+    feed(w, 20, 25);
+    assert_int_equal(rec_writer_stop(w, &sum, err, sizeof err), 0);
+    rec_writer_free(w);
+    channel_meta(path, "/chatter", "topic_type_hash", v, sizeof v);
+    assert_string_equal(v, "");
+    snprintf(path, sizeof path, "%s/metadata.yaml", bag);
+    char *y = slurp(path);
+    assert_non_null(y);
+    assert_non_null(strstr(y, "      type_description_hash: " HASH_A "\n      message_count: 25\n"));
+    free(y);
+}
+
 /* Monitor mode: figures in the stats file (role monitor), no bag files at all. */
 static void test_monitor_mode(void **state) {
     (void)state;
@@ -604,6 +688,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loss_rates_publishers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_type_hash, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
