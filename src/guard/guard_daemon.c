@@ -1377,8 +1377,9 @@ static int try_adopt(guard_daemon *d) {
     }
     standby_end_orphan(d, &s);
     /* The recorder's files alternate with a standby's: take its own back (checked: ours). */
-    if (d->builtin && s.stats_path[0] && strncmp(s.stats_path, d->state_dir, strlen(d->state_dir)) == 0 &&
-        !strchr(s.stats_path + strlen(d->state_dir) + 1, '/'))
+    size_t sdl = strlen(d->state_dir);
+    if (d->builtin && strlen(s.stats_path) > sdl + 1 && strncmp(s.stats_path, d->state_dir, sdl) == 0 &&
+        s.stats_path[sdl] == '/' && !strchr(s.stats_path + sdl + 1, '/'))
         copy_str(d->stats_path, sizeof d->stats_path, s.stats_path);
     if (standby_on(d) && s.positions[0]) copy_str(d->positions, sizeof d->positions, s.positions);
     if (s.recorder_pid <= 0) {
