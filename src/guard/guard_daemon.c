@@ -1078,8 +1078,11 @@ static void standby_arm(guard_daemon *d, int64_t delay_ns) {
 static int standby_take_over(guard_daemon *d, guard_event e, const char *reason) {
     standby_proc *sb = &d->sb;
     if (!sb->pid) return 0;
-    guard_standby_verdict v = guard_standby_on_primary_end(d->fsm.state, e, standby_observe(d));
-    if (v == GUARD_STANDBY_PLAIN) standby_stop(d, SIGKILL, "its recorder ended before it was ready");
+    guard_standby_state now = standby_observe(d);
+    guard_standby_verdict v = guard_standby_on_primary_end(d->fsm.state, e, now);
+    if (v == GUARD_STANDBY_PLAIN)
+        standby_stop(d, SIGKILL, now == GUARD_STANDBY_OFF ? "it ended with its recorder"
+                                                          : "its recorder ended before it was ready");
     if (v == GUARD_STANDBY_STOP_TOO) standby_stop(d, SIGTERM, "the recording stops");
     if (v != GUARD_STANDBY_PROMOTE) return 0;
     /* The old tree is gone (tree_check): the standby reads final positions and a final segment. */
