@@ -487,6 +487,18 @@ static void run_post_crash_hook(guard_daemon *d) {
     if (!d->hook_argv || !d->ended_segment[0]) return;
     struct stat st;
     if (stat(d->ended_segment, &st) < 0) return; /* nothing was written: nothing to recover */
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        /* Killed before its first byte (a standby killed as it was promoted, a recorder killed
+         * at its start): no data and no MCAP file, which bag readers would refuse. */
+        if (unlink(d->ended_segment) == 0) {
+            json_t *ev = event_new(d, "segment_removed");
+            json_object_set_new(ev, "segment", json_string(d->ended_segment));
+            json_object_set_new(ev, "reason", json_string("the recorder ended before writing a byte: the empty file is removed"));
+            emit(d, ev);
+            json_decref(ev);
+        }
+        return;
+    }
     if (!aux_free_slot(d)) {
         emit_alert(d, "hook_failed", "post-crash hook not run: too many children running");
         return;
