@@ -7,10 +7,12 @@
 #                PREFIX (default /usr/local), staged under DESTDIR when given
 #   make deb     build-deb/recguard_<version>_<arch>.deb (dpkg-deb; packaging/deb.sh)
 #   make mutate  every cut and byte flip of the MCAP test files through recover/doctor/info
-#   make chaos   the chaos suite (tests/chaos/chaos.sh) with CHAOS_KILLS kills of the recorder
+#   make chaos   the chaos suite (tests/chaos/chaos.sh) with CHAOS_KILLS kills of the recorder,
+#                then with `redundancy: standby` and CHAOS_STANDBY_KILLS kills
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 CHAOS_KILLS ?= 40
+CHAOS_STANDBY_KILLS ?= 100
 # Tests run two at a time (the machine's cores): each DDS test has its own domain and discovery
 # tag, each test its own temp dir, so they never see each other.
 CTEST_ARGS ?= -j$(JOBS)
@@ -72,6 +74,7 @@ deb:
 
 chaos: deps build
 	tests/chaos/chaos.sh $(CHAOS_KILLS)
+	CHAOS_REDUNDANCY=standby tests/chaos/chaos.sh $(CHAOS_STANDBY_KILLS)
 
 clean:
 	rm -rf build build-asan build-fuzz build-deb

@@ -221,6 +221,25 @@ static void human_duration(double s, char *buf, size_t len) {
     else snprintf(buf, len, "%.1fs", s);
 }
 
+/* redundancy: standby — "standby:    pid 12, ready, 8 topics, 31000 messages received" */
+static void print_standby(json_t *sb) {
+    if (!json_is_object(sb)) return;
+    json_int_t pid = json_integer_value(json_object_get(sb, "pid"));
+    if (pid <= 0) {
+        printf("standby:    none (%s", jstr(sb, "state", "?"));
+        json_t *in = json_object_get(sb, "respawn_in_s");
+        if (json_is_number(in)) printf(", starting again in %.1fs", json_number_value(in) > 0 ? json_number_value(in) : 0);
+        printf(")\n");
+        return;
+    }
+    printf("standby:    pid %lld, %s", (long long)pid, jstr(sb, "state", "?"));
+    json_t *rx = json_object_get(sb, "messages_received");
+    if (json_is_integer(rx))
+        printf(", %lld topics, %lld messages received", (long long)json_integer_value(json_object_get(sb, "topics")),
+               (long long)json_integer_value(rx));
+    printf("\n");
+}
+
 static void print_status(json_t *st) {
     char b1[64], b2[64];
     json_t *h = json_object_get(st, "health");
@@ -238,6 +257,7 @@ static void print_status(json_t *st) {
     } else {
         printf("recorder:   not running\n");
     }
+    print_standby(json_object_get(st, "standby"));
     printf("segment:    %s\n", jstr(st, "segment", "-"));
     printf("restarts:   %lld\n", (long long)json_integer_value(json_object_get(st, "restarts")));
     if (h) {

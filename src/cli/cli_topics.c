@@ -206,10 +206,14 @@ static int sources_init(tp_sources *s, const char *socket) {
     s->builtin = json_is_true(json_object_get(json_object_get(st, "recorder"), "builtin"));
     s->rec_pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
     const char *dir = json_string_value(json_object_get(st, "state_dir"));
+    /* The recorder's stats file as the daemon names it: with a standby it alternates between
+     * two names (a promoted standby keeps its own). */
+    const char *rec = json_string_value(json_object_get(st, "stats_path"));
     if (dir) {
         snprintf(s->rec_path, sizeof s->rec_path, "%s/%s", dir, TOPICS_RECORDER_STATS);
         snprintf(s->mon_path, sizeof s->mon_path, "%s/%s", dir, TOPICS_MONITOR_STATS);
     }
+    if (rec && rec[0]) snprintf(s->rec_path, sizeof s->rec_path, "%s", rec);
     json_decref(st);
     return 0;
 }

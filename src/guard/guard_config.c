@@ -125,7 +125,8 @@ typedef enum kind {
     K_CPUS,     /* char[GUARD_PRIO_CPUS_MAX] cpu list */
     K_EVENTS,   /* uint32_t bitmask of guard_event */
     K_EXPECT,   /* guard_expect_rules: a list of {topic, min_rate, max_silence} */
-    K_BOOL      /* bool: true/false, yes/no, on/off */
+    K_BOOL,     /* bool: true/false, yes/no, on/off */
+    K_REDUNDANCY /* guard_config_redundancy: none or standby */
 } kind;
 
 #define NONZERO 1u /* value 0 / off refused */
@@ -183,9 +184,13 @@ static const key_def keys[] = {
     {"health.no_data_timeout", K_DURATION, OFF(no_data_timeout_ns), 100, 0, 0},
     {"expect", K_EXPECT, OFF(expect), 0, 0, 0},
     {"monitor.enabled", K_BOOL, OFF(monitor_enabled), 0, 0, 0},
+    {"redundancy", K_REDUNDANCY, OFF(redundancy), 0, 0, 0},
+    {"standby.window", K_DURATION, OFF(standby_window_ns), 100, 0, NONZERO},
+    {"standby.memory", K_SIZE, OFF(standby_memory), 0, 0, 0}, /* floor checked in validate */
 };
 
-static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "web", "monitor"};
+static const char *const sections[] = {"stop", "health", "disk", "restart", "priority", "alert", "web", "monitor",
+                                       "standby"};
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -454,6 +459,13 @@ static int apply_scalar(const ctx *x, const key_def *k, const char *s, void *dst
         }
         return fail(x, k->path, "'%s': expected true or false", s);
     }
+    case K_REDUNDANCY:
+        for (int i = 0; i < GUARD_REDUNDANCY__COUNT; i++)
+            if (strcmp(s, guard_config_redundancy_name((guard_config_redundancy)i)) == 0) {
+                *(guard_config_redundancy *)dst = (guard_config_redundancy)i;
+                return 0;
+            }
+        return fail(x, k->path, "'%s': expected none or standby", s);
     case K_ARGV:
     case K_EVENTS:
     case K_EXPECT:
@@ -831,6 +843,18 @@ int guard_config_check(const guard_config *c, char *err, size_t errlen) {
         return -EINVAL;
     }
     if ((rc = guard_record_check(&c->record, err, errlen)) < 0) return rc;
+    if (c->redundancy == GUARD_REDUNDANCY_STANDBY && c->recorder_argv) {
+        snprintf(err, errlen, "redundancy: standby needs the built-in recorder (recorder: unset): "
+                              "a standby must hold samples without writing and take over from the "
+                              "last message the old recorder made durable, which %s cannot tell "
+                              "(docs/RELIABILITY.md)", c->recorder_argv[0]);
+        return -EINVAL;
+    }
+    if (c->standby_memory < GUARD_CONFIG_STANDBY_MEMORY_MIN) {
+        snprintf(err, errlen, "standby.memory: %s is below the minimum of 1MiB",
+                 guard_health_fmt_bytes(c->standby_memory, a, sizeof a));
+        return -EINVAL;
+    }
     const guard_prio_cfg *p = &c->priority;
     cpu_set_t set;
     if ((p->nice != GUARD_PRIO_UNSET && (p->nice < -20 || p->nice > 19)) ||
@@ -844,6 +868,11 @@ int guard_config_check(const guard_config *c, char *err, size_t errlen) {
 }
 
 /* ---- defaults, derived values ---------------------------------------------------------- */
+
+const char *guard_config_redundancy_name(guard_config_redundancy r) {
+    static const char *const n[GUARD_REDUNDANCY__COUNT] = {"none", "standby"};
+    return r < GUARD_REDUNDANCY__COUNT ? n[r] : "?";
+}
 
 int guard_config_default_path(char *buf, size_t buflen) {
     const char *env = getenv("RECGUARD_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"),
@@ -881,6 +910,8 @@ int guard_config_init(guard_config *c) {
                       1u << GUARD_EV_UNHEALTHY | 1u << GUARD_EV_DISK_LOW |
                       1u << GUARD_EV_BUDGET_SPENT | 1u << GUARD_EV_DISK_FULL | GUARD_CONFIG_ALERT_WARNINGS;
     c->no_data_timeout_ns = 5 * NS_PER_S; /* below Cyclone's 10 s lease: see guard_expect.h */
+    c->standby_window_ns = 10 * NS_PER_S;
+    c->standby_memory = 256ull << 20;
     return 0;
 }
 
@@ -982,6 +1013,7 @@ static json_t *key_json(const guard_config *c, const key_def *k) {
         return a;
     }
     case K_BOOL: return json_boolean(*(const bool *)src);
+    case K_REDUNDANCY: return json_string(guard_config_redundancy_name(*(const guard_config_redundancy *)src));
     case K_EXPECT: {
         const guard_expect_rules *r = src;
         json_t *a = json_array();

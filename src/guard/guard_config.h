@@ -22,6 +22,8 @@
  *   health.no_data_timeout: 5s   (see guard_expect.h; off disables)
  *   expect:   [{topic: /imu, min_rate: 190, max_silence: 1s}, {topic: "^/camera/", ...}]
  *   monitor:  {enabled: false}
+ *   redundancy: none|standby     standby: {window: 10s, memory: 256MiB} (the hot standby
+ *              recorder; built-in recorder only)
  *   record:   {max_bag_size: 4MiB, topics: [/a, /b], compression_format: zstd, ...} (the
  *              built-in recorder's options: `recguard record`'s long options, '_' for '-')
  * Durations: integer + ns|us|ms|s|m|h ("15s", "500ms", "1.5s"); a bare 0 means off where
@@ -53,6 +55,15 @@
 #define GUARD_CONFIG_DEFAULT_OUTPUT "recordings" /* output dir, relative to the daemon's cwd */
 #define GUARD_CONFIG_LEASE_MIN_NS 100000000LL    /* lease_duration: 100 ms (recorder --lease) */
 #define GUARD_CONFIG_LEASE_MAX_NS 600000000000LL /* ... up to 600 s */
+#define GUARD_CONFIG_STANDBY_MEMORY_MIN (1ull << 20) /* standby.memory: a ring below this holds
+                                                       * less than one chunk of a busy topic */
+
+/* `redundancy`: a hot standby recorder beside the primary, or none. */
+typedef enum guard_config_redundancy {
+    GUARD_REDUNDANCY_NONE = 0,   /* one recorder; a crash costs its restart */
+    GUARD_REDUNDANCY_STANDBY,    /* a standby holds recent samples and takes over (guard_standby.h) */
+    GUARD_REDUNDANCY__COUNT
+} guard_config_redundancy;
 
 /* A memory threshold: absolute, or a share of physical RAM (resolved at use). */
 typedef struct guard_config_mem {
@@ -92,6 +103,9 @@ typedef struct guard_config {
     guard_expect_rules expect;   /* `expect`: expected-rate rules */
     bool monitor_enabled;        /* `monitor.enabled`: the daemon runs `recguard monitor` */
     guard_record record;         /* `record:`: the built-in recorder's options (guard_record.h) */
+    guard_config_redundancy redundancy; /* `redundancy`: none or a hot standby recorder */
+    int64_t standby_window_ns;   /* `standby.window`: the standby's ring holds this much time */
+    uint64_t standby_memory;     /* `standby.memory`: ... and at most this many bytes */
 } guard_config;
 
 /* Defaults (documented in docs/CONFIG.md). Reads RECGUARD_SOCKET / XDG_RUNTIME_DIR for the
@@ -136,6 +150,9 @@ int guard_config_default_path(char *buf, size_t buflen);
 /* Effective configuration as JSON (for `status --json` / journal "config" record). New
  * reference; NULL on allocation failure. */
 json_t *guard_config_json(const guard_config *c);
+
+/* "none", "standby". */
+const char *guard_config_redundancy_name(guard_config_redundancy r);
 
 /* Value parsers shared by the file, the overrides and the CLI. 0 or -EINVAL. */
 int guard_config_parse_duration(const char *s, int64_t *ns);  /* "15s", "500ms", "0", "off" */

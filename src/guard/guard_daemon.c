@@ -1,8 +1,8 @@
 /* guard_daemon — see guard_daemon.h.
  *
  * Map: state & helpers | events out (journal, watchers, alerts) | aux children (hooks, alerts) |
- *      recorder (spawn, exit, adopt) | stop ladder | fsm driving (feed, actions) | health timer |
- *      status object | control requests | signals, setup, run.
+ *      recorder (spawn, exit, adopt) | hot standby | stop ladder | fsm driving (feed, actions) |
+ *      health timer | status object | control requests | signals, setup, run.
  */
 #include "guard/guard_daemon.h"
 
@@ -24,6 +24,7 @@
 #include "guard/guard_prio.h"
 #include "guard/guard_proc.h"
 #include "guard/guard_spawn.h"
+#include "guard/guard_standby.h"
 #include "guard/guard_state.h"
 #include "guard/guard_tree.h"
 #include "recorder/rec_stats.h"
@@ -35,6 +36,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -76,6 +78,15 @@
 #define GUARD_DAEMON_DISK_RESUME_MIN (1ull << 20)
 #define GUARD_DAEMON_DISK_RESUME_MAX (256ull << 20)
 #define GUARD_DAEMON_STATS_FRESH_NS (3LL * RG_NS_PER_S) /* older monitor figures are ignored */
+/* With a standby the recorder's stats file alternates between these two names: a promoted
+ * standby keeps the file it was started with, the next standby takes the other one. */
+#define GUARD_DAEMON_STATS_ALT "recorder.1.stats"
+#define GUARD_DAEMON_POSITIONS "positions." /* positions.<daemon pid>.<n>, one per run */
+#define GUARD_DAEMON_STANDBY_LOG "standby.log" /* a standby's log, in the state dir: it has no
+                                                * segment until promoted */
+#define GUARD_DAEMON_STANDBY_POLL_NS (100LL * 1000000LL) /* readiness/promotion checks while
+                                                          * something is pending */
+#define GUARD_DAEMON_STANDBY_STOP_NS (3LL * RG_NS_PER_S) /* SIGTERM -> SIGKILL for a standby */
 
 /* ---- state & helpers ---------------------------------------------------------------------- */
 
@@ -89,6 +100,31 @@ typedef struct aux_child {
     char what[96];              /* "alert crashed", "post_crash_hook /x/y_2.mcap" */
     struct guard_daemon *d;     /* owner */
 } aux_child;
+
+/* The hot standby (redundancy: standby, guard_standby.h): a second built-in recorder run that
+ * holds samples and writes nothing until promoted. */
+typedef struct standby_proc {
+    pid_t pid;                  /* 0 = none */
+    int pidfd;                  /* -1 = none */
+    sd_event_source *io;        /* pidfd readable = it ended */
+    guard_proc_identity id;     /* identity for the state file */
+    int log_fd;                 /* its stdout/stderr log, -1 none */
+    char segment[PATH_MAX];     /* the segment it opens when promoted */
+    int seg_index;              /* that segment's index */
+    char stats_path[PATH_MAX];  /* its --stats (the recorder's other name) */
+    char positions[PATH_MAX];   /* its own --positions */
+    char cgroup[PATH_MAX];      /* its run's cgroup, "" = none */
+    int cgroup_own;             /* that group was made for it: removed when it ends */
+    guard_standby_state state;  /* as status shows it */
+    unsigned fails;             /* ends by itself in a row, for the respawn backoff */
+    int64_t start_mono;         /* when it was spawned */
+    int64_t start_real;         /* same, realtime */
+    int64_t respawn_at_mono;    /* no spawn before this (backoff) */
+    int64_t stop_at_mono;       /* STOPPING: SIGKILL at this time */
+    rec_stats_reader *stats;    /* its stats file, NULL until it appears */
+    rec_stats_snapshot *snap;   /* its last snapshot (heap), NULL until read */
+    int have_snap;              /* snap is this standby's */
+} standby_proc;
 
 typedef struct guard_daemon {
     const guard_config *cfg;    /* configuration (read-only) */
@@ -190,6 +226,14 @@ typedef struct guard_daemon {
     int rec_paused;             /* the recorder's state as its stats last said, -1 unknown */
     int pause_pending;          /* asked, not yet seen in the stats: the signal is resent */
     char pause_reason[GUARD_CTL_REASON_MAX + 32]; /* why, for the paused/resumed event */
+    /* hot standby */
+    standby_proc sb;            /* the standby, if any */
+    sd_event_source *sb_timer;  /* standby checks while something is pending */
+    char positions[PATH_MAX];   /* the recorder's --positions, "" = none */
+    char retired_positions[PATH_MAX]; /* a dead recorder's positions, kept until the standby
+                                 * that took over says it has read them (role recorder) */
+    unsigned positions_seq;     /* positions files named so far */
+    int promote_pending;        /* SIGUSR1 sent, the promoted recorder not yet writing */
 } guard_daemon;
 
 static void upper(char *dst, size_t cap, const char *src) {
@@ -242,6 +286,10 @@ static void save_state(guard_daemon *d) {
     s.segment_index = d->seg_index;
     s.restarts = d->restarts;
     s.session_start_ns = d->session_open ? d->session_start_real : 0;
+    if (d->builtin) snprintf(s.stats_path, sizeof s.stats_path, "%s", d->stats_path);
+    snprintf(s.positions, sizeof s.positions, "%s", d->positions);
+    s.standby_pid = d->sb.pid;
+    s.standby_starttime = d->sb.pid ? d->sb.id.starttime_ticks : 0;
     char err[512];
     if (guard_state_save(d->state_path, &s, err, sizeof err) < 0)
         fprintf(stderr, "recguard daemon: %s\n", err); /* next change retries; recording goes on */
@@ -445,6 +493,18 @@ static void run_post_crash_hook(guard_daemon *d) {
     if (!d->hook_argv || !d->ended_segment[0]) return;
     struct stat st;
     if (stat(d->ended_segment, &st) < 0) return; /* nothing was written: nothing to recover */
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        /* Killed before its first byte (a standby killed as it was promoted, a recorder killed
+         * at its start): no data and no MCAP file, which bag readers would refuse. */
+        if (unlink(d->ended_segment) == 0) {
+            json_t *ev = event_new(d, "segment_removed");
+            json_object_set_new(ev, "segment", json_string(d->ended_segment));
+            json_object_set_new(ev, "reason", json_string("the recorder ended before writing a byte: the empty file is removed"));
+            emit(d, ev);
+            json_decref(ev);
+        }
+        return;
+    }
     if (!aux_free_slot(d)) {
         emit_alert(d, "hook_failed", "post-crash hook not run: too many children running");
         return;
@@ -625,12 +685,13 @@ static void forget_recorder(guard_daemon *d) {
     d->ladder_timer = sd_event_source_disable_unref(d->ladder_timer);
 }
 
-/* Use the cgroup `pid` is in as its run's group when it is one of ours: the leaf made for
- * this run (`leaf`), another daemon's run group (adoption), or the priority group. */
-static void adopt_cgroup(guard_daemon *d, pid_t pid, const char *leaf) {
+/* Use the cgroup `pid` is in as its run's group (into out[PATH_MAX], *own) when it is one of
+ * ours: the leaf made for this run (`leaf`), another daemon's run group (adoption), or the
+ * priority group. */
+static void adopt_cgroup(guard_daemon *d, pid_t pid, const char *leaf, char *out, int *own) {
     char cg[PATH_MAX];
-    d->cgroup[0] = '\0';
-    d->cgroup_own = 0;
+    out[0] = '\0';
+    *own = 0;
     if (guard_tree_cgroup_of(pid, cg, sizeof cg) < 0) {
         if (leaf) guard_tree_cgroup_remove(leaf);
         return;
@@ -639,14 +700,106 @@ static void adopt_cgroup(guard_daemon *d, pid_t pid, const char *leaf) {
     base = base ? base + 1 : cg;
     if ((leaf && strcmp(cg, leaf) == 0) ||
         (!leaf && strncmp(base, GUARD_DAEMON_RUN_CGROUP, strlen(GUARD_DAEMON_RUN_CGROUP)) == 0)) {
-        copy_str(d->cgroup, sizeof d->cgroup, cg);
-        d->cgroup_own = 1;
+        copy_str(out, PATH_MAX, cg);
+        *own = 1;
     } else if (d->plan_ok && d->plan.cgroup_path[0] && strcmp(cg, d->plan.cgroup_path) == 0) {
-        copy_str(d->cgroup, sizeof d->cgroup, cg);
+        copy_str(out, PATH_MAX, cg);
     } else if (leaf) {
         guard_tree_cgroup_remove(leaf); /* the child could not join it */
     }
 }
+
+static int standby_on(const guard_daemon *d) {
+    return d->builtin && d->cfg->redundancy == GUARD_REDUNDANCY_STANDBY;
+}
+
+/* A new positions file name for a run: positions.<daemon pid>.<n>, never one in use. */
+static void new_positions(guard_daemon *d, char *out) {
+    if (snprintf(out, PATH_MAX, "%s/%s%d.%u", d->state_dir, GUARD_DAEMON_POSITIONS, (int)getpid(),
+                 d->positions_seq++) >= PATH_MAX)
+        out[0] = '\0'; /* state_dir was checked at setup to leave room for its file names */
+}
+
+/* The argv of a built-in recorder run: the template with {segment} and its stats file, then
+ * with a standby its positions file, and for the standby itself what it follows. NULL on
+ * ENOMEM. */
+static char **run_argv(const guard_daemon *d, const char *segment, const char *stats,
+                       const char *positions, const char *follow) {
+    char **argv = NULL;
+    if (guard_spawn_expand(d->rec_argv, segment, &argv) < 0) return NULL;
+    if (!d->builtin) return argv;
+    char win[32], mem[32];
+    snprintf(win, sizeof win, "%.3f", (double)d->cfg->standby_window_ns / 1e9); /* seconds */
+    snprintf(mem, sizeof mem, "%llu", (unsigned long long)d->cfg->standby_memory);
+    const char *extra[8];
+    size_t n = 0, na = 0;
+    for (; argv[na]; na++) {
+        if (strcmp(argv[na], "--stats") != 0 || !argv[na + 1]) continue;
+        char *v = strdup(stats);
+        if (!v) {
+            guard_spawn_argv_free(argv);
+            return NULL;
+        }
+        free(argv[++na]);
+        argv[na] = v;
+    }
+    if (positions && positions[0]) {
+        extra[n++] = "--positions";
+        extra[n++] = positions;
+    }
+    if (follow) {
+        extra[n++] = "--standby";
+        extra[n++] = follow;
+        extra[n++] = "--standby-window";
+        extra[n++] = win;
+        extra[n++] = "--standby-memory";
+        extra[n++] = mem;
+    }
+    char **v = realloc(argv, (na + n + 1) * sizeof *v);
+    if (!v) {
+        guard_spawn_argv_free(argv);
+        return NULL;
+    }
+    v[na] = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!(v[na + i] = strdup(extra[i]))) {
+            guard_spawn_argv_free(v);
+            return NULL;
+        }
+        v[na + i + 1] = NULL;
+    }
+    return v;
+}
+
+/* Spawn argv as a run of its own: its own cgroup where the machine allows it (a configured
+ * priority group holds the recorder instead), `plan` applied (NULL none) with its outcome in
+ * `rep`. 0 with r and the run's group in cg[PATH_MAX] and `own`, or -errno with err. */
+static int spawn_run(guard_daemon *d, char **argv, int log_fd, const guard_prio_plan *plan,
+                     guard_prio_report *rep, guard_spawn_result *r, char *cg, int *own, char *err,
+                     size_t errlen) {
+    guard_spawn_opts o = {.argv = argv, .log_fd = log_fd, .prio = plan, .prio_report = rep};
+    char leaf[PATH_MAX];
+    int leaf_fd = -1;
+    cg[0] = '\0';
+    *own = 0;
+    if (!(plan && plan->cgroup_path[0])) {
+        /* A group of its own for the run, where the machine allows it (else the /proc way). A
+         * priority group, when configured, holds the recorder's run already. */
+        char name[64];
+        snprintf(name, sizeof name, "%s%d.%u", GUARD_DAEMON_RUN_CGROUP, (int)getpid(), d->cgroup_seq++);
+        if (guard_tree_cgroup_create(name, leaf, sizeof leaf, &leaf_fd) == 0) {
+            o.join_cgroup = 1;
+            o.cgroup_fd = leaf_fd;
+        }
+    }
+    int rc = guard_spawn(&o, r, err, errlen);
+    if (leaf_fd >= 0) close(leaf_fd);
+    if (rc == 0) adopt_cgroup(d, r->pid, leaf_fd >= 0 ? leaf : NULL, cg, own);
+    else if (leaf_fd >= 0) guard_tree_cgroup_remove(leaf);
+    return rc;
+}
+
+static void standby_check(guard_daemon *d);
 
 static void act_spawn(guard_daemon *d) {
     char err[PATH_MAX + 256];
@@ -656,38 +809,24 @@ static void act_spawn(guard_daemon *d) {
         return;
     }
     next_segment(d);
+    if (standby_on(d)) new_positions(d, d->positions);
+    else d->positions[0] = '\0';
     /* On disk before the fork: a daemon killed between the fork and the next save leaves a
      * state file naming this segment, by which the next daemon finds the recorder it started. */
     save_state(d);
     char logp[PATH_MAX + 8];
     rg_bag_log_path(logp, sizeof logp, d->segment);
     d->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    char **argv = NULL;
-    if (guard_spawn_expand(d->rec_argv, d->segment, &argv) < 0) {
+    char **argv = run_argv(d, d->segment, d->stats_path, d->positions, NULL);
+    if (!argv) {
         enqueue(d, GUARD_EV_SPAWN_FAILED, "spawn: out of memory");
         return;
     }
     if (d->builtin) unlink(d->stats_path); /* a stale file must not look like a heartbeat */
-    guard_spawn_opts o = {.argv = argv, .log_fd = d->log_fd, .prio = d->plan_ok ? &d->plan : NULL,
-                          .prio_report = &d->prio};
-    char leaf[PATH_MAX];
-    int leaf_fd = -1;
-    if (!(d->plan_ok && d->plan.cgroup_path[0])) {
-        /* A group of its own for the run, where the machine allows it (else the /proc way). A
-         * priority group, when configured, holds the run already (runs never overlap). */
-        char name[64];
-        snprintf(name, sizeof name, "%s%d.%u", GUARD_DAEMON_RUN_CGROUP, (int)getpid(), d->cgroup_seq++);
-        if (guard_tree_cgroup_create(name, leaf, sizeof leaf, &leaf_fd) == 0) {
-            o.join_cgroup = 1;
-            o.cgroup_fd = leaf_fd;
-        }
-    }
     guard_spawn_result r;
-    int rc = guard_spawn(&o, &r, err, sizeof err);
+    int rc = spawn_run(d, argv, d->log_fd, d->plan_ok ? &d->plan : NULL, &d->prio, &r, d->cgroup,
+                       &d->cgroup_own, err, sizeof err);
     guard_spawn_argv_free(argv);
-    if (leaf_fd >= 0) close(leaf_fd);
-    if (rc == 0) adopt_cgroup(d, r.pid, leaf_fd >= 0 ? leaf : NULL);
-    else if (leaf_fd >= 0) guard_tree_cgroup_remove(leaf);
     if (rc < 0) {
         if (d->log_fd >= 0) close(d->log_fd);
         d->log_fd = -1;
@@ -714,6 +853,379 @@ static void act_spawn(guard_daemon *d) {
     }
 }
 
+/* ---- hot standby (redundancy: standby) ----------------------------------------------------- */
+/* The standby is a second built-in recorder run following the recorder's positions file; the
+ * rules are guard_standby's. It is spawned once the recorder runs (and after a promotion once
+ * the promoted recorder writes), ended with the recorder's session (stop, split, disk, a plain
+ * restart), respawned with backoff when it ends by itself, and never counted against the
+ * recorder's restart budget. */
+
+static void standby_arm(guard_daemon *d, int64_t delay_ns);
+
+/* The stats name the recorder does not use: the standby's, the promoted recorder's next. */
+static void other_stats(const guard_daemon *d, char *out) {
+    const char *base = strrchr(d->stats_path, '/');
+    int alt = base && strcmp(base + 1, GUARD_DAEMON_STATS_ALT) == 0;
+    if (snprintf(out, PATH_MAX, "%s/%s", d->state_dir, alt ? GUARD_DAEMON_STATS : GUARD_DAEMON_STATS_ALT) >= PATH_MAX)
+        out[0] = '\0'; /* state_dir was checked at setup to leave room for its file names */
+}
+
+/* Remove the positions files no run needs any more (the state dir is ours alone: the lock). */
+static void sweep_positions(guard_daemon *d) {
+    DIR *dir = opendir(d->state_dir);
+    if (!dir) return;
+    for (struct dirent *e; (e = readdir(dir));) {
+        char p[PATH_MAX];
+        if (strncmp(e->d_name, GUARD_DAEMON_POSITIONS, strlen(GUARD_DAEMON_POSITIONS)) != 0) continue;
+        if (snprintf(p, sizeof p, "%s/%s", d->state_dir, e->d_name) >= (int)sizeof p) continue;
+        if (strcmp(p, d->positions) == 0 || strcmp(p, d->sb.positions) == 0 ||
+            strcmp(p, d->retired_positions) == 0)
+            continue;
+        unlink(p);
+    }
+    closedir(dir);
+}
+
+static void standby_event(guard_daemon *d, const char *name, const char *reason) {
+    json_t *ev = event_new(d, name);
+    json_object_set_new(ev, "reason", json_string(reason));
+    if (d->sb.pid) json_object_set_new(ev, "standby_pid", json_integer(d->sb.pid));
+    if (d->pid) json_object_set_new(ev, "pid", json_integer(d->pid));
+    emit(d, ev);
+    json_decref(ev);
+}
+
+/* Its state from its stats file now (a fresh read: the promotion decision uses it). */
+static guard_standby_state standby_observe(guard_daemon *d) {
+    standby_proc *sb = &d->sb;
+    if (!sb->pid) return GUARD_STANDBY_OFF;
+    if (sb->state == GUARD_STANDBY_STOPPING) return sb->state;
+    /* Dead but not yet reaped (killed together with the recorder): not promotable. */
+    struct pollfd pf = {.fd = sb->pidfd, .events = POLLIN};
+    if (poll(&pf, 1, 0) > 0) return GUARD_STANDBY_OFF;
+    char err[256];
+    if (!sb->stats) rec_stats_reader_open(&sb->stats, sb->stats_path, err, sizeof err);
+    if (!sb->snap && !(sb->snap = calloc(1, sizeof *sb->snap))) return sb->state;
+    sb->have_snap = sb->stats && rec_stats_reader_read(sb->stats, sb->snap) == 0 && sb->snap->pid == sb->pid;
+    guard_standby_obs o = {.alive = 1, .have_stats = sb->have_snap,
+                           .role_standby = sb->have_snap && sb->snap->role == REC_STATS_ROLE_STANDBY,
+                           .heartbeat_mono_ns = sb->have_snap ? sb->snap->heartbeat_mono_ns : 0,
+                           .was_ready = sb->state == GUARD_STANDBY_READY || sb->state == GUARD_STANDBY_STALE};
+    guard_standby_state now = guard_standby_assess(&o, rg_time_mono_ns());
+    if (now == GUARD_STANDBY_READY && sb->state != GUARD_STANDBY_READY) {
+        sb->state = now;
+        sb->fails = 0;
+        char why[160];
+        snprintf(why, sizeof why, "standby pid %d holds the recorded topics and can take over", (int)sb->pid);
+        standby_event(d, "standby_ready", why);
+    }
+    sb->state = now;
+    return now;
+}
+
+/* Forget the standby's process (its end was reaped or it was handed over as the recorder). */
+static void standby_forget(standby_proc *sb, int close_fds) {
+    sb->io = sd_event_source_disable_unref(sb->io);
+    if (close_fds) {
+        if (sb->pidfd >= 0) close(sb->pidfd);
+        if (sb->log_fd >= 0) close(sb->log_fd);
+        if (sb->cgroup_own && sb->cgroup[0]) guard_tree_cgroup_remove(sb->cgroup);
+    }
+    rec_stats_reader_close(sb->stats);
+    sb->stats = NULL;
+    sb->have_snap = 0;
+    sb->pid = 0;
+    sb->pidfd = sb->log_fd = -1;
+    sb->cgroup[0] = sb->segment[0] = sb->positions[0] = '\0';
+    sb->cgroup_own = 0;
+    sb->state = GUARD_STANDBY_OFF;
+}
+
+/* End the standby: SIGTERM (it writes nothing and exits 0), SIGKILL after a while. */
+static void standby_stop(guard_daemon *d, int sig, const char *why) {
+    standby_proc *sb = &d->sb;
+    if (!sb->pid) return;
+    if (sb->state == GUARD_STANDBY_STOPPING && sig != SIGKILL) return;
+    guard_spawn_signal(sb->pidfd, sig);
+    guard_spawn_signal(sb->pidfd, SIGCONT);
+    if (sb->state != GUARD_STANDBY_STOPPING) {
+        char reason[320];
+        snprintf(reason, sizeof reason, "stopping standby pid %d (%s): %s", (int)sb->pid, signame(sig), why);
+        standby_event(d, "standby_stop", reason);
+    }
+    sb->state = GUARD_STANDBY_STOPPING;
+    sb->stop_at_mono = rg_time_mono_ns() + GUARD_DAEMON_STANDBY_STOP_NS;
+    standby_arm(d, GUARD_DAEMON_STANDBY_POLL_NS);
+}
+
+static int standby_exited(sd_event_source *s, int fd, uint32_t revents, void *ud) {
+    (void)s;
+    (void)fd;
+    (void)revents;
+    guard_daemon *d = ud;
+    standby_proc *sb = &d->sb;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int rc = guard_spawn_reap(sb->pidfd, &si, WNOHANG);
+    if (rc == 1) return 0;
+    char how[128] = "ended (status unknown)";
+    if (rc == 0) guard_spawn_describe_exit(&si, how, sizeof how);
+    int asked = sb->state == GUARD_STANDBY_STOPPING;
+    char why[256];
+    snprintf(why, sizeof why, "standby pid %d %s%s", (int)sb->pid, how, asked ? "" : " (not asked to stop)");
+    json_t *ev = event_new(d, "standby_exit");
+    json_object_set_new(ev, "reason", json_string(why));
+    json_object_set_new(ev, "standby_pid", json_integer(sb->pid));
+    json_object_set_new(ev, "expected", json_boolean(asked));
+    emit(d, ev);
+    json_decref(ev);
+    standby_forget(sb, 1);
+    if (!asked) {
+        /* A crash loop of the standby backs off on its own; the recorder is not touched. */
+        int64_t delay = guard_standby_backoff_ns(++sb->fails);
+        sb->respawn_at_mono = rg_time_mono_ns() + delay;
+        sb->state = GUARD_STANDBY_BACKOFF;
+    }
+    save_state(d);
+    standby_check(d);
+    if (d->exiting && (d->fsm.state == GUARD_ST_IDLE || d->fsm.state == GUARD_ST_ERROR) && !recorder_alive(d) &&
+        !d->sb.pid)
+        sd_event_exit(d->ev, d->exit_code);
+    return 0;
+}
+
+/* Spawn a standby following the recorder's positions, with the recorder's argv, priority and
+ * a run of its own (a priority group would put it in the recorder's tree: it joins that group
+ * only when promoted). Its segment is the one the next recorder would get. */
+static void standby_spawn(guard_daemon *d) {
+    standby_proc *sb = &d->sb;
+    char err[PATH_MAX + 256];
+    struct stat st;
+    sb->seg_index = d->seg_index;
+    do {
+        sb->seg_index++;
+        if (rg_bag_segment_path(sb->segment, sizeof sb->segment, d->bag_dir, d->bag_name,
+                                (unsigned)sb->seg_index) < 0)
+            abort(); /* bag_dir was checked to leave room when the session was opened */
+    } while (lstat(sb->segment, &st) == 0);
+    other_stats(d, sb->stats_path);
+    new_positions(d, sb->positions);
+    sweep_positions(d);
+    unlink(sb->stats_path); /* a stale file must not look like a heartbeat */
+    char logp[PATH_MAX + 32];
+    snprintf(logp, sizeof logp, "%s/%s", d->state_dir, GUARD_DAEMON_STANDBY_LOG);
+    sb->log_fd = rg_sys_open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    char **argv = run_argv(d, sb->segment, sb->stats_path, sb->positions, d->positions);
+    guard_prio_plan plan;
+    guard_prio_report rep = d->prio; /* the standby's outcome; status reports the recorder's */
+    if (d->plan_ok) {
+        plan = d->plan; /* a shallow copy without the group: the fd stays the daemon's */
+        plan.cgroup_procs_fd = -1;
+        plan.cgroup_path[0] = '\0';
+    }
+    guard_spawn_result r;
+    int rc = argv ? spawn_run(d, argv, sb->log_fd, d->plan_ok ? &plan : NULL, &rep, &r, sb->cgroup,
+                              &sb->cgroup_own, err, sizeof err)
+                  : -ENOMEM;
+    if (!argv) snprintf(err, sizeof err, "standby spawn: out of memory");
+    guard_spawn_argv_free(argv);
+    if (rc < 0) {
+        standby_forget(sb, 1);
+        sb->respawn_at_mono = rg_time_mono_ns() + guard_standby_backoff_ns(++sb->fails);
+        sb->state = GUARD_STANDBY_BACKOFF;
+        standby_event(d, "standby_exit", err);
+        return;
+    }
+    sb->pid = r.pid;
+    sb->pidfd = r.pidfd;
+    sb->id = r.id;
+    sb->start_mono = rg_time_mono_ns();
+    sb->start_real = rg_time_real_ns();
+    sb->state = GUARD_STANDBY_STARTING;
+    sd_event_add_io(d->ev, &sb->io, sb->pidfd, EPOLLIN, standby_exited, d);
+    char why[PATH_MAX + 96];
+    snprintf(why, sizeof why, "standby pid %d follows recorder pid %d, would write %s", (int)r.pid,
+             (int)d->pid, sb->segment);
+    standby_event(d, "standby_started", why);
+    save_state(d);
+}
+
+/* What the standby needs now: stop it with its recorder's session, spawn one beside a running
+ * recorder, see it become ready, see a promoted recorder take over (then its predecessor's
+ * positions can go), enforce a stop's SIGKILL deadline. Polls while something is pending. */
+static void standby_check(guard_daemon *d) {
+    standby_proc *sb = &d->sb;
+    if (!standby_on(d)) return;
+    int64_t now = rg_time_mono_ns();
+    int pending = 0;
+    if (sb->pid && sb->state != GUARD_STANDBY_STOPPING && !guard_standby_wanted(d->fsm.state, 1))
+        standby_stop(d, SIGTERM, "the recording is stopping");
+    if (sb->pid && sb->state == GUARD_STANDBY_STOPPING) {
+        if (now >= sb->stop_at_mono) {
+            guard_spawn_signal(sb->pidfd, SIGKILL);
+            sb->stop_at_mono = now + GUARD_DAEMON_STANDBY_STOP_NS;
+        }
+        pending = 1;
+    }
+    if (d->promote_pending) {
+        if (!recorder_alive(d) || (read_snap(d, d->pid) && d->snap->role != REC_STATS_ROLE_STANDBY)) {
+            d->promote_pending = 0; /* it has read its predecessor's positions, or is gone */
+            d->retired_positions[0] = '\0';
+            sweep_positions(d);
+        } else {
+            pending = 1;
+        }
+    }
+    if (!recorder_alive(d) && !sb->pid && !guard_standby_wanted(d->fsm.state, 1) && d->positions[0]) {
+        /* The recording stopped: no run will read these positions again. */
+        d->positions[0] = d->retired_positions[0] = '\0';
+        sweep_positions(d);
+    }
+    int primary = recorder_alive(d) && !d->exit_pending && !d->ladder;
+    if (!sb->pid && !d->promote_pending && d->session_open && d->positions[0] &&
+        guard_standby_wanted(d->fsm.state, primary)) {
+        if (now >= sb->respawn_at_mono) standby_spawn(d);
+        pending = 1;
+    }
+    if (sb->pid && sb->state != GUARD_STANDBY_STOPPING) {
+        standby_observe(d);
+        if (sb->state != GUARD_STANDBY_READY) pending = 1;
+    }
+    if (pending) standby_arm(d, GUARD_DAEMON_STANDBY_POLL_NS);
+}
+
+static int standby_timer_fired(sd_event_source *s, uint64_t usec, void *ud) {
+    (void)s;
+    (void)usec;
+    standby_check(ud);
+    return 0;
+}
+
+static void standby_arm(guard_daemon *d, int64_t delay_ns) {
+    if (!d->sb_timer) {
+        sd_event_add_time_relative(d->ev, &d->sb_timer, CLOCK_MONOTONIC, (uint64_t)(delay_ns / 1000),
+                                   GUARD_DAEMON_TIMER_ACCURACY_US, standby_timer_fired, d);
+        return;
+    }
+    sd_event_source_set_time_relative(d->sb_timer, (uint64_t)(delay_ns / 1000));
+    sd_event_source_set_enabled(d->sb_timer, SD_EVENT_ONESHOT);
+}
+
+/* The recorder's whole tree is gone (`e`, `reason`): promote the standby when the rules say
+ * so. 1 when it took over (PROMOTED was fed), 0 for the fsm's plain course (the standby is
+ * ended then: it follows a dead recorder, or the recording stops). */
+static int standby_take_over(guard_daemon *d, guard_event e, const char *reason) {
+    standby_proc *sb = &d->sb;
+    if (!sb->pid) return 0;
+    guard_standby_state now = standby_observe(d);
+    guard_standby_verdict v = guard_standby_on_primary_end(d->fsm.state, e, now);
+    if (v == GUARD_STANDBY_PLAIN)
+        standby_stop(d, SIGKILL, now == GUARD_STANDBY_OFF ? "it ended with its recorder"
+                                                          : "its recorder ended before it was ready");
+    if (v == GUARD_STANDBY_STOP_TOO) standby_stop(d, SIGTERM, "the recording stops");
+    if (v != GUARD_STANDBY_PROMOTE) return 0;
+    /* The old tree is gone (tree_check): the standby reads final positions and a final segment. */
+    if (guard_spawn_signal(sb->pidfd, SIGUSR1) < 0) {
+        standby_stop(d, SIGKILL, "it could not be signalled to take over");
+        return 0;
+    }
+    pid_t old = (pid_t)json_integer_value(json_object_get(d->last_exit, "pid"));
+    if (e != GUARD_EV_CRASHED) d->ended_segment[0] = '\0'; /* a clean end left a whole file */
+    copy_str(d->retired_positions, sizeof d->retired_positions, d->positions);
+    copy_str(d->positions, sizeof d->positions, sb->positions);
+    copy_str(d->stats_path, sizeof d->stats_path, sb->stats_path);
+    copy_str(d->segment, sizeof d->segment, sb->segment);
+    d->seg_index = sb->seg_index;
+    d->pid = sb->pid;
+    d->pidfd = sb->pidfd;
+    d->id = sb->id;
+    d->log_fd = sb->log_fd;
+    d->adopted = 0;
+    d->rec_start_mono = sb->start_mono;
+    d->rec_start_real = sb->start_real;
+    copy_str(d->cgroup, sizeof d->cgroup, sb->cgroup);
+    d->cgroup_own = sb->cgroup_own;
+    standby_forget(sb, 0); /* its fds are the recorder's now */
+    sb->fails = 0;
+    watch_recorder(d);
+    if (d->plan_ok && d->plan.cgroup_path[0] && guard_prio_apply_pid(d->pid, &d->plan, &d->prio) == 0) {
+        /* The priority group holds the recorder: the promoted one moves in, its own group goes. */
+        char own[PATH_MAX];
+        copy_str(own, sizeof own, d->cgroup);
+        int was_own = d->cgroup_own;
+        adopt_cgroup(d, d->pid, NULL, d->cgroup, &d->cgroup_own);
+        if (was_own && own[0] && strcmp(own, d->cgroup) != 0) guard_tree_cgroup_remove(own);
+    }
+    d->promote_pending = 1;
+    char why[sizeof d->exit_reason + 64];
+    snprintf(why, sizeof why, "standby pid %d took over: %s", (int)d->pid, reason);
+    json_t *ev = event_new(d, "promoted");
+    json_object_set_new(ev, "reason", json_string(why));
+    json_object_set_new(ev, "pid", json_integer(d->pid));
+    json_object_set_new(ev, "old_pid", json_integer(old));
+    json_object_set_new(ev, "segment", json_string(d->segment));
+    if (d->last_exit) json_object_set(ev, "exit", d->last_exit);
+    emit(d, ev);
+    json_decref(ev);
+    feed(d, GUARD_EV_PROMOTED, why, NULL);
+    standby_arm(d, GUARD_DAEMON_STANDBY_POLL_NS);
+    return 1;
+}
+
+/* The daemon exits: its standby goes with it (it holds only copies; a daemon that finds the
+ * recorder again starts a fresh one following it). SIGKILL and reap: no wait on a stop. */
+static void standby_final(guard_daemon *d) {
+    standby_proc *sb = &d->sb;
+    if (sb->pid) {
+        guard_spawn_signal(sb->pidfd, SIGKILL);
+        siginfo_t si;
+        guard_spawn_reap(sb->pidfd, &si, 0);
+        standby_forget(sb, 1);
+    }
+    free(sb->snap);
+    sb->snap = NULL;
+}
+
+/* A standby the previous daemon left (a crash, kill -9): end it, identity checked first. It
+ * followed the recorder through that daemon's files; a fresh one is simpler to trust than an
+ * adopted one whose start we did not see, and costs only its ring's warm-up. */
+static void standby_end_orphan(guard_daemon *d, const guard_state_rec *s) {
+    if (s->standby_pid <= 0) return;
+    guard_proc_identity id = {.pid = s->standby_pid, .starttime_ticks = s->standby_starttime};
+    int pidfd = -1;
+    char err[256], why[320];
+    if (guard_spawn_adopt(&id, &pidfd, err, sizeof err) < 0) return; /* gone already, or reused */
+    guard_spawn_signal(pidfd, SIGKILL);
+    close(pidfd);
+    snprintf(why, sizeof why, "killed the previous daemon's standby pid %d: a fresh one follows the recorder",
+             s->standby_pid);
+    standby_event(d, "standby_exit", why);
+}
+
+/* The standby as status shows it; null without redundancy. */
+static json_t *standby_json(guard_daemon *d) {
+    const standby_proc *sb = &d->sb;
+    if (!standby_on(d)) return json_null();
+    json_t *o = json_pack("{s:i, s:s, s:i}", "pid", (int)sb->pid, "state",
+                          d->promote_pending && !sb->pid ? "promoted" : guard_standby_state_name(sb->state),
+                          "fails", (int)sb->fails);
+    if (sb->pid) {
+        json_object_set_new(o, "segment", json_string(sb->segment));
+        json_object_set_new(o, "stats_path", json_string(sb->stats_path));
+        json_object_set_new(o, "uptime_s", json_real((double)(rg_time_mono_ns() - sb->start_mono) / 1e9));
+    }
+    if (sb->pid && sb->have_snap) {
+        /* What its stats say it takes in (the stats file carries no ring figures). */
+        json_object_set_new(o, "topics", json_integer((json_int_t)(sb->snap->ntopics + sb->snap->overflow_topics)));
+        json_object_set_new(o, "messages_received", json_integer((json_int_t)sb->snap->messages_received));
+        json_object_set_new(o, "drops", json_integer((json_int_t)sb->snap->drops));
+        json_object_set_new(o, "lost", json_integer((json_int_t)sb->snap->lost));
+    }
+    if (!sb->pid && sb->state == GUARD_STANDBY_BACKOFF)
+        json_object_set_new(o, "respawn_in_s", json_real((double)(sb->respawn_at_mono - rg_time_mono_ns()) / 1e9));
+    return o;
+}
+
 static const char *ladder_name(int step) {
     static const char *const n[] = {"none", "SIGINT", "SIGTERM", "SIGKILL"};
     return n[step >= 0 && step <= 3 ? step : 0];
@@ -726,11 +1238,13 @@ static int disk_full_now(const guard_health_sample *s, const guard_health_report
                          uint64_t above, char *why, size_t len);
 static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_step *out);
 
-/* The daemon's other children (hooks, alert commands): never part of the recorder's tree. */
+/* The daemon's other children (hooks, alert commands, the standby): never part of the
+ * recorder's tree, reaped by their owners. out[] holds GUARD_DAEMON_MAX_AUX + 1. */
 static size_t aux_pids(const guard_daemon *d, pid_t *out) {
     size_t n = 0;
     for (int i = 0; i < GUARD_DAEMON_MAX_AUX; i++)
         if (d->aux[i].used) out[n++] = d->aux[i].pid;
+    if (d->sb.pid) out[n++] = d->sb.pid;
     return n;
 }
 
@@ -739,7 +1253,7 @@ static int tree_walk(guard_daemon *d, int sig, guard_tree_sum *sum, guard_proc_i
                      size_t cap, size_t *nmembers) {
     if (d->cgroup[0] && guard_tree_walk_cgroup(d->cgroup, d->pid, sig, sum, members, cap, nmembers) == 0)
         return 0;
-    pid_t skip[GUARD_DAEMON_MAX_AUX];
+    pid_t skip[GUARD_DAEMON_MAX_AUX + 1];
     return guard_tree_walk(d->pid, skip, aux_pids(d, skip), sig, sum, members, cap, nmembers);
 }
 
@@ -764,10 +1278,11 @@ static void tree_check(guard_daemon *d) {
         guard_event e = d->exit_event;
         char reason[sizeof d->exit_reason];
         copy_str(reason, sizeof reason, d->exit_reason);
-        pid_t keep[GUARD_DAEMON_MAX_AUX];
+        pid_t keep[GUARD_DAEMON_MAX_AUX + 1];
         guard_tree_reap_orphans(keep, aux_pids(d, keep));
         if (d->cgroup_own) guard_tree_cgroup_remove(d->cgroup);
         forget_recorder(d);
+        if (standby_take_over(d, e, reason)) return;
         feed(d, e, reason, NULL);
         return;
     }
@@ -784,7 +1299,7 @@ static int tree_poll(sd_event_source *s, uint64_t usec, void *ud) {
     (void)s;
     (void)usec;
     guard_daemon *d = ud;
-    pid_t keep[GUARD_DAEMON_MAX_AUX];
+    pid_t keep[GUARD_DAEMON_MAX_AUX + 1];
     guard_tree_reap_orphans(keep, aux_pids(d, keep)); /* killed orphans die as our zombies */
     tree_check(d);
     return 0;
@@ -902,6 +1417,13 @@ static int try_adopt(guard_daemon *d) {
         d->session_open = 1;
         guard_journal_set_bag(&d->journal, d->bag_dir, err, sizeof err);
     }
+    standby_end_orphan(d, &s);
+    /* The recorder's files alternate with a standby's: take its own back (checked: ours). */
+    size_t sdl = strlen(d->state_dir);
+    if (d->builtin && strlen(s.stats_path) > sdl + 1 && strncmp(s.stats_path, d->state_dir, sdl) == 0 &&
+        s.stats_path[sdl] == '/' && !strchr(s.stats_path + sdl + 1, '/'))
+        copy_str(d->stats_path, sizeof d->stats_path, s.stats_path);
+    if (standby_on(d) && s.positions[0]) copy_str(d->positions, sizeof d->positions, s.positions);
     if (s.recorder_pid <= 0) {
         /* No pid saved, but perhaps a recorder started just before the previous daemon died:
          * its argv holds the segment path. */
@@ -949,7 +1471,7 @@ static int try_adopt(guard_daemon *d) {
     d->rec_start_mono = rg_time_mono_ns() - (rg_time_real_ns() - s.recorder_start_ns);
     d->rec_start_real = s.recorder_start_ns;
     watch_recorder(d);
-    adopt_cgroup(d, d->pid, NULL);
+    adopt_cgroup(d, d->pid, NULL, d->cgroup, &d->cgroup_own);
     if (d->plan_ok && guard_prio_apply_pid(d->pid, &d->plan, &d->prio) == 0) d->have_prio = 1;
     char why[PATH_MAX + 96];
     snprintf(why, sizeof why, "re-adopted recorder pid %d (identity verified) writing %s", (int)d->pid,
@@ -1004,6 +1526,13 @@ static void act_signal_stop(guard_daemon *d) {
         return;
     }
     if (d->ladder) return; /* already on the ladder: a hung recorder must still reach SIGKILL */
+    /* A replacement with a ready standby: the standby takes over from the positions the
+     * recorder made durable, so its flush gains nothing, and a hung one would cost the whole
+     * flush timeout. */
+    if (d->fsm.state == GUARD_ST_RECOVERING && standby_on(d) && guard_standby_kill_at_once(standby_observe(d))) {
+        ladder_step(d, 3);
+        return;
+    }
     ladder_step(d, 1);
 }
 
@@ -1085,7 +1614,7 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     guard_fsm_feed(&d->fsm, e, &st);
     if (out) *out = st;
     if (st.verdict != GUARD_FSM_ACCEPTED) return;
-    if (e == GUARD_EV_BACKOFF_ELAPSED) d->restarts++;
+    if (e == GUARD_EV_BACKOFF_ELAPSED || e == GUARD_EV_PROMOTED) d->restarts++;
     const char *why = reason && reason[0] ? reason : st.why;
     if (st.to == GUARD_ST_STOPPING && st.from != GUARD_ST_STOPPING)
         copy_str(d->stop_cause, sizeof d->stop_cause, why);
@@ -1113,7 +1642,7 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     if (reason && reason[0] && strcmp(reason, st.why) != 0) json_object_set_new(ev, "rule", json_string(st.why));
     if (d->segment[0]) json_object_set_new(ev, "segment", json_string(d->segment));
     if (d->pid) json_object_set_new(ev, "pid", json_integer(d->pid));
-    if ((e == GUARD_EV_EXITED || e == GUARD_EV_CRASHED) && d->last_exit)
+    if ((e == GUARD_EV_EXITED || e == GUARD_EV_CRASHED || e == GUARD_EV_PROMOTED) && d->last_exit)
         json_object_set(ev, "exit", d->last_exit);
     char acts[160];
     guard_fsm_actions_str(st.actions, acts, sizeof acts);
@@ -1124,6 +1653,7 @@ static void step_one(guard_daemon *d, guard_event e, const char *reason, guard_f
     json_decref(ev);
     run_actions(d, &st);
     if (st.to == GUARD_ST_IDLE && !d->session_open) guard_journal_set_bag(&d->journal, NULL, NULL, 0);
+    standby_check(d);
     save_state(d);
     notify_status(d);
 }
@@ -1141,7 +1671,7 @@ static void feed(guard_daemon *d, guard_event e, const char *reason, guard_fsm_s
     d->nqueue = 0;
     d->feeding = 0;
     if (d->exiting && (d->fsm.state == GUARD_ST_IDLE || d->fsm.state == GUARD_ST_ERROR) &&
-        !recorder_alive(d))
+        !recorder_alive(d) && !d->sb.pid)
         sd_event_exit(d->ev, d->exit_code);
 }
 
@@ -1385,10 +1915,11 @@ static int health_tick(sd_event_source *src, uint64_t usec, void *ud) {
     memset(&s, 0, sizeof s);
     s.now_ns = now;
     sample_disk(d, &s);
-    pid_t keep[GUARD_DAEMON_MAX_AUX + 1];
+    pid_t keep[GUARD_DAEMON_MAX_AUX + 2];
     size_t nkeep = aux_pids(d, keep);
     if (d->pid) keep[nkeep++] = d->pid;
     guard_tree_reap_orphans(keep, nkeep);
+    standby_check(d);
     if (!recorder_alive(d) || d->exit_pending) {
         /* No recorder: keep the disk figures fresh for status; a pause for disk space ends
          * here when the space is back. */
@@ -1535,6 +2066,7 @@ static json_t *status_json(guard_daemon *d) {
     for (char **a = d->rec_argv; *a; a++) json_array_append_new(argv, json_string(*a));
     json_object_set_new(st, "recorder", json_pack("{s:o, s:b}", "argv", argv, "builtin", d->builtin));
     json_object_set_new(st, "daemon_pid", json_integer(getpid()));
+    json_object_set_new(st, "standby", standby_json(d));
     pid_t mp = guard_helper_pid(d->monitor);
     json_object_set_new(st, "monitor", d->monitor ? json_pack("{s:i}", "pid", (int)mp) : json_null());
     json_object_set_new(st, "state_dir", json_string(d->state_dir));
@@ -1743,7 +2275,9 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
     if (snprintf(d->state_path, sizeof d->state_path, "%s/%s", d->state_dir, GUARD_STATE_FILE) >=
             (int)sizeof d->state_path ||
         snprintf(d->stats_path, sizeof d->stats_path, "%s/%s", d->state_dir, GUARD_DAEMON_STATS) >=
-            (int)sizeof d->stats_path) {
+            (int)sizeof d->stats_path ||
+        /* room for the longest name the daemon puts there: positions.<pid>.<n> */
+        strlen(d->state_dir) + 64 >= PATH_MAX) {
         snprintf(err, errlen, "state_dir(%s): path too long", d->state_dir);
         return -ENAMETOOLONG;
     }
@@ -1760,6 +2294,8 @@ static int setup(guard_daemon *d, char *err, size_t errlen) {
         snprintf(lease, sizeof lease, "%lld", (long long)(c->lease_duration_ns / 1000000));
         /* `-a` is also what `recguard hz/topics/monitor` leave alone (cli_topics.c,
          * recorder_filter): change both together. */
+        /* With a standby, --stats alternates between the recorder and its standby and
+         * --positions is added at each spawn (run_argv). */
         char *rec[] = {d->self_exe, "record", "-a", "-o", GUARD_SPAWN_SEGMENT, "--stats", d->stats_path,
                        "--lease", lease, "--max-chunk-age", GUARD_DAEMON_CHUNK_AGE_MS, NULL};
         char *hook[] = {d->self_exe, "recover", GUARD_SPAWN_SEGMENT, NULL};
@@ -1834,6 +2370,7 @@ int guard_daemon_run(const guard_config *cfg, const guard_daemon_opts *opts, cha
     d->cfg = cfg;
     d->opts = *opts;
     d->lock_fd = d->pidfd = d->log_fd = -1;
+    d->sb.pidfd = d->sb.log_fd = -1;
     d->seg_index = -1;
     d->want_paused = guard_record_start_paused(&cfg->record);
     d->rec_paused = -1;
@@ -1884,6 +2421,8 @@ out:
     sd_event_source_disable_unref(d->restart_timer);
     sd_event_source_disable_unref(d->health_timer);
     sd_event_source_disable_unref(d->tree_timer);
+    standby_final(d);
+    sd_event_source_disable_unref(d->sb_timer);
     rec_stats_reader_close(d->stats);
     free(d->snap);
     free(d->msnap);

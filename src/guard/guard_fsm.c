@@ -60,6 +60,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_ADOPTED] = ACC(ST(RECORDING), 0, "re-adopted a running recorder"),
         [GUARD_EV_DISK_FULL] = IGN("no recorder running"),
         [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
+        [GUARD_EV_PROMOTED] = IGN("no recorder running"),
     },
     [GUARD_ST_STARTING] = {
         [GUARD_EV_START] = REJ("already starting"),
@@ -84,6 +85,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_ALERT,
                                    "recorder stopped on a full disk, waiting for space"),
         [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
+        [GUARD_EV_PROMOTED] = ACC(ST(RECORDING), A_HOOK | A_ALERT, "recorder ended during start, the standby took over"),
     },
     [GUARD_ST_RECORDING] = {
         [GUARD_EV_START] = REJ("already recording"),
@@ -106,6 +108,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_ALERT,
                                    "recorder stopped on a full disk, waiting for space"),
         [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
+        [GUARD_EV_PROMOTED] = ACC(ST(RECORDING), A_HOOK | A_ALERT, "recorder ended, the standby took over"),
     },
     [GUARD_ST_STOPPING] = {
         [GUARD_EV_START] = REJ("stop in progress; start again when idle"),
@@ -127,6 +130,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         /* The operator's stop stands: IDLE, not DISK_LOW (no automatic resume). */
         [GUARD_EV_DISK_FULL] = ACC(ST(IDLE), 0, "recorder stopped on a full disk"),
         [GUARD_EV_DISK_OK] = IGN("stopping"),
+        [GUARD_EV_PROMOTED] = IGN("stopping: the standby is not promoted"),
     },
     [ROW_SPLITTING] = {
         [GUARD_EV_START] = REJ("split in progress"),
@@ -150,6 +154,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_ALERT,
                                    "segment ended on a full disk, waiting for space"),
         [GUARD_EV_DISK_OK] = IGN("stopping"),
+        [GUARD_EV_PROMOTED] = IGN("splitting: the standby is not promoted"),
     },
     [ROW_DISK_STOPPING] = {
         [GUARD_EV_START] = REJ("stopping for disk space; start again when it is back"),
@@ -171,6 +176,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
         [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), 0, "recorder stopped on a full disk, waiting for space"),
         [GUARD_EV_DISK_OK] = IGN("stopping"),
+        [GUARD_EV_PROMOTED] = IGN("stopping for disk space: the standby is not promoted"),
     },
     [GUARD_ST_RECOVERING] = {
         [GUARD_EV_START] = REJ("recovering: a restart is already scheduled"),
@@ -194,6 +200,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_DISK_FULL] = ACC(ST(DISK_LOW), A_CANCEL | A_ALERT,
                                    "replaced recorder ended on a full disk, waiting for space"),
         [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
+        [GUARD_EV_PROMOTED] = ACC(ST(RECORDING), A_CANCEL | A_HOOK, "replaced recorder ended, the standby took over"),
     },
     [GUARD_ST_ERROR] = {
         [GUARD_EV_START] = ACC(ST(STARTING), A_RESET | A_SPAWN, "operator start after error"),
@@ -212,6 +219,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
         [GUARD_EV_DISK_FULL] = IGN("no recorder running"),
         [GUARD_EV_DISK_OK] = IGN("not waiting for disk space"),
+        [GUARD_EV_PROMOTED] = IGN("no recorder running"),
     },
     [GUARD_ST_DISK_LOW] = {
         [GUARD_EV_START] = ACC(ST(STARTING), A_RESET | A_SPAWN, "operator start while disk space is low"),
@@ -230,6 +238,7 @@ static const cell rules[ROW__COUNT][GUARD_EV__COUNT] = {
         [GUARD_EV_ADOPTED] = IGN("adoption happens only at daemon start"),
         [GUARD_EV_DISK_FULL] = IGN("no recorder running"),
         [GUARD_EV_DISK_OK] = ACC(ST(STARTING), A_SPAWN, "disk space is back, resuming in a new segment"),
+        [GUARD_EV_PROMOTED] = IGN("no recorder running"),
     },
 };
 
@@ -240,7 +249,7 @@ static const char *const state_names[GUARD_ST__COUNT] = {
 static const char *const event_names[GUARD_EV__COUNT] = {
     "start", "stop", "split", "spawned", "spawn_failed", "ready", "exited", "crashed",
     "unhealthy", "disk_low", "backoff_elapsed", "budget_spent", "stop_timeout", "adopted",
-    "disk_full", "disk_ok",
+    "disk_full", "disk_ok", "promoted",
 };
 
 static const char *const then_names[GUARD_THEN__COUNT] = {"idle", "split", "disk"};

@@ -66,6 +66,8 @@ typedef enum guard_event {
     GUARD_EV_DISK_FULL,       /* recorder ended saying the disk is full (its stats, or an
                                * unclean end on a disk past the stop level) */
     GUARD_EV_DISK_OK,         /* health: free space back above the stop level (DISK_LOW) */
+    GUARD_EV_PROMOTED,        /* the recorder's tree is gone and the hot standby took over
+                               * (redundancy: standby, guard_standby.h): it is the recorder now */
     GUARD_EV__COUNT
 } guard_event;
 

@@ -43,6 +43,14 @@ char *guard_state_encode(const guard_state_rec *s) {
      * one killed) finishes it instead of taking the recorder back as RECORDING. */
     if (s->then[0] && json_object_set_new(o, "then", json_string(s->then)) < 0) goto fail;
     if (s->stop_cause[0] && json_object_set_new(o, "stop_cause", json_string(s->stop_cause)) < 0) goto fail;
+    /* The standby's pid lets a new daemon end it (guard_daemon: a fresh standby follows the
+     * adopted recorder); the recorder's own files, which alternate with the standby's. */
+    if (s->stats_path[0] && json_object_set_new(o, "stats_path", json_string(s->stats_path)) < 0) goto fail;
+    if (s->positions[0] && json_object_set_new(o, "positions", json_string(s->positions)) < 0) goto fail;
+    if (s->standby_pid > 0 &&
+        (json_object_set_new(o, "standby_pid", json_integer(s->standby_pid)) < 0 ||
+         json_object_set_new(o, "standby_starttime", json_integer((json_int_t)s->standby_starttime)) < 0))
+        goto fail;
     char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(o);
     return txt;
@@ -110,8 +118,25 @@ int guard_state_decode(const char *text, guard_state_rec *out, char *err, size_t
     if ((json_object_get(o, "then") &&
          (rc = get_str(o, "then", out->then, sizeof out->then, err, errlen)) < 0) ||
         (json_object_get(o, "stop_cause") &&
-         (rc = get_str(o, "stop_cause", out->stop_cause, sizeof out->stop_cause, err, errlen)) < 0))
+         (rc = get_str(o, "stop_cause", out->stop_cause, sizeof out->stop_cause, err, errlen)) < 0) ||
+        (json_object_get(o, "stats_path") &&
+         (rc = get_str(o, "stats_path", out->stats_path, sizeof out->stats_path, err, errlen)) < 0) ||
+        (json_object_get(o, "positions") &&
+         (rc = get_str(o, "positions", out->positions, sizeof out->positions, err, errlen)) < 0))
         goto done;
+    if (json_object_get(o, "standby_pid")) {
+        int64_t sp, sst;
+        if ((rc = get_int(o, "standby_pid", 1, &sp, err, errlen)) < 0 ||
+            (rc = get_int(o, "standby_starttime", 0, &sst, err, errlen)) < 0)
+            goto done;
+        if (sp > INT32_MAX) {
+            snprintf(err, errlen, "state: standby_pid is out of range");
+            rc = -EINVAL;
+            goto done;
+        }
+        out->standby_pid = (int)sp;
+        out->standby_starttime = (uint64_t)sst;
+    }
 done:
     json_decref(o);
     return rc;

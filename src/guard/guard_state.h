@@ -36,6 +36,11 @@ typedef struct guard_state_rec {
     int segment_index;           /* N of <bag>_<N>.mcap; the next segment uses N+1 */
     unsigned restarts;           /* recoveries in this session */
     int64_t session_start_ns;    /* when the session began (CLOCK_REALTIME) */
+    /* redundancy: standby (optional keys, absent in older files and without a standby) */
+    char stats_path[PATH_MAX];   /* the built-in recorder's stats file, "" = the default name */
+    char positions[PATH_MAX];    /* the recorder's --positions file, "" = none */
+    int standby_pid;             /* the hot standby, 0 = none */
+    uint64_t standby_starttime;  /* its /proc/PID/stat starttime */
 } guard_state_rec;
 
 /* JSON text of `s` (malloc'd, NULL on allocation failure). */

@@ -59,6 +59,13 @@ static void daemon_part(const web_metrics_in *in, rg_buf *b) {
     if (!st) return;
     head(b, "recguard_recorder_up", "gauge", "1 when a recorder process is running under the daemon.");
     sample(b, "recguard_recorder_up", num(st, "pid", 0) > 0 ? 1 : 0);
+    /* redundancy: standby only: absent otherwise, so an alert on 0 never fires without one */
+    const json_t *sb = json_object_get(st, "standby");
+    if (json_is_object(sb)) {
+        const char *s = json_string_value(json_object_get(sb, "state"));
+        head(b, "recguard_standby_ready", "gauge", "1 when the hot standby recorder can take over at once.");
+        sample(b, "recguard_standby_ready", s && strcmp(s, "ready") == 0 ? 1 : 0);
+    }
     head(b, "recguard_state", "gauge", "The daemon's state: 1 for the current state, 0 for the others.");
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
         label(b, "recguard_state", "state", states[i]);

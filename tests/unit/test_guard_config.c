@@ -635,8 +635,53 @@ static void test_expect(void **st) {
     expect_error("monitor:\n  enabled: maybe\n", "t.yaml:2: monitor.enabled: 'maybe': expected true or false");
 }
 
+/* redundancy: none|standby and the standby's ring; the built-in recorder only */
+static void test_redundancy(void **st) {
+    (void)st;
+    guard_config c;
+    char err[512] = "";
+    assert_int_equal(guard_config_init(&c), 0);
+    assert_int_equal(c.redundancy, GUARD_REDUNDANCY_NONE);
+    assert_int_equal(c.standby_window_ns, 10 * S);
+    assert_int_equal(c.standby_memory, 256ull << 20);
+    load_ok(&c, "redundancy: standby\nstandby: {window: 5s, memory: 64MiB}\n");
+    assert_int_equal(c.redundancy, GUARD_REDUNDANCY_STANDBY);
+    assert_int_equal(c.standby_window_ns, 5 * S);
+    assert_int_equal(c.standby_memory, 64ull << 20);
+    assert_int_equal(guard_config_check(&c, err, sizeof err), 0);
+    json_t *j = guard_config_json(&c);
+    assert_string_equal(json_string_value(json_object_get(j, "redundancy")), "standby");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "standby"), "window")), "5s");
+    json_decref(j);
+    assert_int_equal(guard_config_set(&c, "redundancy", "none", err, sizeof err), 0);
+    assert_int_equal(c.redundancy, GUARD_REDUNDANCY_NONE);
+    assert_int_equal(guard_config_set(&c, "redundancy", "standby", err, sizeof err), 0);
+    assert_int_equal(c.redundancy, GUARD_REDUNDANCY_STANDBY);
+    assert_int_equal(guard_config_set(&c, "redundancy", "twice", err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "redundancy: 'twice': expected none or standby"));
+    /* a foreign recorder: refused, saying why */
+    load_ok(&c, "recorder: [ros2, bag, record, -o, \"{segment}\"]\n");
+    assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "redundancy: standby needs the built-in recorder"));
+    assert_non_null(strstr(err, "ros2"));
+    assert_non_null(strstr(err, "docs/RELIABILITY.md"));
+    guard_config_free(&c);
+    /* a ring too small to hold anything */
+    assert_int_equal(guard_config_init(&c), 0);
+    load_ok(&c, "standby: {memory: 64KiB}\n");
+    assert_int_equal(guard_config_check(&c, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "standby.memory"));
+    guard_config_free(&c);
+    expect_error("redundancy: mirror\n", "t.yaml:1: redundancy: 'mirror': expected none or standby");
+    expect_error("standby:\n  window: 10ms\n", "standby.window: '10ms' is below the minimum of 100ms");
+    expect_error("standby:\n  window: off\n", "standby.window: must be > 0");
+    expect_error("standby:\n  memory: lots\n", "standby.memory: 'lots' is not a size");
+    expect_error("standby:\n  ring: 3\n", "standby.ring");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_redundancy),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_json_roundtrip),

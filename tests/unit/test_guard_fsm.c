@@ -58,6 +58,7 @@ static const spec specs[] = {
     {S(IDLE), 0, E(ADOPTED), A, S(RECORDING), 0, 0},
     {S(IDLE), 0, E(DISK_FULL), I, S(IDLE), 0, 0},
     {S(IDLE), 0, E(DISK_OK), I, S(IDLE), 0, 0},
+    {S(IDLE), 0, E(PROMOTED), I, S(IDLE), 0, 0},
 
     {S(STARTING), 0, E(START), R, S(STARTING), 0, 0},
     {S(STARTING), 0, E(STOP), A, S(STOPPING), STOPA, 0},
@@ -75,6 +76,7 @@ static const spec specs[] = {
     {S(STARTING), 0, E(ADOPTED), I, S(STARTING), 0, 0},
     {S(STARTING), 0, E(DISK_FULL), A, S(DISK_LOW), ALERT, 0},
     {S(STARTING), 0, E(DISK_OK), I, S(STARTING), 0, 0},
+    {S(STARTING), 0, E(PROMOTED), A, S(RECORDING), HOOK | ALERT, 0},
 
     {S(RECORDING), 0, E(START), R, S(RECORDING), 0, 0},
     {S(RECORDING), 0, E(STOP), A, S(STOPPING), STOPA, 0},
@@ -92,6 +94,7 @@ static const spec specs[] = {
     {S(RECORDING), 0, E(ADOPTED), I, S(RECORDING), 0, 0},
     {S(RECORDING), 0, E(DISK_FULL), A, S(DISK_LOW), ALERT, 0},
     {S(RECORDING), 0, E(DISK_OK), I, S(RECORDING), 0, 0},
+    {S(RECORDING), 0, E(PROMOTED), A, S(RECORDING), HOOK | ALERT, 0},
 
     {S(STOPPING), 0, E(START), R, S(STOPPING), 0, 0},
     {S(STOPPING), 0, E(STOP), R, S(STOPPING), 0, 0},
@@ -109,6 +112,7 @@ static const spec specs[] = {
     {S(STOPPING), 0, E(ADOPTED), I, S(STOPPING), 0, 0},
     {S(STOPPING), 0, E(DISK_FULL), A, S(IDLE), 0, 0},
     {S(STOPPING), 0, E(DISK_OK), I, S(STOPPING), 0, 0},
+    {S(STOPPING), 0, E(PROMOTED), I, S(STOPPING), 0, 0},
 
     {S(STOPPING), 1, E(START), R, S(STOPPING), 0, 1},
     {S(STOPPING), 1, E(STOP), A, S(STOPPING), 0, 0},
@@ -126,6 +130,7 @@ static const spec specs[] = {
     {S(STOPPING), 1, E(ADOPTED), I, S(STOPPING), 0, 1},
     {S(STOPPING), 1, E(DISK_FULL), A, S(DISK_LOW), ALERT, 0},
     {S(STOPPING), 1, E(DISK_OK), I, S(STOPPING), 0, 1},
+    {S(STOPPING), 1, E(PROMOTED), I, S(STOPPING), 0, 1},
 
     {S(STOPPING), 2, E(START), R, S(STOPPING), 0, 2},
     {S(STOPPING), 2, E(STOP), A, S(STOPPING), 0, 0},
@@ -143,6 +148,7 @@ static const spec specs[] = {
     {S(STOPPING), 2, E(ADOPTED), I, S(STOPPING), 0, 2},
     {S(STOPPING), 2, E(DISK_FULL), A, S(DISK_LOW), 0, 0},
     {S(STOPPING), 2, E(DISK_OK), I, S(STOPPING), 0, 2},
+    {S(STOPPING), 2, E(PROMOTED), I, S(STOPPING), 0, 2},
 
     {S(RECOVERING), 0, E(START), R, S(RECOVERING), 0, 0},
     {S(RECOVERING), 0, E(STOP), A, S(STOPPING), CANCEL | STOPA, 0},
@@ -160,6 +166,7 @@ static const spec specs[] = {
     {S(RECOVERING), 0, E(ADOPTED), I, S(RECOVERING), 0, 0},
     {S(RECOVERING), 0, E(DISK_FULL), A, S(DISK_LOW), CANCEL | ALERT, 0},
     {S(RECOVERING), 0, E(DISK_OK), I, S(RECOVERING), 0, 0},
+    {S(RECOVERING), 0, E(PROMOTED), A, S(RECORDING), CANCEL | HOOK, 0},
 
     {S(ERROR), 0, E(START), A, S(STARTING), RESET | SPAWN, 0},
     {S(ERROR), 0, E(STOP), A, S(IDLE), 0, 0},
@@ -177,6 +184,7 @@ static const spec specs[] = {
     {S(ERROR), 0, E(ADOPTED), I, S(ERROR), 0, 0},
     {S(ERROR), 0, E(DISK_FULL), I, S(ERROR), 0, 0},
     {S(ERROR), 0, E(DISK_OK), I, S(ERROR), 0, 0},
+    {S(ERROR), 0, E(PROMOTED), I, S(ERROR), 0, 0},
 
     {S(DISK_LOW), 0, E(START), A, S(STARTING), RESET | SPAWN, 0},
     {S(DISK_LOW), 0, E(STOP), A, S(IDLE), 0, 0},
@@ -194,6 +202,7 @@ static const spec specs[] = {
     {S(DISK_LOW), 0, E(ADOPTED), I, S(DISK_LOW), 0, 0},
     {S(DISK_LOW), 0, E(DISK_FULL), I, S(DISK_LOW), 0, 0},
     {S(DISK_LOW), 0, E(DISK_OK), A, S(STARTING), SPAWN, 0},
+    {S(DISK_LOW), 0, E(PROMOTED), I, S(DISK_LOW), 0, 0},
 };
 
 #define NSPECS (sizeof specs / sizeof specs[0])
@@ -285,8 +294,9 @@ static void test_table_properties(void **st) {
         /* a stop ladder only begins towards a state that waits for the exit */
         if (s.actions & (GUARD_ACT_SIGNAL_STOP | GUARD_ACT_ESCALATE))
             assert_true(s.to == GUARD_ST_STOPPING || s.to == GUARD_ST_RECOVERING);
-        /* every unclean end runs the post-crash hook; a clean one never does */
-        if (s.event == GUARD_EV_CRASHED) assert_true(s.actions & GUARD_ACT_RUN_POST_CRASH_HOOK);
+        /* every unclean end runs the post-crash hook, a clean one never does; a promotion
+         * follows a primary that crashed or was killed for a replacement */
+        if (s.event == GUARD_EV_CRASHED || s.event == GUARD_EV_PROMOTED) assert_true(s.actions & GUARD_ACT_RUN_POST_CRASH_HOOK);
         else assert_false(s.actions & GUARD_ACT_RUN_POST_CRASH_HOOK);
         /* restart scheduling only happens once the old process is gone */
         if (s.actions & GUARD_ACT_SCHEDULE_RESTART)

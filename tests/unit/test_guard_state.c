@@ -83,6 +83,23 @@ static void test_round_trip(void **st) {
     assert_int_equal(guard_state_decode(txt, &b, err, sizeof err), 0);
     assert_string_equal(b.then, "");
     free(txt);
+    /* a standby beside the recorder (redundancy: standby): its pid and the alternating files */
+    memset(a.then, 0, sizeof a.then);
+    memset(a.stop_cause, 0, sizeof a.stop_cause);
+    a.standby_pid = 4242;
+    a.standby_starttime = 99;
+    snprintf(a.stats_path, sizeof a.stats_path, "/s/recorder.1.stats");
+    snprintf(a.positions, sizeof a.positions, "/s/positions.7.3");
+    assert_int_equal(guard_state_save(path, &a, err, sizeof err), 0);
+    assert_int_equal(guard_state_load(path, &b, err, sizeof err), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    /* a negative standby pid never reaches pidfd_open either */
+    txt = guard_state_encode(&a);
+    char *p = strstr(txt, "\"standby_pid\": 4242");
+    assert_non_null(p);
+    memcpy(p + strlen("\"standby_pid\": "), "-424", 4);
+    assert_int_equal(guard_state_decode(txt, &b, err, sizeof err), -EINVAL);
+    free(txt);
 }
 
 static void test_decode_rejects(void **st) {

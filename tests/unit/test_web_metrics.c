@@ -79,6 +79,30 @@ static void test_full(void **st) {
     json_decref(topics);
 }
 
+/* redundancy: standby: a readiness gauge that follows status's standby.state; absent without */
+static void test_standby(void **st) {
+    (void)st;
+    static const char *const cases[][2] = {
+        {"{\"state\":\"RECORDING\",\"pid\":7,\"standby\":{\"pid\":8,\"state\":\"ready\"}}", "recguard_standby_ready 1\n"},
+        {"{\"state\":\"RECORDING\",\"pid\":7,\"standby\":{\"pid\":8,\"state\":\"starting\"}}", "recguard_standby_ready 0\n"},
+        {"{\"state\":\"RECORDING\",\"pid\":7,\"standby\":{\"pid\":0,\"state\":\"backoff\"}}", "recguard_standby_ready 0\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *status = json_loads(cases[i][0], 0, NULL);
+        assert_non_null(status);
+        char *t = render(status, NULL, 0);
+        has(t, "# TYPE recguard_standby_ready gauge\n");
+        has(t, cases[i][1]);
+        free(t);
+        json_decref(status);
+    }
+    json_t *none = json_loads("{\"state\":\"RECORDING\",\"pid\":7,\"standby\":null}", 0, NULL);
+    char *t = render(none, NULL, 0);
+    assert_null(strstr(t, "recguard_standby_ready"));
+    free(t);
+    json_decref(none);
+}
+
 static void test_daemon_down(void **st) {
     (void)st;
     char *t = render(NULL, NULL, -1);
@@ -92,6 +116,7 @@ static void test_daemon_down(void **st) {
 }
 
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_full), cmocka_unit_test(test_daemon_down)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_full), cmocka_unit_test(test_standby),
+                                        cmocka_unit_test(test_daemon_down)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
