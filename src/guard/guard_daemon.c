@@ -124,6 +124,7 @@ typedef struct standby_proc {
     rec_stats_reader *stats;    /* its stats file, NULL until it appears */
     rec_stats_snapshot *snap;   /* its last snapshot (heap), NULL until read */
     int have_snap;              /* snap is this standby's */
+    int64_t covered_since;      /* monotonic time since when it covers the recorder's topics, 0 = not */
 } standby_proc;
 
 typedef struct guard_daemon {
@@ -907,11 +908,18 @@ static guard_standby_state standby_observe(guard_daemon *d) {
     if (!sb->stats) rec_stats_reader_open(&sb->stats, sb->stats_path, err, sizeof err);
     if (!sb->snap && !(sb->snap = calloc(1, sizeof *sb->snap))) return sb->state;
     sb->have_snap = sb->stats && rec_stats_reader_read(sb->stats, sb->snap) == 0 && sb->snap->pid == sb->pid;
+    int was_ready = sb->state == GUARD_STANDBY_READY || sb->state == GUARD_STANDBY_STALE;
+    int64_t t = rg_time_mono_ns();
+    if (!was_ready) { /* coverage matters only on the way to READY (guard_standby.h) */
+        int covers = sb->have_snap && read_snap(d, d->pid) && guard_standby_covers(d->snap, sb->snap);
+        if (!covers) sb->covered_since = 0;
+        else if (!sb->covered_since) sb->covered_since = t;
+    }
     guard_standby_obs o = {.alive = 1, .have_stats = sb->have_snap,
                            .role_standby = sb->have_snap && sb->snap->role == REC_STATS_ROLE_STANDBY,
                            .heartbeat_mono_ns = sb->have_snap ? sb->snap->heartbeat_mono_ns : 0,
-                           .was_ready = sb->state == GUARD_STANDBY_READY || sb->state == GUARD_STANDBY_STALE};
-    guard_standby_state now = guard_standby_assess(&o, rg_time_mono_ns());
+                           .was_ready = was_ready, .covered_since_ns = sb->covered_since};
+    guard_standby_state now = guard_standby_assess(&o, t);
     if (now == GUARD_STANDBY_READY && sb->state != GUARD_STANDBY_READY) {
         sb->state = now;
         sb->fails = 0;
@@ -934,6 +942,7 @@ static void standby_forget(standby_proc *sb, int close_fds) {
     rec_stats_reader_close(sb->stats);
     sb->stats = NULL;
     sb->have_snap = 0;
+    sb->covered_since = 0;
     sb->pid = 0;
     sb->pidfd = sb->log_fd = -1;
     sb->cgroup[0] = sb->segment[0] = sb->positions[0] = '\0';

@@ -1,12 +1,39 @@
 /* guard_standby — see guard_standby.h. */
 #include "guard/guard_standby.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 guard_standby_state guard_standby_assess(const guard_standby_obs *o, int64_t now_ns) {
     if (!o->alive) return GUARD_STANDBY_OFF;
     /* A heartbeat "in the future" (read racing the write) is fresh, not stale. */
     int fresh = o->have_stats && o->role_standby && now_ns - o->heartbeat_mono_ns < GUARD_STANDBY_FRESH_NS;
-    if (fresh) return GUARD_STANDBY_READY;
-    return o->was_ready ? GUARD_STANDBY_STALE : GUARD_STANDBY_STARTING;
+    if (o->was_ready) return fresh ? GUARD_STANDBY_READY : GUARD_STANDBY_STALE;
+    int settled = o->covered_since_ns > 0 && now_ns - o->covered_since_ns >= GUARD_STANDBY_SETTLE_NS;
+    return fresh && settled ? GUARD_STANDBY_READY : GUARD_STANDBY_STARTING;
+}
+
+static int topic_cmp(const void *a, const void *b) {
+    const rec_stats_topic *x = *(const rec_stats_topic *const *)a, *y = *(const rec_stats_topic *const *)b;
+    return strncmp(x->name, y->name, sizeof x->name);
+}
+
+int guard_standby_covers(const rec_stats_snapshot *primary, const rec_stats_snapshot *standby) {
+    uint32_t n = standby->ntopics < REC_STATS_MAX_TOPICS ? standby->ntopics : REC_STATS_MAX_TOPICS;
+    const rec_stats_topic **by_name = malloc((n ? n : 1) * sizeof *by_name);
+    if (!by_name) return 0;
+    for (uint32_t i = 0; i < n; i++) by_name[i] = &standby->topics[i];
+    qsort(by_name, n, sizeof *by_name, topic_cmp);
+    int ok = 1;
+    uint32_t np = primary->ntopics < REC_STATS_MAX_TOPICS ? primary->ntopics : REC_STATS_MAX_TOPICS;
+    for (uint32_t i = 0; i < np && ok; i++) {
+        const rec_stats_topic *p = &primary->topics[i];
+        if (p->matched == 0) continue;
+        const rec_stats_topic *key = p, **hit = bsearch(&key, by_name, n, sizeof *by_name, topic_cmp);
+        ok = hit && (*hit)->matched >= p->matched;
+    }
+    free(by_name);
+    return ok;
 }
 
 guard_standby_verdict guard_standby_on_primary_end(guard_state st, guard_event exit_ev,

@@ -16,10 +16,16 @@
 #include <stdint.h>
 
 #include "guard/guard_fsm.h"
+#include "recorder/rec_stats.h"
 
 /* A standby's heartbeat older than this is not ready: its writer (ring) thread is stuck. Five
  * heartbeat periods of the recorder (REC_STATS_HEARTBEAT_MS), room for a loaded machine. */
 #define GUARD_STANDBY_FRESH_NS (1000LL * 1000000LL)
+/* A new standby counts as ready only once its readers have been matched to every publisher the
+ * primary's are matched to for this long: by then its ring reaches back past everything the
+ * primary has not yet made durable (its chunk age, 500 ms under the daemon). Before, a takeover
+ * would leave a hole between the primary's last durable sample and the standby's first. */
+#define GUARD_STANDBY_SETTLE_NS (1000LL * 1000000LL)
 #define GUARD_STANDBY_BACKOFF_INITIAL_NS (1000LL * 1000000LL) /* first respawn delay */
 #define GUARD_STANDBY_BACKOFF_CAP_NS (30LL * 1000000000LL)    /* longest respawn delay */
 
@@ -41,6 +47,7 @@ typedef struct guard_standby_obs {
     int role_standby;          /* the stats' role is standby (not yet promoted) */
     int64_t heartbeat_mono_ns; /* the stats' heartbeat */
     int was_ready;             /* it was READY before (STALE rather than STARTING) */
+    int64_t covered_since_ns;  /* since when guard_standby_covers has held, 0 = it does not */
 } guard_standby_obs;
 
 /* What to do when the primary's whole tree has gone. */
@@ -50,7 +57,9 @@ typedef enum guard_standby_verdict {
     GUARD_STANDBY_STOP_TOO,    /* a stop, split or full disk: stop the standby, feed the exit */
 } guard_standby_verdict;
 
-/* READY, STALE or STARTING from an observation at `now` (OFF when not alive). */
+/* READY, STALE or STARTING from an observation at `now` (OFF when not alive). A standby
+ * becomes READY only when covered for GUARD_STANDBY_SETTLE_NS; once ready, coverage is not
+ * asked again (a topic both discover later is matched by each on its own). */
 guard_standby_state guard_standby_assess(const guard_standby_obs *o, int64_t now_ns);
 
 /* The primary's tree is gone, the fsm is in `st` (then: STOPPING's `then`), it ended with
@@ -75,6 +84,10 @@ int guard_standby_wanted(guard_state st, int primary_alive);
  * (1, 2, ...): GUARD_STANDBY_BACKOFF_INITIAL_NS doubling up to the cap. A standby that got
  * READY resets the count (the caller's). Never touches the primary's restart budget. */
 int64_t guard_standby_backoff_ns(unsigned fails);
+
+/* 1 when, topic by topic, the standby's reader is matched to at least as many publishers as
+ * the primary's (topics the primary has no matched publisher for do not count). */
+int guard_standby_covers(const rec_stats_snapshot *primary, const rec_stats_snapshot *standby);
 
 /* "off", "starting", "ready", "stale", "stopping", "backoff". */
 const char *guard_standby_state_name(guard_standby_state s);

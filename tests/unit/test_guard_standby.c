@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "guard/guard_standby.h"
@@ -18,6 +20,11 @@ static void test_assess(void **st) {
     (void)st;
     int64_t now = 100 * S;
     guard_standby_obs o = {.alive = 1, .have_stats = 1, .role_standby = 1, .heartbeat_mono_ns = now - 200 * MS};
+    /* fresh but not (long enough) matched to the recorder's publishers: not ready yet */
+    assert_int_equal(guard_standby_assess(&o, now), GUARD_STANDBY_STARTING);
+    o.covered_since_ns = now - GUARD_STANDBY_SETTLE_NS + 1;
+    assert_int_equal(guard_standby_assess(&o, now), GUARD_STANDBY_STARTING);
+    o.covered_since_ns = now - GUARD_STANDBY_SETTLE_NS;
     assert_int_equal(guard_standby_assess(&o, now), GUARD_STANDBY_READY);
     /* a heartbeat read just after the writer stamped it may lie ahead of our clock read */
     o.heartbeat_mono_ns = now + 1;
@@ -31,13 +38,44 @@ static void test_assess(void **st) {
     o.heartbeat_mono_ns = now;
     o.role_standby = 0;
     assert_int_equal(guard_standby_assess(&o, now), GUARD_STANDBY_STALE);
-    o.was_ready = 0;
     o.role_standby = 1;
+    o.covered_since_ns = 0; /* once ready, coverage is not asked again */
+    assert_int_equal(guard_standby_assess(&o, now), GUARD_STANDBY_READY);
+    o.was_ready = 0;
     o.have_stats = 0; /* no stats file yet, or another process's */
     assert_int_equal(guard_standby_assess(&o, now), GUARD_STANDBY_STARTING);
     o.alive = 0;
     o.have_stats = 1;
     assert_int_equal(guard_standby_assess(&o, now), GUARD_STANDBY_OFF);
+}
+
+static rec_stats_snapshot *snap(void) { return calloc(1, sizeof(rec_stats_snapshot)); }
+
+static void topic(rec_stats_snapshot *s, const char *name, uint32_t matched) {
+    rec_stats_topic *t = &s->topics[s->ntopics++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->matched = matched;
+}
+
+/* Coverage: topic by topic, by name, in any order; topics without matched publishers on the
+ * recorder's side do not count. */
+static void test_covers(void **st) {
+    (void)st;
+    rec_stats_snapshot *p = snap(), *s = snap();
+    assert_true(guard_standby_covers(p, s)); /* nothing recorded yet */
+    topic(p, "/a", 1);
+    topic(p, "/b", 2);
+    topic(p, "/gone", 0);
+    assert_false(guard_standby_covers(p, s));
+    topic(s, "/b", 1);
+    topic(s, "/a", 1);
+    assert_false(guard_standby_covers(p, s)); /* /b: one of two publishers */
+    s->topics[0].matched = 2;
+    assert_true(guard_standby_covers(p, s));
+    topic(s, "/extra", 3); /* the standby may know more */
+    assert_true(guard_standby_covers(p, s));
+    free(p);
+    free(s);
 }
 
 static void test_on_primary_end(void **st) {
@@ -117,6 +155,7 @@ static void test_names(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assess),
+        cmocka_unit_test(test_covers),
         cmocka_unit_test(test_on_primary_end),
         cmocka_unit_test(test_kill_and_wanted),
         cmocka_unit_test(test_backoff),
