@@ -609,16 +609,19 @@ static int open_session(guard_daemon *d, char *err, size_t errlen) {
     return -EEXIST;
 }
 
-/* The next segment path: index strictly above every earlier one, and a name no file has. */
-static void next_segment(guard_daemon *d) {
+/* The first segment above *index whose name no file has: its index into *index, its path
+ * into path (PATH_MAX bytes). */
+static void free_segment_above(const guard_daemon *d, int *index, char *path) {
     struct stat st;
     do {
-        d->seg_index++;
-        if (rg_bag_segment_path(d->segment, sizeof d->segment, d->bag_dir, d->bag_name,
-                                (unsigned)d->seg_index) < 0)
+        (*index)++;
+        if (rg_bag_segment_path(path, PATH_MAX, d->bag_dir, d->bag_name, (unsigned)*index) < 0)
             abort(); /* bag_dir was checked to leave room when the session was opened */
-    } while (lstat(d->segment, &st) == 0);
+    } while (lstat(path, &st) == 0);
 }
+
+/* The next segment path: index strictly above every earlier one, and a name no file has. */
+static void next_segment(guard_daemon *d) { free_segment_above(d, &d->seg_index, d->segment); }
 
 static int recorder_exited(sd_event_source *s, int fd, uint32_t revents, void *ud);
 
@@ -1009,14 +1012,8 @@ static int standby_exited(sd_event_source *s, int fd, uint32_t revents, void *ud
 static void standby_spawn(guard_daemon *d) {
     standby_proc *sb = &d->sb;
     char err[PATH_MAX + 256];
-    struct stat st;
     sb->seg_index = d->seg_index;
-    do {
-        sb->seg_index++;
-        if (rg_bag_segment_path(sb->segment, sizeof sb->segment, d->bag_dir, d->bag_name,
-                                (unsigned)sb->seg_index) < 0)
-            abort(); /* bag_dir was checked to leave room when the session was opened */
-    } while (lstat(sb->segment, &st) == 0);
+    free_segment_above(d, &sb->seg_index, sb->segment);
     other_stats(d, sb->stats_path);
     new_positions(d, sb->positions);
     sweep_positions(d);
