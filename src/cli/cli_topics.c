@@ -22,6 +22,7 @@
 #include "guard/guard_prio.h"
 #include "hz/hz_est.h"
 #include "recorder/rec_stats.h"
+#include "recorder/rec_topics.h"
 #include "recorder/rec_writer.h"
 
 #include <errno.h>
@@ -41,7 +42,6 @@
 
 #define TOPICS_TICK_NS (1000 * 1000000LL)     /* print period (ros2 topic hz prints every second) */
 #define TOPICS_SETTLE_NS (2500 * 1000000LL)   /* one-shot `topics` measuring itself waits this long */
-#define TOPICS_FRESH_NS (3000 * 1000000LL)    /* a stats heartbeat older than this is not used */
 #define TOPICS_DAEMON_MS 2000                 /* wait for the daemon's status reply */
 #define TOPICS_MONITOR_STATS "monitor.stats"  /* the monitor's stats file in the state dir */
 #define TOPICS_RECORDER_STATS "recorder.stats" /* the daemon's recorder stats file */
@@ -193,6 +193,7 @@ typedef struct tp_sources {
     rec_stats_snapshot *rec;     /* last recorder snapshot (heap: ~1 MiB) */
     rec_stats_snapshot *mon;     /* last monitor snapshot */
     int have_rec, have_mon;      /* the snapshots are fresh */
+    json_t *status;              /* the daemon's STATUS (its expect: breaches), NULL none */
 } tp_sources;
 
 static int sources_init(tp_sources *s, const char *socket) {
@@ -214,11 +215,18 @@ static int sources_init(tp_sources *s, const char *socket) {
         snprintf(s->mon_path, sizeof s->mon_path, "%s/%s", dir, TOPICS_MONITOR_STATS);
     }
     if (rec && rec[0]) snprintf(s->rec_path, sizeof s->rec_path, "%s", rec);
-    json_decref(st);
+    s->status = st;
     return 0;
 }
 
+/* A new STATUS for the rows' expect: breaches: `topics --watch` outlives the first one. */
+static void sources_restatus(tp_sources *s, const char *socket) {
+    json_decref(s->status);
+    s->status = cli_ctl_status_quiet(socket, TOPICS_DAEMON_MS);
+}
+
 static void sources_free(tp_sources *s) {
+    json_decref(s->status);
     free(s->rec);
     free(s->mon);
 }
@@ -228,8 +236,7 @@ static void sources_free(tp_sources *s) {
 static int read_fresh(const char *path, rec_stats_snapshot *snap) {
     char err[PATH_MAX + 128];
     if (!path[0] || rec_stats_read(path, snap, err, sizeof err) < 0) return 0;
-    if (snap->state != REC_STATS_RECORDING) return 0;
-    return rg_time_mono_ns() - snap->heartbeat_mono_ns < TOPICS_FRESH_NS && kill(snap->pid, 0) == 0;
+    return rec_topics_fresh(snap, rg_time_mono_ns()) && kill(snap->pid, 0) == 0;
 }
 
 static void sources_read(tp_sources *s) {
@@ -539,44 +546,6 @@ int cli_bw_main(int argc, char **argv) { return rate_main(argc, argv, 1); }
 
 /* ---- topics -------------------------------------------------------------------------------- */
 
-/* One table row from a stats entry. */
-static json_t *row_json(const rec_stats_topic *e, int recorded, double window_s, int64_t snap_ns) {
-    tp_fig f;
-    fig_from_entry(e, recorded, &f);
-    /* Judged at the snapshot's time: a file published up to 100 ms ago must not make a 200 Hz
-     * topic look late. */
-    double age_then = e->last_recv_mono_ns ? (double)(snap_ns - e->last_recv_mono_ns) / 1e9 : -1.0;
-    if (e->last_recv_mono_ns && age_then < 0) age_then = 0;
-    hz_state st = hz_classify(e->messages, e->window_msgs, age_then, f.st.period_mean_s, window_s);
-    json_t *r = json_pack("{s:s, s:s, s:i, s:f, s:f, s:f, s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:i}",
-                          "name", e->name, "type", e->type, "publishers", (int)e->publishers,
-                          "rate_hz", e->rate_hz, "bandwidth_bps", e->bandwidth_bps, "age_s",
-                          f.st.age_s, "status", hz_state_name(st), "recorded", recorded, "drops",
-                          (json_int_t)e->drops, "lost", (json_int_t)e->lost, "rejected",
-                          (json_int_t)e->rejected, "messages", (json_int_t)e->messages,
-                          "mean_size", e->mean_size, "matched", (int)e->matched);
-    if (f.st.age_s < 0) json_object_set_new(r, "age_s", json_null());
-    return r;
-}
-
-static void add_rows(json_t *rows, const rec_stats_snapshot *snap, int recorded) {
-    double window_s = 0;
-    for (uint32_t i = 0; i < snap->ntopics; i++) {
-        const rec_stats_topic *e = &snap->topics[i];
-        int dup = 0;
-        for (size_t k = 0; k < json_array_size(rows) && !dup; k++)
-            dup = strcmp(json_string_value(json_object_get(json_array_get(rows, k), "name")), e->name) == 0;
-        if (dup) continue;
-        window_s = (double)e->window_ns / 1e9;
-        json_array_append_new(rows, row_json(e, recorded, window_s, snap->heartbeat_mono_ns));
-    }
-}
-
-static int row_cmp(const void *a, const void *b) {
-    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),
-                  json_string_value(json_object_get(*(json_t *const *)b, "name")));
-}
-
 /* What did not fit: topics past the caps, counted rather than lost silently. */
 static void overflow_line(const rec_stats_snapshot *snap, const char *who) {
     if (!snap->overflow_topics && !snap->untracked_topics) return;
@@ -655,24 +624,14 @@ static void own_close(own_mon *m, int keep_file) {
     m->snap = NULL;
 }
 
-/* Every known topic, sorted by name: the recorder's first (recorded), then the monitor's and
- * our own measurements for the rest. A new reference. */
+/* Every known topic (rec_topics.h): the recorder's, then the monitor's and our own measurements
+ * for the rest. A new reference. */
 static json_t *topics_rows(const tp_sources *s, own_mon *m, int *have_own) {
-    json_t *rows = json_array();
-    if (s->have_rec) add_rows(rows, s->rec, 1);
-    if (s->have_mon) add_rows(rows, s->mon, 0);
     char err[PATH_MAX + 128];
     *have_own = m && rec_stats_read(m->path, m->snap, err, sizeof err) == 0;
-    if (*have_own) add_rows(rows, m->snap, 0);
-    size_t n = json_array_size(rows);
-    json_t **v = calloc(n ? n : 1, sizeof *v);
-    for (size_t i = 0; v && i < n; i++) v[i] = json_incref(json_array_get(rows, i));
-    if (v) qsort(v, n, sizeof *v, row_cmp);
-    json_t *sorted = json_array();
-    for (size_t i = 0; v && i < n; i++) json_array_append_new(sorted, v[i]);
-    free(v);
-    json_decref(rows);
-    return sorted;
+    rec_topics_in in = {.rec = s->have_rec ? s->rec : NULL, .mon = s->have_mon ? s->mon : NULL,
+                        .own = *have_own ? m->snap : NULL, .status = s->status, .now_mono_ns = rg_time_mono_ns()};
+    return rec_topics_json(&in);
 }
 
 /* One `topics` output: the JSON array, or the table with the overflow lines. */
@@ -721,6 +680,7 @@ int cli_topics_main(int argc, char **argv) {
     int stop = 0;
     if (own && !o.watch) stop = wait_stop(&sigs, TOPICS_SETTLE_NS);
     while (!stop) {
+        if (o.watch && s.daemon) sources_restatus(&s, o.socket);
         sources_read(&s);
         topics_print(&o, &s, own ? &m : NULL, start);
         if (!o.watch) break;

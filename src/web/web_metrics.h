@@ -1,7 +1,7 @@
 /* web_metrics — the Prometheus text exposition (format 0.0.4) served at /metrics.
  *
  * Owns the metric names, types and help texts (one table, docs/PROTOCOL.md lists them) and the
- * rendering. Pure: built from the daemon's STATUS object and the topic objects (web_topics.h
+ * rendering. Pure: built from the daemon's STATUS object and the topic objects (rec_topics.h
  * field names), so a unit test renders known input and promtool parses real output.
  */
 #ifndef WEB_METRICS_H

@@ -32,7 +32,7 @@
 #include "web/web_bags.h"
 #include "web/web_ctl.h"
 #include "web/web_metrics.h"
-#include "web/web_topics.h"
+#include "recorder/rec_topics.h"
 
 /* ---- hub ----------------------------------------------------------------------------------- */
 
@@ -156,9 +156,9 @@ static void on_status(refresh *r, json_t *status) {
     const char *dir = json_string_value(json_object_get(status, "state_dir"));
     char mpath[PATH_MAX];
     int mok = dir && snprintf(mpath, sizeof mpath, "%s/%s", dir, GUARD_MONITOR_STATS) < (int)sizeof mpath;
-    web_topics_in ti = {.rec = rec, .mon = mok ? read_snap(mpath, r->msnap) : NULL, .status = status,
+    rec_topics_in ti = {.rec = rec, .mon = mok ? read_snap(mpath, r->msnap) : NULL, .status = status,
                         .now_mono_ns = rg_time_mono_ns()};
-    json_t *topics = web_topics_json(&ti);
+    json_t *topics = rec_topics_json(&ti);
     cpu = cpu_seconds_of(json_integer_value(json_object_get(status, "pid")));
     int64_t now = rg_time_real_ns();
     json_t *live = json_pack("{s:I, s:O?, s:O, s:o, s:b}", "time_ms", (json_int_t)(now / RG_NS_PER_MS), "status",

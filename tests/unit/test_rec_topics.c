@@ -1,7 +1,9 @@
-/* test_web_topics — topic objects from the recorder's and the monitor's stats snapshots under an
- * injected clock: the exact fields of `recguard topics --json` (+ the breach fields), the
+/* test_rec_topics — the topic rows of `recguard topics --json` and the dashboard from the
+ * recorder's, the monitor's and an own stats snapshot under an injected clock: the exact fields
+ * (the contract's, the stats extras, the breach fields), the
  * recorder's own figures passed through, the status classified at the snapshot's publish time,
- * stale or stopped snapshots ignored, the monitor adding only what the recorder lacks, and the
+ * stale or stopped snapshots ignored, the monitor (then the own measurement) adding only what the
+ * recorder lacks, and the
  * daemon's `expect:` reasons mapped to their topics. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "web/web_topics.h"
+#include "recorder/rec_topics.h"
 
 #define S 1000000000LL
 #define HB (100 * S) /* heartbeat (monotonic) of the snapshots */
@@ -38,6 +40,7 @@ static rec_stats_topic *set_topic(rec_stats_snapshot *s, const char *name, doubl
     if (age_ns < 0) return t;
     t->rate_hz = hz;
     t->bandwidth_bps = hz * 20;
+    t->mean_size = 20;
     t->window_msgs = (uint64_t)(hz * 4);
     t->messages = 1000;
     t->bytes = 20000;
@@ -71,16 +74,16 @@ static void test_recorder_rows(void **st) {
     set_topic(s, "/gone", 10, 3 * S);     /* 30 periods: silent */
     set_topic(s, "/never", 0, -1);        /* publishers, no sample */
     /* Read 0.5 s after the heartbeat: /chatter is judged at the heartbeat (active), its age is now's. */
-    web_topics_in in = {.rec = s, .now_mono_ns = HB + S / 2};
-    json_t *a = web_topics_json(&in);
+    rec_topics_in in = {.rec = s, .now_mono_ns = HB + S / 2};
+    json_t *a = rec_topics_json(&in);
     assert_int_equal(json_array_size(a), 4);
     /* sorted by name */
     assert_string_equal(json_string_value(json_object_get(json_array_get(a, 0), "name")), "/chatter");
     assert_string_equal(json_string_value(json_object_get(json_array_get(a, 3), "name")), "/never");
     json_t *o = find(a, "/chatter");
     static const char *const keys[] = {"name", "type", "publishers", "rate_hz", "bandwidth_bps", "age_s",
-                                       "status", "recorded", "drops", "lost", "rejected", "expect_breach",
-                                       "breach", "expected_rate_hz"};
+                                       "status", "recorded", "drops", "lost", "rejected", "messages",
+                                       "mean_size", "matched", "expect_breach", "breach", "expected_rate_hz"};
     assert_int_equal(json_object_size(o), sizeof keys / sizeof keys[0]);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) assert_non_null(json_object_get(o, keys[i]));
     assert_int_equal(json_integer_value(json_object_get(o, "publishers")), 2);
@@ -93,6 +96,9 @@ static void test_recorder_rows(void **st) {
     assert_int_equal(json_integer_value(json_object_get(o, "drops")), 3);
     assert_int_equal(json_integer_value(json_object_get(o, "lost")), 5);
     assert_int_equal(json_integer_value(json_object_get(o, "rejected")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "messages")), 1000);
+    assert_true(json_real_value(json_object_get(o, "mean_size")) == 20.0);
+    assert_int_equal(json_integer_value(json_object_get(o, "matched")), 1);
     assert_true(json_is_false(json_object_get(o, "expect_breach")));
     assert_true(json_is_null(json_object_get(o, "breach")));
     assert_string_equal(str(a, "/late", "status"), "slow");
@@ -107,16 +113,16 @@ static void test_freshness(void **st) {
     (void)st;
     rec_stats_snapshot *s = snap_new(REC_STATS_ROLE_RECORDER);
     set_topic(s, "/chatter", 10, 0);
-    assert_true(web_topics_fresh(s, HB + WEB_TOPICS_FRESH_NS - 1));
-    assert_false(web_topics_fresh(s, HB + WEB_TOPICS_FRESH_NS));
-    assert_false(web_topics_fresh(NULL, HB));
-    web_topics_in in = {.rec = s, .now_mono_ns = HB + WEB_TOPICS_FRESH_NS};
-    json_t *a = web_topics_json(&in);
+    assert_true(rec_topics_fresh(s, HB + REC_TOPICS_FRESH_NS - 1));
+    assert_false(rec_topics_fresh(s, HB + REC_TOPICS_FRESH_NS));
+    assert_false(rec_topics_fresh(NULL, HB));
+    rec_topics_in in = {.rec = s, .now_mono_ns = HB + REC_TOPICS_FRESH_NS};
+    json_t *a = rec_topics_json(&in);
     assert_int_equal(json_array_size(a), 0); /* a stuck or dead writer's figures are not shown */
     json_decref(a);
     s->state = REC_STATS_STOPPED;
     in.now_mono_ns = HB;
-    a = web_topics_json(&in);
+    a = rec_topics_json(&in);
     assert_int_equal(json_array_size(a), 0);
     json_decref(a);
     free(s);
@@ -128,8 +134,8 @@ static void test_monitor(void **st) {
     set_topic(r, "/chatter", 10, 0);
     set_topic(m, "/chatter", 99, 0); /* the recorder's figures win */
     set_topic(m, "/imu", 200, 0);
-    web_topics_in in = {.rec = r, .mon = m, .now_mono_ns = HB};
-    json_t *a = web_topics_json(&in);
+    rec_topics_in in = {.rec = r, .mon = m, .now_mono_ns = HB};
+    json_t *a = rec_topics_json(&in);
     assert_int_equal(json_array_size(a), 2);
     assert_true(json_real_value(json_object_get(find(a, "/chatter"), "rate_hz")) == 10.0);
     assert_true(json_is_true(json_object_get(find(a, "/chatter"), "recorded")));
@@ -137,16 +143,30 @@ static void test_monitor(void **st) {
     assert_true(json_real_value(json_object_get(find(a, "/imu"), "rate_hz")) == 200.0);
     json_decref(a);
     /* a stale monitor is ignored; without a recorder a fresh one still shows */
-    m->heartbeat_mono_ns = HB - WEB_TOPICS_FRESH_NS;
-    a = web_topics_json(&in);
+    m->heartbeat_mono_ns = HB - REC_TOPICS_FRESH_NS;
+    a = rec_topics_json(&in);
     assert_null(find(a, "/imu"));
     json_decref(a);
     m->heartbeat_mono_ns = HB;
     in.rec = NULL;
-    a = web_topics_json(&in);
+    a = rec_topics_json(&in);
     assert_int_equal(json_array_size(a), 2);
     assert_true(json_is_false(json_object_get(find(a, "/chatter"), "recorded")));
     json_decref(a);
+    /* an own measurement adds what neither has; the monitor's figures win over it */
+    rec_stats_snapshot *o = snap_new(REC_STATS_ROLE_MONITOR);
+    set_topic(o, "/imu", 7, 0);
+    set_topic(o, "/odom", 50, 0);
+    in.rec = r;
+    in.own = o;
+    a = rec_topics_json(&in);
+    assert_int_equal(json_array_size(a), 3);
+    assert_true(json_real_value(json_object_get(find(a, "/imu"), "rate_hz")) == 200.0);
+    assert_true(json_real_value(json_object_get(find(a, "/odom"), "rate_hz")) == 50.0);
+    assert_true(json_is_false(json_object_get(find(a, "/odom"), "recorded")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(a, 2), "name")), "/odom");
+    json_decref(a);
+    free(o);
     free(r);
     free(m);
 }
@@ -165,22 +185,22 @@ static void test_breach(void **st) {
              "\"%.80s 1.0 Hz, expected >= 2.5 Hz\"]}}", longname);
     json_t *status = json_loads(txt, 0, NULL);
     assert_non_null(status);
-    assert_string_equal(web_topics_breach(status, "/imu"), "/imu 12.0 Hz, expected >= 190 Hz");
-    assert_null(web_topics_breach(status, "/chatter")); /* a prefix of /chatter_b is not it */
-    assert_non_null(web_topics_breach(status, "/chatter_b"));
-    assert_non_null(web_topics_breach(status, longname));
-    assert_null(web_topics_breach(NULL, "/imu"));
-    assert_true(web_topics_breach_rate("/imu 12.0 Hz, expected >= 190 Hz") == 190.0);
-    assert_true(web_topics_breach_rate("/chatter_b silent for 3.2 s") < 0);
-    assert_true(web_topics_breach_rate(NULL) < 0);
+    assert_string_equal(rec_topics_breach(status, "/imu"), "/imu 12.0 Hz, expected >= 190 Hz");
+    assert_null(rec_topics_breach(status, "/chatter")); /* a prefix of /chatter_b is not it */
+    assert_non_null(rec_topics_breach(status, "/chatter_b"));
+    assert_non_null(rec_topics_breach(status, longname));
+    assert_null(rec_topics_breach(NULL, "/imu"));
+    assert_true(rec_topics_breach_rate("/imu 12.0 Hz, expected >= 190 Hz") == 190.0);
+    assert_true(rec_topics_breach_rate("/chatter_b silent for 3.2 s") < 0);
+    assert_true(rec_topics_breach_rate(NULL) < 0);
 
     rec_stats_snapshot *s = snap_new(REC_STATS_ROLE_RECORDER);
     set_topic(s, "/imu", 12, 0);
     set_topic(s, "/chatter_b", 10, 3 * S);
     set_topic(s, "/chatter", 10, 0);
     set_topic(s, longname, 1, 0);
-    web_topics_in in = {.rec = s, .status = status, .now_mono_ns = HB};
-    json_t *a = web_topics_json(&in);
+    rec_topics_in in = {.rec = s, .status = status, .now_mono_ns = HB};
+    json_t *a = rec_topics_json(&in);
     json_t *imu = find(a, "/imu");
     assert_true(json_is_true(json_object_get(imu, "expect_breach")));
     assert_string_equal(json_string_value(json_object_get(imu, "breach")), "/imu 12.0 Hz, expected >= 190 Hz");
@@ -194,7 +214,7 @@ static void test_breach(void **st) {
 
     /* the reasons count only while the daemon flags an expect: breach */
     json_object_set_new(json_object_get(status, "health"), "flags", json_pack("[s]", "disk_low"));
-    assert_null(web_topics_breach(status, "/imu"));
+    assert_null(rec_topics_breach(status, "/imu"));
     json_decref(status);
     free(s);
 }
