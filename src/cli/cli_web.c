@@ -3,12 +3,16 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/rg_fs.h"
+#include "common/rg_num.h"
 #include "guard/guard_ctl.h"
 #include "web/web_check.h"
 #include "web/web_server.h"
@@ -17,13 +21,15 @@
 
 static const char web_usage[] =
     "usage: recguard web [--listen ADDR:PORT] [--socket PATH] [--token-file FILE] [--assets DIR]\n"
+    "                    [--parent PID]\n"
     "  Serve the dashboard, the JSON API and /metrics (docs/PROTOCOL.md).\n"
     "  --listen      numeric address and port (default " CLI_WEB_DEFAULT_LISTEN "; port 0 = any free one);\n"
     "                anything but the loopback requires --token-file\n"
     "  --socket      the daemon's control socket (default as for `recguard status`)\n"
     "  --token-file  file holding the token (16..255 printable characters) that every API call,\n"
     "                /metrics and the event stream must carry (Authorization: Bearer TOKEN)\n"
-    "  --assets      the page's files (default: web/ beside the binary, else ../share/recguard/web)\n";
+    "  --assets      the page's files (default: web/ beside the binary, else ../share/recguard/web)\n"
+    "  --parent      end when process PID (the daemon that runs this server) ends\n";
 
 /* The token file's first line; a file readable by others is refused like ssh refuses keys. */
 static int read_token(const char *path, char *tok, size_t len) {
@@ -77,6 +83,7 @@ static int find_assets(char *out, size_t len) {
 
 int cli_web_main(int argc, char **argv) {
     const char *listen = CLI_WEB_DEFAULT_LISTEN, *token_file = NULL, *assets = NULL;
+    long long parent = 0;
     char sock[PATH_MAX], asset_dir[PATH_MAX], token[256];
     guard_ctl_default_path(sock, sizeof sock);
     for (int i = 1; i < argc; i++) {
@@ -86,6 +93,12 @@ int cli_web_main(int argc, char **argv) {
         else if (strcmp(a, "--socket") == 0 && has) snprintf(sock, sizeof sock, "%s", argv[++i]);
         else if (strcmp(a, "--token-file") == 0 && has) token_file = argv[++i];
         else if (strcmp(a, "--assets") == 0 && has) assets = argv[++i];
+        else if (strcmp(a, "--parent") == 0 && has) {
+            if (rg_num_ll(argv[++i], 1, INT32_MAX, &parent) < 0) {
+                fprintf(stderr, "recguard web: --parent %s: expected a process id\n", argv[i]);
+                return CLI_EXIT_USAGE;
+            }
+        }
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(web_usage, stdout);
             return CLI_EXIT_OK;
@@ -94,6 +107,10 @@ int cli_web_main(int argc, char **argv) {
             return CLI_EXIT_USAGE;
         }
     }
+    /* Run by the daemon (`web:`): end with it (SIGTERM, which the server takes as a stop), so a
+     * daemon killed with SIGKILL leaves no orphan holding the port its successor's helper needs;
+     * and do not start at all if it is already gone. */
+    if (parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != (pid_t)parent)) return CLI_EXIT_OK;
     web_server_opts o = {.listen_text = listen, .socket_path = sock};
     char err[PATH_MAX + 128];
     if (web_check_listen(listen, &o.listen, err, sizeof err) < 0) {

@@ -2252,7 +2252,9 @@ static int start_web(guard_daemon *d, char *err, size_t errlen) {
     const guard_config *c = d->cfg;
     char log[PATH_MAX + 16];
     snprintf(log, sizeof log, "%s/web.log", d->state_dir);
-    char *argv[] = {d->self_exe, "web", "--listen", c->web_listen, "--socket", c->socket_path,
+    char parent[16];
+    snprintf(parent, sizeof parent, "%d", (int)getpid());
+    char *argv[] = {d->self_exe, "web", "--listen", c->web_listen, "--socket", c->socket_path, "--parent", parent,
                     c->web_token_file ? "--token-file" : NULL, c->web_token_file, NULL};
     guard_helper_opts o = {.argv = argv, .log_path = log, .what = "dashboard (recguard web)"};
     return guard_helper_start(d->ev, &o, &d->web, err, errlen);
