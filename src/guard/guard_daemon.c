@@ -2023,6 +2023,29 @@ static void health_line(guard_daemon *d, const guard_health_report *r, int64_t n
 
 /* ---- status ------------------------------------------------------------------------------- */
 
+/* What the expect: rules ask of each topic's rate (guard_expect_min_rate), for the topics the
+ * recorder or the monitor last reported and for rules naming one topic: shown beside the rate by
+ * the dashboard and /metrics all the time, not only while a topic breaks its rule. */
+static json_t *expected_rates_json(const guard_daemon *d) {
+    json_t *o = json_object();
+    const guard_expect_rules *r = &d->cfg->expect;
+    for (size_t i = 0; i < r->n; i++)
+        if (!r->v[i].is_re && r->v[i].min_rate > 0)
+            json_object_set_new(o, r->v[i].topic, json_real(guard_expect_min_rate(r, r->v[i].topic)));
+    const rec_stats_snapshot *snaps[] = {d->have_snap ? d->snap : NULL, r->n ? d->msnap : NULL};
+    for (size_t k = 0; k < 2; k++) {
+        const rec_stats_snapshot *s = snaps[k];
+        uint32_t n = s ? (s->ntopics < REC_STATS_MAX_TOPICS ? s->ntopics : REC_STATS_MAX_TOPICS) : 0;
+        for (uint32_t i = 0; i < n; i++) {
+            char name[sizeof s->topics[i].name + 1];
+            snprintf(name, sizeof name, "%.*s", (int)sizeof s->topics[i].name, s->topics[i].name);
+            double hz = guard_expect_min_rate(r, name);
+            if (hz > 0) json_object_set_new(o, name, json_real(hz));
+        }
+    }
+    return o;
+}
+
 static json_t *status_json(guard_daemon *d) {
     char iso[RG_TIME_ISO_LEN];
     json_t *st = json_object();
@@ -2038,6 +2061,7 @@ static json_t *status_json(guard_daemon *d) {
     json_object_set_new(st, "restarts", json_integer(d->restarts));
     json_object_set_new(st, "restarts_total", json_integer(d->policy.restarts_total));
     json_object_set_new(st, "health", health_json(d));
+    json_object_set_new(st, "expected_rates", expected_rates_json(d));
     /* What the recorder says while it runs and has said it, else what the next one will do. */
     int paused = recorder_alive(d) && d->rec_paused >= 0 ? d->rec_paused : d->want_paused > 0;
     json_object_set_new(st, "paused", json_boolean(d->builtin && paused));

@@ -54,6 +54,13 @@ int guard_expect_matches(const guard_expect_rule *rule, const char *name) {
     return strcmp(rule->topic, name) == 0;
 }
 
+double guard_expect_min_rate(const guard_expect_rules *rules, const char *name) {
+    double best = 0;
+    for (size_t i = 0; rules && i < rules->n; i++)
+        if (rules->v[i].min_rate > best && guard_expect_matches(&rules->v[i], name)) best = rules->v[i].min_rate;
+    return best;
+}
+
 void guard_expect_init(guard_expect_state *s, int64_t now_ns) {
     free(s->flowing);
     memset(s, 0, sizeof *s);

@@ -75,6 +75,9 @@ int guard_expect_add(guard_expect_rules *r, const char *topic, double min_rate,
 void guard_expect_rules_free(guard_expect_rules *r);
 /* 1 when the rule applies to `name`. */
 int guard_expect_matches(const guard_expect_rule *rule, const char *name);
+/* The minimum rate the rules ask of topic `name`: the highest min_rate among the rules matching
+ * it (each is judged; the strictest is the one a rate must meet), 0 when none sets one. */
+double guard_expect_min_rate(const guard_expect_rules *rules, const char *name);
 
 void guard_expect_init(guard_expect_state *s, int64_t now_ns);
 void guard_expect_fini(guard_expect_state *s);

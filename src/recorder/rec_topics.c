@@ -37,13 +37,9 @@ const char *rec_topics_breach(const json_t *status, const char *topic) {
     return NULL;
 }
 
-double rec_topics_breach_rate(const char *reason) {
-    static const char key[] = "expected >= ";
-    const char *p = reason ? strstr(reason, key) : NULL;
-    if (!p) return -1;
-    char *end;
-    double v = strtod(p + sizeof key - 1, &end);
-    return end != p + sizeof key - 1 && v > 0 ? v : -1;
+double rec_topics_expected_rate(const json_t *status, const char *topic) {
+    double v = json_number_value(json_object_get(json_object_get(status, "expected_rates"), topic));
+    return v > 0 ? v : -1;
 }
 
 /* Seconds from a sample at `recv_ns` to `at_ns`, never negative; -1 when there was none. */
@@ -63,7 +59,7 @@ static json_t *row(const rec_stats_topic *e, int recorded, int64_t snap_mono_ns,
     hz_state st = hz_classify(e->messages, e->window_msgs, age_at(e->last_recv_mono_ns, snap_mono_ns), period,
                               (double)e->window_ns / 1e9);
     const char *breach = rec_topics_breach(in->status, e->name);
-    double expected = rec_topics_breach_rate(breach);
+    double expected = rec_topics_expected_rate(in->status, e->name);
     return json_pack("{s:s, s:s, s:i, s:f, s:f, s:o, s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:i, s:b, s:o, s:o}",
                      "name", e->name, "type", e->type, "publishers", (int)e->publishers, "rate_hz", e->rate_hz,
                      "bandwidth_bps", e->bandwidth_bps, "age_s", age_now < 0 ? json_null() : json_real(age_now),

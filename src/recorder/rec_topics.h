@@ -46,7 +46,8 @@ json_t *rec_topics_json(const rec_topics_in *in);
  * ROS topics start with '/', which no other reason does. */
 const char *rec_topics_breach(const json_t *status, const char *topic);
 
-/* The minimum rate a rate breach reason states ("... expected >= 190 Hz"), or -1. */
-double rec_topics_breach_rate(const char *reason);
+/* The minimum rate the daemon's `expect:` rules ask of `topic` (STATUS `expected_rates`, the
+ * strictest matching rule), or -1 when none does: present whether or not the topic breaks it. */
+double rec_topics_expected_rate(const json_t *status, const char *topic);
 
 #endif

@@ -125,7 +125,7 @@ static const topic_metric topic_metrics[] = {
     {"recguard_topic_lost_total", "counter", "lost", "Samples of the topic the DDS layer reported lost (SAMPLE_LOST)."},
     {"recguard_topic_rejected_total", "counter", "rejected", "Samples of the topic the DDS layer rejected (SAMPLE_REJECTED)."},
     {"recguard_topic_age_seconds", "gauge", "age_s", "Seconds since the topic's last sample."},
-    {"recguard_topic_expected_rate_hz", "gauge", "expected_rate_hz", "Configured minimum rate of a topic below it (from the daemon's expect: breach)."},
+    {"recguard_topic_expected_rate_hz", "gauge", "expected_rate_hz", "Configured minimum rate of a topic (the strictest expect: rule matching it)."},
     {"recguard_topic_expect_breach", "gauge", "expect_breach", "1 while the topic breaches an expect: rule, 0 otherwise."},
 };
 

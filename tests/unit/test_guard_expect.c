@@ -33,6 +33,13 @@ static void test_add_errors(void **state) {
     assert_false(guard_expect_matches(&r.v[0], "/imu2"));
     assert_true(guard_expect_matches(&r.v[1], "/camera/image_raw"));
     assert_false(guard_expect_matches(&r.v[1], "/other/camera/x"));
+    /* the rate a topic must meet: the strictest matching rule's; none for a silence rule */
+    assert_true(guard_expect_min_rate(&r, "/imu") == 190);
+    assert_true(guard_expect_min_rate(&r, "/camera/image_raw") == 0);
+    assert_int_equal(guard_expect_add(&r, "^/im", 250, 0, err, sizeof err), 0);
+    assert_true(guard_expect_min_rate(&r, "/imu") == 250);
+    assert_true(guard_expect_min_rate(&r, "/image") == 250);
+    assert_true(guard_expect_min_rate(NULL, "/imu") == 0);
     guard_expect_rules_free(&r);
 }
 

@@ -177,12 +177,13 @@ static void test_breach(void **st) {
     memset(longname, 'x', sizeof longname);
     longname[0] = '/';
     longname[sizeof longname - 1] = '\0';
-    char txt[1024];
+    char txt[1536];
     /* guard_expect.c's reasons: "<topic, at most 80 bytes> <why>"; a disk reason is no topic's */
     snprintf(txt, sizeof txt,
              "{\"health\":{\"verdict\":\"warning\",\"flags\":[\"disk_low\",\"expect\"],\"reasons\":["
              "\"disk 91%% used\",\"/imu 12.0 Hz, expected >= 190 Hz\",\"/chatter_b silent for 3.2 s\","
-             "\"%.80s 1.0 Hz, expected >= 2.5 Hz\"]}}", longname);
+             "\"%.80s 1.0 Hz, expected >= 2.5 Hz\"]},"
+             "\"expected_rates\":{\"/imu\":190,\"/chatter\":5,\"%s\":2.5}}", longname, longname);
     json_t *status = json_loads(txt, 0, NULL);
     assert_non_null(status);
     assert_string_equal(rec_topics_breach(status, "/imu"), "/imu 12.0 Hz, expected >= 190 Hz");
@@ -190,9 +191,9 @@ static void test_breach(void **st) {
     assert_non_null(rec_topics_breach(status, "/chatter_b"));
     assert_non_null(rec_topics_breach(status, longname));
     assert_null(rec_topics_breach(NULL, "/imu"));
-    assert_true(rec_topics_breach_rate("/imu 12.0 Hz, expected >= 190 Hz") == 190.0);
-    assert_true(rec_topics_breach_rate("/chatter_b silent for 3.2 s") < 0);
-    assert_true(rec_topics_breach_rate(NULL) < 0);
+    assert_true(rec_topics_expected_rate(status, "/imu") == 190.0);
+    assert_true(rec_topics_expected_rate(status, "/chatter_b") < 0); /* a silence rule has no rate */
+    assert_true(rec_topics_expected_rate(NULL, "/imu") < 0);
 
     rec_stats_snapshot *s = snap_new(REC_STATS_ROLE_RECORDER);
     set_topic(s, "/imu", 12, 0);
@@ -209,6 +210,8 @@ static void test_breach(void **st) {
     assert_true(json_is_true(json_object_get(cb, "expect_breach")));
     assert_true(json_is_null(json_object_get(cb, "expected_rate_hz"))); /* a silence rule has no rate */
     assert_true(json_is_false(json_object_get(find(a, "/chatter"), "expect_breach")));
+    /* the rule's rate is there whether or not the topic breaks it */
+    assert_true(json_real_value(json_object_get(find(a, "/chatter"), "expected_rate_hz")) == 5.0);
     assert_true(json_real_value(json_object_get(find(a, longname), "expected_rate_hz")) == 2.5);
     json_decref(a);
 
