@@ -23,7 +23,7 @@ RECGUARD="$root/usr/bin/recguard"
   fail "definitions not installed under share/recguard/msgs"
 unset AMENT_PREFIX_PATH RECGUARD_MSG_PATH
 
-(cd "$RG_E2E_DIR" && node msg_samples.mjs write "$T/samples") || fail "samples not written"
+node_e2e msg_samples.mjs write "$T/samples" || fail "samples not written"
 printf '\x00\x01\x00\x03\x07\x00\x00\x00\x2a\x00\x00\x00' > "$T/widget.cdr"
 {
   cat "$T/samples/manifest"
@@ -70,7 +70,7 @@ done
 [ "$(json "$V" 'j.samples["/imu"].last.orientation.w !== undefined && j.samples["/imu"].last.orientation_covariance.bytes === 9')" = true ] ||
   fail "/imu fields: $(json "$V" 'j.samples["/imu"].last')"
 # One type per package: decoded field by field against what was sent.
-(cd "$RG_E2E_DIR" && node msg_samples.mjs check "$f") > "$T/check.json" || fail "samples: $(cat "$T/check.json")"
+node_e2e msg_samples.mjs check "$f" > "$T/check.json" || fail "samples: $(cat "$T/check.json")"
 [ "$(json "$T/check.json" j.checked.length)" = $((nsamples - 2)) ] || fail "samples checked: $(cat "$T/check.json")"
 # The unknown type: both topics recorded, empty schema, exactly one warning that says how to fix it.
 for t in /rg/widget_a /rg/widget_b; do
