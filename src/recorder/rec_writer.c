@@ -625,19 +625,27 @@ static int ring_keep(rec_writer *w, const rec_queue_item *it) {
     return rc == -ENOMEM ? rc : 0;
 }
 
+static int takeover_skip(rec_writer *w, const rec_queue_item *it);
+
+/* Write every held sample, oldest first, into the open segment: a snapshot, or a standby's
+ * takeover (takeover_skip passes everything when there is no takeover). */
+static void ring_drain(rec_writer *w, int64_t now) {
+    for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
+        const rec_ring_item *r = rec_ring_at(w->ring, i);
+        rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
+                             .recv_ts_ns = r->recv_ts_ns, .origin = r->origin, .data = r->data,
+                             .len = r->len};
+        if (!takeover_skip(w, &it)) (void)write_item(w, &it, now);
+    }
+}
+
 /* The snapshot: everything held, oldest first, into the current segment, opened here when the
  * last snapshot closed it. Returns the samples held: none, and no file is opened or closed. */
 static size_t ring_write(rec_writer *w, int64_t now) {
     size_t held = rec_ring_count(w->ring);
     if (held == 0) warn(w, "snapshot: nothing held since the last one; no file written");
     if (held == 0 || (!w->mw && seg_open(w, now) < 0)) return 0;
-    for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
-        const rec_ring_item *r = rec_ring_at(w->ring, i);
-        rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
-                             .recv_ts_ns = r->recv_ts_ns, .origin = r->origin, .data = r->data,
-                             .len = r->len};
-        (void)write_item(w, &it, now);
-    }
+    ring_drain(w, now);
     rec_ring_clear(w->ring);
     w->snapshots++;
     return held;
@@ -698,13 +706,7 @@ static void promote(rec_writer *w, int64_t now) {
         writer_fail(w, w->err_rc ? w->err_rc : -EIO, "%s", err);
         return;
     }
-    for (size_t i = 0; i < rec_ring_count(w->ring) && !w->err_rc; i++) {
-        const rec_ring_item *r = rec_ring_at(w->ring, i);
-        rec_queue_item it = {.topic_id = r->topic_id, .seq = r->seq, .source_ts_ns = r->source_ts_ns,
-                             .recv_ts_ns = r->recv_ts_ns, .origin = r->origin, .data = r->data,
-                             .len = r->len};
-        if (!takeover_skip(w, &it)) (void)write_item(w, &it, now);
-    }
+    ring_drain(w, now);
     rec_ring_destroy(w->ring);
     w->ring = NULL;
     w->state = REC_STATS_RECORDING;
@@ -881,13 +883,18 @@ static int custom_apply(rec_writer *w, char *err, size_t errlen) {
     return 0;
 }
 
+/* An empty bag metadata with the ROS distro set. 0 or -ENOMEM. */
+static int meta_reset(rec_writer *w) {
+    rec_meta_free(&w->meta);
+    rec_meta_init(&w->meta);
+    return rec_meta_set_distro(&w->meta, w->o.ros_distro);
+}
+
 /* The bag side of starting: earlier runs' metadata.yaml, custom data, the first segment, a
  * fresh metadata.yaml. At start, or for a standby at promotion: the primary kept the bag's
  * metadata moving until it died. 0 or -errno with a sentence in err. */
 static int bag_open(rec_writer *w, int64_t now, char *err, size_t errlen) {
-    rec_meta_free(&w->meta);
-    rec_meta_init(&w->meta);
-    int rc = rec_meta_set_distro(&w->meta, w->o.ros_distro);
+    int rc = meta_reset(w);
     if (rc < 0) {
         snprintf(err, errlen, "record: out of memory");
         return rc;
@@ -898,9 +905,7 @@ static int bag_open(rec_writer *w, int64_t now, char *err, size_t errlen) {
         rc = rec_meta_load(&w->meta, path, merr, sizeof merr);
         if (rc < 0 && rc != -ENOENT) {
             warn(w, "%s; starting a new one", merr);
-            rec_meta_free(&w->meta);
-            rec_meta_init(&w->meta);
-            (void)rec_meta_set_distro(&w->meta, w->o.ros_distro);
+            (void)meta_reset(w);
         }
         if (rc == 0) refresh_earlier_segments(w);
     }
