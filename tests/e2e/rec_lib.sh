@@ -59,21 +59,8 @@ stop_recorder() {
   wait "$REC_PID" || rc=$?
   [ "$rc" -eq 0 ] || fail "recorder exited $rc"
 }
-# node_e2e ARGS...: node in tests/e2e, bounded. Node 20 here has been seen asleep on a futex at
-# exit after printing its result (a load-dependent hang, chaos.sh met it too): a run that does
-# not end within 45 s is run once more, and only that run's output counts.
-node_e2e() {
-  local rc=0 out; out=$(mktemp "$T/node.XXXXXX")
-  (cd "$RG_E2E_DIR" && timeout 45 node "$@") >"$out" || rc=$?
-  if [ "$rc" = 124 ]; then
-    echo "note: node $1 did not end within 45 s; running it again" >&2
-    rc=0
-    (cd "$RG_E2E_DIR" && timeout 45 node "$@") >"$out" || rc=$?
-  fi
-  cat "$out"
-  rm -f "$out"
-  return "$rc"
-}
+# shellcheck source=node_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/node_lib.sh"
 validate() { node_e2e validate_mcap.mjs "$@"; }
 rec_seq() { node_e2e rec_seq.mjs "$@"; }
 # json FILE EXPR: evaluate a JS expression over the parsed JSON in FILE (variable j).
